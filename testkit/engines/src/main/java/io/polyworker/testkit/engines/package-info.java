@@ -1,0 +1,12 @@
+/**
+ * Real workflow engines for tests, each running in a child JVM on a loopback port, with no Docker.
+ *
+ * <p>Start with {@link io.polyworker.testkit.engines.LocalCamunda#shared()} (one server per test JVM)
+ * or the JUnit 5 {@link io.polyworker.testkit.engines.LocalEnginesExtension}, which injects the shared
+ * instances into test parameters. {@link io.polyworker.testkit.engines.LocalEngine} is the common base:
+ * start, stop, kill (crash), restart on the same port and data.
+ *
+ * <p>Depend on {@code io.polyworker:polyworker-testkit-engines} with test scope; the engines' server
+ * jars come with it as runtime files, not as class path libraries.
+ */
+package io.polyworker.testkit.engines;
