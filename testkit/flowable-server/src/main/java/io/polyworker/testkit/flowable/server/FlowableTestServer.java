@@ -1,0 +1,93 @@
+package io.polyworker.testkit.flowable.server;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+import org.flowable.cmmn.engine.CmmnEngine;
+import org.flowable.engine.ProcessEngine;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.event.EventListener;
+import org.springframework.core.env.Environment;
+import org.springframework.core.env.SimpleCommandLinePropertySource;
+
+/**
+ * A real Flowable engine (BPMN and CMMN, H2 file database) with its process REST API at {@code /process-api},
+ * the external worker job REST API at {@code /external-job-api} and a small CMMN helper API at
+ * {@code /polyworker-test/cmmn} (Flowable's CMMN REST module does not resolve from the Maven mirror we use).
+ *
+ * <p>Meant to run in a child JVM started by {@code io.polyworker.testkit.engines.LocalFlowable}. Arguments:
+ * <ul>
+ *   <li>{@code --server.port=N} — HTTP port on 127.0.0.1; 0 (the default) picks a free one;</li>
+ *   <li>{@code --polyworker.data-dir=DIR} — required; the H2 database lives in {@code DIR/flowable.mv.db}, so a
+ *       restart with the same directory keeps deployments, instances and jobs;</li>
+ *   <li>{@code --polyworker.port-file=FILE} — optional; once the web server listens and both engines are built,
+ *       the actual port is written there atomically (temp file + rename), so its presence means "ready";</li>
+ *   <li>{@code --polyworker.parent-pid=PID} — optional; the server exits when that process is gone, so a
+ *       killed test JVM leaves no engine behind.</li>
+ * </ul>
+ */
+@SpringBootApplication
+public class FlowableTestServer {
+
+    public static void main(String[] args) {
+        SimpleCommandLinePropertySource cli = new SimpleCommandLinePropertySource(args);
+        if (!cli.containsProperty("polyworker.data-dir")) {
+            System.err.println("usage: FlowableTestServer --polyworker.data-dir=DIR [--server.port=0]"
+                    + " [--polyworker.port-file=FILE] [--polyworker.parent-pid=PID]");
+            System.exit(2);
+        }
+        String parentPid = cli.getProperty("polyworker.parent-pid");
+        ConfigurableApplicationContext context = SpringApplication.run(FlowableTestServer.class, args);
+        if (parentPid != null && !parentPid.isBlank()) {
+            exitWhenGone(Long.parseLong(parentPid.trim()), context);
+        }
+    }
+
+    /** Exits this JVM when the parent is gone; ProcessHandle watches it (by polling for non-child processes). */
+    private static void exitWhenGone(long pid, ConfigurableApplicationContext context) {
+        Runnable exit = () -> System.exit(SpringApplication.exit(context, () -> 0));
+        ProcessHandle.of(pid).ifPresentOrElse(
+                parent -> parent.onExit().thenRun(exit),
+                exit);
+    }
+
+    /** Writes the port file once the web server is up and the engines are built. */
+    @EventListener
+    public void onReady(ApplicationReadyEvent event) throws IOException {
+        ConfigurableApplicationContext context = event.getApplicationContext();
+        // Fail here rather than announce readiness if either engine is missing.
+        context.getBean(ProcessEngine.class).getName();
+        context.getBean(CmmnEngine.class).getName();
+        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+        Environment env = context.getEnvironment();
+        String portFile = env.getProperty("polyworker.port-file");
+        if (portFile != null && !portFile.isBlank()) {
+            writeAtomically(Path.of(portFile), Integer.toString(port));
+        }
+        System.out.println("Flowable test server ready on http://127.0.0.1:" + port);
+    }
+
+    static void writeAtomically(Path target, String content) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, target.getFileName().toString(), ".tmp");
+        try {
+            Files.writeString(tmp, content, StandardCharsets.US_ASCII);
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}
