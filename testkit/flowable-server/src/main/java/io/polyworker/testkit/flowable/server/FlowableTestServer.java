@@ -25,7 +25,7 @@ import org.springframework.core.env.SimpleCommandLinePropertySource;
  *
  * <p>Meant to run in a child JVM started by {@code io.polyworker.testkit.engines.LocalFlowable}. Arguments:
  * <ul>
- *   <li>{@code --server.port=N} — HTTP port on 127.0.0.1; 0 (the default) picks a free one;</li>
+ *   <li>{@code --polyworker.port=N} (or {@code --server.port=N}) — HTTP port on 127.0.0.1; 0 (the default) picks a free one;</li>
  *   <li>{@code --polyworker.data-dir=DIR} — required; the H2 database lives in {@code DIR/flowable.mv.db}, so a
  *       restart with the same directory keeps deployments, instances and jobs;</li>
  *   <li>{@code --polyworker.port-file=FILE} — optional; once the web server listens and both engines are built,
@@ -37,57 +37,57 @@ import org.springframework.core.env.SimpleCommandLinePropertySource;
 @SpringBootApplication
 public class FlowableTestServer {
 
-    public static void main(String[] args) {
-        SimpleCommandLinePropertySource cli = new SimpleCommandLinePropertySource(args);
-        if (!cli.containsProperty("polyworker.data-dir")) {
-            System.err.println("usage: FlowableTestServer --polyworker.data-dir=DIR [--server.port=0]"
-                    + " [--polyworker.port-file=FILE] [--polyworker.parent-pid=PID]");
-            System.exit(2);
-        }
-        String parentPid = cli.getProperty("polyworker.parent-pid");
-        ConfigurableApplicationContext context = SpringApplication.run(FlowableTestServer.class, args);
-        if (parentPid != null && !parentPid.isBlank()) {
-            exitWhenGone(Long.parseLong(parentPid.trim()), context);
-        }
+  public static void main(String[] args) {
+    SimpleCommandLinePropertySource cli = new SimpleCommandLinePropertySource(args);
+    if (!cli.containsProperty("polyworker.data-dir")) {
+      System.err.println("usage: FlowableTestServer --polyworker.data-dir=DIR [--polyworker.port=0]"
+          + " [--polyworker.port-file=FILE] [--polyworker.parent-pid=PID]");
+      System.exit(2);
     }
+    String parentPid = cli.getProperty("polyworker.parent-pid");
+    ConfigurableApplicationContext context = SpringApplication.run(FlowableTestServer.class, args);
+    if (parentPid != null && !parentPid.isBlank()) {
+      exitWhenGone(Long.parseLong(parentPid.trim()), context);
+    }
+  }
 
-    /** Exits this JVM when the parent is gone; ProcessHandle watches it (by polling for non-child processes). */
-    private static void exitWhenGone(long pid, ConfigurableApplicationContext context) {
-        Runnable exit = () -> System.exit(SpringApplication.exit(context, () -> 0));
-        ProcessHandle.of(pid).ifPresentOrElse(
-                parent -> parent.onExit().thenRun(exit),
-                exit);
-    }
+  /** Exits this JVM when the parent is gone; ProcessHandle watches it (by polling for non-child processes). */
+  private static void exitWhenGone(long pid, ConfigurableApplicationContext context) {
+    Runnable exit = () -> System.exit(SpringApplication.exit(context, () -> 0));
+    ProcessHandle.of(pid).ifPresentOrElse(
+        parent -> parent.onExit().thenRun(exit),
+        exit);
+  }
 
-    /** Writes the port file once the web server is up and the engines are built. */
-    @EventListener
-    public void onReady(ApplicationReadyEvent event) throws IOException {
-        ConfigurableApplicationContext context = event.getApplicationContext();
-        // Fail here rather than announce readiness if either engine is missing.
-        context.getBean(ProcessEngine.class).getName();
-        context.getBean(CmmnEngine.class).getName();
-        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-        Environment env = context.getEnvironment();
-        String portFile = env.getProperty("polyworker.port-file");
-        if (portFile != null && !portFile.isBlank()) {
-            writeAtomically(Path.of(portFile), Integer.toString(port));
-        }
-        System.out.println("Flowable test server ready on http://127.0.0.1:" + port);
+  /** Writes the port file once the web server is up and the engines are built. */
+  @EventListener
+  public void onReady(ApplicationReadyEvent event) throws IOException {
+    ConfigurableApplicationContext context = event.getApplicationContext();
+    // Fail here rather than announce readiness if either engine is missing.
+    context.getBean(ProcessEngine.class).getName();
+    context.getBean(CmmnEngine.class).getName();
+    int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+    Environment env = context.getEnvironment();
+    String portFile = env.getProperty("polyworker.port-file");
+    if (portFile != null && !portFile.isBlank()) {
+      writeAtomically(Path.of(portFile), Integer.toString(port));
     }
+    System.out.println("Flowable test server ready on http://127.0.0.1:" + port);
+  }
 
-    static void writeAtomically(Path target, String content) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, target.getFileName().toString(), ".tmp");
-        try {
-            Files.writeString(tmp, content, StandardCharsets.US_ASCII);
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+  static void writeAtomically(Path target, String content) throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    Path tmp = Files.createTempFile(dir, target.getFileName().toString(), ".tmp");
+    try {
+      Files.writeString(tmp, content, StandardCharsets.US_ASCII);
+      try {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
     }
+  }
 }
