@@ -20,18 +20,23 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Runs one in-memory Zeebe 8.8 engine until killed. Needs a Java 21+ runtime:
  * <pre>
  * java -jar polyworker-testkit-zeebe-server-&lt;version&gt;-exec.jar
- *     [--port=26500]                        gateway port; 0 (default) = a free port chosen here
- *     [--polyworker.port-file=PATH]         when ready: line 1 gateway port, line 2 control port
- *     [--polyworker.data-dir=DIR]           engine log goes to DIR/zeebe-engine.log (else stderr)
- *     [--polyworker.parent-pid=PID]         exit when that process is gone
- *     [--polyworker.bind-address=127.0.0.1] address of the gateway (0.0.0.0 = all interfaces)
- *     [--polyworker.control-port=0]         port of the HTTP control endpoint, always on loopback
+ *     [--polyworker.port=26500]              gateway port (alias --port); 0 (default) = a free port chosen here
+ *     [--polyworker.port-file=PATH]          gateway port written here when ready
+ *     [--polyworker.control-port-file=PATH]  control endpoint port written here, just before the port file;
+ *                                            default: control.port next to the port file
+ *     [--polyworker.data-dir=DIR]            the engine's own log goes to DIR/zeebe-engine.log (else stderr)
+ *     [--polyworker.parent-pid=PID]          exit when that process is gone
+ *     [--polyworker.bind-address=127.0.0.1]  address of the gateway (0.0.0.0 = all interfaces)
+ *     [--polyworker.control-port=0]          port of the HTTP control endpoint, always on loopback
  * </pre>
- * Arguments are {@code --name=value} or {@code --name value}.
+ * Arguments are {@code --name=value} or {@code --name value}. This follows the child protocol of
+ * {@code io.polyworker.testkit.engines.LocalEngine}: the port file holds only the gateway port as
+ * decimal text.
  *
- * <p>The port file is written through a temporary file and a rename, only after the gateway accepts
- * connections and the control endpoint ({@link ControlServer}) answers, so its existence means ready.
- * The engine keeps everything in memory: a restarted server starts empty.
+ * <p>Both port files are written through a temporary file and a rename, only after the gateway accepts
+ * connections and the control endpoint ({@link ControlServer}) answers, so the port file's existence
+ * means ready. Start-up failures are printed to stderr and end the JVM with status 1.
+  * The engine keeps everything in memory: a restarted server starts empty.
  */
 public final class ZeebeTestServer {
 
@@ -40,8 +45,19 @@ public final class ZeebeTestServer {
   private ZeebeTestServer() {
   }
 
-  public static void main(String[] args) throws IOException {
-    Map<String, String> options = parse(args);
+  public static void main(String[] args) {
+    try {
+      run(parse(args));
+    } catch (Throwable e) {
+      // The engine's actor threads would keep a half-started JVM alive: make the failure final.
+      System.err.println("Zeebe test server failed to start:");
+      e.printStackTrace(System.err);
+      System.exit(1);
+    }
+    awaitExit();
+  }
+
+  private static void run(Map<String, String> options) throws IOException {
     long started = System.nanoTime();
     Optional<Path> dataDir = Optional.ofNullable(options.get("polyworker.data-dir")).map(Path::of);
     configureLogging(dataDir);
@@ -49,28 +65,29 @@ public final class ZeebeTestServer {
         options.getOrDefault("polyworker.bind-address", "127.0.0.1"));
     Optional.ofNullable(options.get("polyworker.parent-pid")).map(Long::parseLong).ifPresent(ZeebeTestServer::exitWithParent);
 
-    int requestedPort = Integer.parseInt(options.getOrDefault("port", "0"));
+    int requestedPort = Integer.parseInt(options.getOrDefault("polyworker.port", options.getOrDefault("port", "0")));
     Running running = startEngine(requestedPort);
     AtomicBoolean stopping = new AtomicBoolean();
     ControlServer control = ControlServer.start(running.engine, running.port, stopping::get,
         Integer.parseInt(options.getOrDefault("polyworker.control-port", "0")));
     Optional<Path> portFile = Optional.ofNullable(options.get("polyworker.port-file")).map(Path::of);
+    Optional<Path> controlPortFile = Optional.ofNullable(options.get("polyworker.control-port-file")).map(Path::of)
+        .or(() -> portFile.map(file -> file.toAbsolutePath().resolveSibling("control.port")));
 
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       stopping.set(true);
       portFile.ifPresent(ZeebeTestServer::deleteQuietly);
+      controlPortFile.ifPresent(ZeebeTestServer::deleteQuietly);
       control.stop();
       running.engine.stop();
     }, "polyworker-zeebe-shutdown"));
 
-    if (portFile.isPresent()) {
-      writeAtomically(portFile.get(), running.port + "\n" + control.port() + "\n");
-    }
+    controlPortFile.ifPresent(file -> writeAtomically(file, control.port() + "\n"));
+    portFile.ifPresent(file -> writeAtomically(file, running.port + "\n"));
     System.out.printf("Zeebe engine ready in %d ms: gateway %s:%d (engine reports %s), control http://127.0.0.1:%d%n",
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
         System.getProperty(LoopbackServerProvider.BIND_ADDRESS_PROPERTY), running.port,
         running.engine.gatewayAddress(), control.port());
-    awaitExit();
   }
 
   /** Until killed or System.exit (parent gone); the shutdown hook stops the engine. */
