@@ -309,6 +309,11 @@ public abstract class LocalEngine implements AutoCloseable {
     return port;
   }
 
+  /** The child process while it runs, for tests of this package; {@code null} otherwise. */
+  synchronized ProcessHandle processHandle() {
+    return process == null ? null : process.toHandle();
+  }
+
   /** The directory holding the engine's database, port file and {@link #logFile() log}. */
   public Path dataDirectory() {
     return dataDirectory;

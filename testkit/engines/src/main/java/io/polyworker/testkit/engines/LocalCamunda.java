@@ -1,0 +1,86 @@
+package io.polyworker.testkit.engines;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A real Camunda 7.24 engine (REST API, H2 file database, Spin for JSON variables, job executor on)
+ * in a child JVM on 127.0.0.1.
+ *
+ * <pre>{@code
+ * try (LocalCamunda camunda = LocalCamunda.create()) {
+ *   camunda.start();                // ~10 s
+ *   String url = camunda.restUrl(); // http://127.0.0.1:<port>/engine-rest
+ * }
+ * }</pre>
+ *
+ * <p>Most tests share one server per JVM: {@link #shared()}, or a {@code LocalCamunda} parameter
+ * with {@link LocalEnginesExtension}. The server runs the JVM of the tests ({@link JavaRuntimes#current()})
+ * with the jar of {@code polyworker-testkit-camunda-server} found by {@link ServerJars}. There is no
+ * authentication; no process is deployed.
+ */
+public final class LocalCamunda extends LocalEngine {
+
+  /** The server name for {@link ServerJars#find(String)}. */
+  static final String SERVER = "camunda-server";
+
+  private LocalCamunda(Path dataDirectory, boolean temporary) {
+    super("Camunda 7", dataDirectory, temporary);
+  }
+
+  /** A new, not yet started engine with a temporary data directory, deleted by {@link #close()}. */
+  public static LocalCamunda create() {
+    return new LocalCamunda(newTemporaryDirectory("polyworker-camunda-"), true);
+  }
+
+  /**
+   * A new, not yet started engine keeping its data in {@code dataDirectory} (created if missing,
+   * never deleted), so that a later engine on the same directory sees the same deployments and instances.
+   */
+  public static LocalCamunda create(Path dataDirectory) {
+    return new LocalCamunda(dataDirectory, false);
+  }
+
+  /**
+   * The engine shared by all tests in this JVM: started on first use (and started again if a test
+   * stopped or killed it), stopped and deleted by a shutdown hook. Do not {@link #close()} it.
+   */
+  public static LocalCamunda shared() {
+    LocalCamunda camunda = Shared.INSTANCE;
+    camunda.start();
+    return camunda;
+  }
+
+  /** The REST base URL, {@code http://127.0.0.1:<port>/engine-rest}, without a trailing slash. */
+  public String restUrl() {
+    return "http://127.0.0.1:" + port() + "/engine-rest";
+  }
+
+  @Override
+  protected List<String> command(int port, Path portFile) {
+    List<String> command = new ArrayList<>();
+    command.add(JavaRuntimes.current().toString());
+    command.add("-Xmx512m");
+    command.add("-XX:+UseSerialGC");
+    command.add("-Dfile.encoding=UTF-8");
+    command.add("-jar");
+    command.add(ServerJars.find(SERVER).toString());
+    command.addAll(launcherArguments(port, portFile));
+    return command;
+  }
+
+  @Override
+  protected boolean isReady(int port) throws Exception {
+    return httpGetOk("http://127.0.0.1:" + port + "/engine-rest/engine",
+        body -> body.trim().startsWith("[") && body.contains("\"default\""));
+  }
+
+  private static final class Shared {
+    static final LocalCamunda INSTANCE = create();
+
+    static {
+      Runtime.getRuntime().addShutdownHook(new Thread(INSTANCE::close, "polyworker-shared-camunda-shutdown"));
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package io.polyworker.testkit.engines;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpResponse;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The shared Camunda runs a real external-task round trip over REST. */
+@ExtendWith(LocalEnginesExtension.class)
+class LocalCamundaSharedTest {
+
+  @Test
+  void restApiListsTheDefaultEngine(LocalCamunda camunda) throws Exception {
+    HttpResponse<String> response = Http.get(camunda.restUrl() + "/engine");
+
+    assertEquals(200, response.statusCode(), response.body());
+    assertTrue(response.body().contains("\"default\""), response.body());
+    assertEquals("http://127.0.0.1:" + camunda.port() + "/engine-rest", camunda.restUrl());
+  }
+
+  @Test
+  void extensionInjectsTheSharedInstance(LocalCamunda camunda) {
+    assertSame(LocalCamunda.shared(), camunda);
+    assertTrue(camunda.isRunning());
+  }
+
+  @Test
+  void externalTaskRoundTripWithJsonAndObjectVariables(LocalCamunda camunda) throws Exception {
+    String rest = camunda.restUrl();
+    String key = "p" + UUID.randomUUID().toString().replace("-", "");
+    String topic = "topic-" + key;
+    HttpResponse<String> deployment = Http.deploy(rest, "round-trip", key + ".bpmn",
+        Http.externalTaskProcess(key, topic));
+    assertEquals(200, deployment.statusCode(), deployment.body());
+
+    HttpResponse<String> started = Http.postJson(rest + "/process-definition/key/" + key + "/start",
+        "{\"businessKey\":\"order-7\",\"variables\":{"
+            + "\"n\":{\"type\":\"Integer\",\"value\":42},"
+            + "\"doc\":{\"type\":\"Json\",\"value\":\"{\\\"a\\\":[1,2]}\"},"
+            + "\"map\":{\"type\":\"Object\",\"value\":\"{\\\"x\\\":\\\"y\\\"}\",\"valueInfo\":{"
+            + "\"serializationDataFormat\":\"application/json\",\"objectTypeName\":\"java.util.HashMap\"}}}}");
+    assertEquals(200, started.statusCode(), started.body());
+    String instanceId = Http.field(started.body(), "id");
+
+    HttpResponse<String> fetched = Http.postJson(rest + "/external-task/fetchAndLock",
+        "{\"workerId\":\"w1\",\"maxTasks\":1,\"asyncResponseTimeout\":5000,"
+            + "\"topics\":[{\"topicName\":\"" + topic + "\",\"lockDuration\":30000}]}");
+    assertEquals(200, fetched.statusCode(), fetched.body());
+    String body = fetched.body();
+    assertTrue(body.contains("\"processInstanceId\":\"" + instanceId + "\""), body);
+    assertTrue(body.contains("\"businessKey\":\"order-7\""), body);
+    assertTrue(body.contains("\"type\":\"Json\""), body);
+    assertTrue(body.contains("\"value\":\"{\\\"a\\\":[1,2]}\""), body);
+    assertTrue(body.contains("\"serializationDataFormat\":\"application/json\""), body);
+    assertTrue(body.contains("\"value\":42"), body);
+    String taskId = Http.field(body, "id");
+
+    HttpResponse<String> completed = Http.postJson(rest + "/external-task/" + taskId + "/complete",
+        "{\"workerId\":\"w1\",\"variables\":{\"result\":{\"type\":\"String\",\"value\":\"done\"}}}");
+    assertEquals(204, completed.statusCode(), completed.body());
+
+    HttpResponse<String> history = Http.get(rest + "/history/process-instance/" + instanceId);
+    assertEquals(200, history.statusCode(), history.body());
+    assertEquals("COMPLETED", Http.field(history.body(), "state"));
+    HttpResponse<String> result = Http.get(rest + "/history/variable-instance?processInstanceId=" + instanceId
+        + "&variableName=result");
+    assertTrue(result.body().contains("\"value\":\"done\""), result.body());
+  }
+}
