@@ -1,0 +1,54 @@
+package io.polyworker;
+
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Something that happened in a {@link JobWorker}.
+ *
+ * @param type what happened
+ * @param engine engine id
+ * @param topic the subscription's topic
+ * @param jobId the job concerned, or null for poll events
+ * @param duration for FETCHED / POLL_EMPTY / POLL_ERROR the fetch's round trip; for COMPLETED,
+ *     FAILED, BPMN_ERROR, TERMINATED the handler's run time; for LOCK_EXTENDED the new lock duration;
+ *     otherwise zero
+ * @param count for FETCHED the number of jobs; for REPORT_RETRIED the attempt number; otherwise 0 or 1
+ * @param error the cause for POLL_ERROR, FAILED (the handler's exception, if any), LOCK_LOST,
+ *     ALREADY_COMPLETED, REPORT_RETRIED, REPORT_FAILED; otherwise null
+ */
+public record WorkerEvent(Type type, String engine, String topic, @Nullable String jobId,
+    Duration duration, int count, @Nullable Throwable error) {
+
+  /** Event types. */
+  public enum Type {
+    /** A fetch returned jobs. */
+    FETCHED,
+    /** A fetch returned no job. */
+    POLL_EMPTY,
+    /** A fetch failed; the poller backs off. */
+    POLL_ERROR,
+    /** A handler started on a job. */
+    STARTED,
+    /** The engine accepted a completion. */
+    COMPLETED,
+    /** The engine accepted a failure (handler exception, null result or {@link JobResult#fail}). */
+    FAILED,
+    /** The engine accepted a BPMN error. */
+    BPMN_ERROR,
+    /** The engine accepted a CMMN terminate. */
+    TERMINATED,
+    /** The job's lock was extended. */
+    LOCK_EXTENDED,
+    /** This worker lost the job's lock; its result (if any) was not applied. */
+    LOCK_LOST,
+    /** The engine says the job no longer exists or was already completed. */
+    ALREADY_COMPLETED,
+    /** A result report failed transiently and is being sent again. */
+    REPORT_RETRIED,
+    /** A result report failed for good (non-retryable error or retry timeout). */
+    REPORT_FAILED,
+    /** A fetched job that was not started was handed back to the engine. */
+    RELEASED
+  }
+}

@@ -1,0 +1,35 @@
+package io.polyworker.spi;
+
+/**
+ * What an engine can do beyond the basic fetch, complete and fail. The worker runtime adapts to
+ * these, and the conformance kit skips contracts whose capability is missing, with the reason
+ * from {@link EngineCapabilities#whyMissing(Capability)}.
+ */
+public enum Capability {
+  /** Fetch waits on the server until jobs arrive or the timeout passes (Camunda). */
+  LONG_POLLING,
+  /** The engine pushes jobs as they are created (Zeebe job streaming). */
+  STREAMING,
+  /** A running job's lock can be extended (Camunda extendLock, Zeebe updateTimeout). */
+  LOCK_EXTENSION,
+  /** A fetched job can be handed back at once, retries unchanged. */
+  RELEASE,
+  /** The engine rejects results from a worker that no longer holds the lock. */
+  LOCK_OWNERSHIP,
+  /** Task-local variables on complete (Camunda). */
+  LOCAL_VARIABLES,
+  /** Fetch can be filtered by business key (Camunda). */
+  BUSINESS_KEY_FILTER,
+  /** Fetch can be filtered by process definition key (Camunda). */
+  PROCESS_DEFINITION_FILTER,
+  /** Fetch can be filtered by tenant ids. */
+  TENANT_FILTER,
+  /** Fetch can be limited to named variables. */
+  VARIABLE_FILTER,
+  /** Fetch honours job priority (Camunda usePriority). */
+  PRIORITY,
+  /** CMMN jobs and the terminate result (Flowable). */
+  CMMN,
+  /** A failure with retries 0 raises an incident / dead letter that stops the job from being offered. */
+  INCIDENTS
+}

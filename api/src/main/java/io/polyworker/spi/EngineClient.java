@@ -1,0 +1,88 @@
+package io.polyworker.spi;
+
+import io.polyworker.PolyworkerException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The job operations an engine module implements for the worker runtime. Service provider interface:
+ * applications use {@link io.polyworker.JobWorker}, not this.
+ *
+ * <p>Implementations are thread-safe. Every failure is a {@link PolyworkerException} of the subtype
+ * that fits (see that class), carrying engine id, operation, status and an excerpt of the answer;
+ * retryable failures say so through {@link PolyworkerException#isRetryable()}. Results for a job whose
+ * lock this worker lost raise {@link io.polyworker.JobLockLostException}; for a job that no longer
+ * exists, {@link io.polyworker.NotFoundException} or {@link io.polyworker.JobAlreadyCompletedException}.
+ */
+public interface EngineClient extends AutoCloseable {
+
+  /** The engine id: {@code camunda}, {@code flowable}, {@code zeebe}. */
+  String engineId();
+
+  /** What this engine can do. */
+  EngineCapabilities capabilities();
+
+  /**
+   * Fetches and locks up to {@code request.maxJobs()} jobs. The future completes with the jobs (maybe
+   * none) or exceptionally with a {@link PolyworkerException}. Cancelling the future aborts the
+   * request (its jobs, if the engine already locked them, stay locked until the lock expires).
+   */
+  CompletableFuture<List<LockedJob>> fetchAndLock(FetchRequest request);
+
+  /**
+   * Opens a push stream delivering jobs to {@code sink} as they are created, for engines with
+   * {@link Capability#STREAMING}. Jobs that existed before the stream opened are not pushed: keep
+   * polling too. The sink is called from the client's threads and must not block.
+   *
+   * @throws UnsupportedOperationException without {@link Capability#STREAMING}
+   */
+  default JobStream openStream(FetchRequest request, Consumer<LockedJob> sink) {
+    throw new UnsupportedOperationException(engineId() + " does not push jobs");
+  }
+
+  /** Completes the job, setting process variables and (with {@link Capability#LOCAL_VARIABLES}) task-local ones. */
+  void complete(LockedJob job, String workerId, Map<String, ? extends @Nullable Object> variables,
+      Map<String, ? extends @Nullable Object> localVariables);
+
+  /** Reports a failure; {@code retries} is what is left afterwards, {@code retryBackoff} when to offer it again. */
+  void fail(LockedJob job, String workerId, String errorMessage, @Nullable String errorDetails,
+      int retries, Duration retryBackoff);
+
+  /** Raises a BPMN error with variables. */
+  void bpmnError(LockedJob job, String workerId, String errorCode, @Nullable String errorMessage,
+      Map<String, ? extends @Nullable Object> variables);
+
+  /**
+   * Terminates a CMMN plan item (Flowable).
+   *
+   * @throws UnsupportedOperationException without {@link Capability#CMMN}
+   */
+  default void terminate(LockedJob job, String workerId, Map<String, ? extends @Nullable Object> variables) {
+    throw new UnsupportedOperationException(engineId() + " has no CMMN terminate");
+  }
+
+  /**
+   * Extends the lock to {@code now + duration} and returns the new expiry.
+   *
+   * @throws UnsupportedOperationException without {@link Capability#LOCK_EXTENSION}
+   */
+  default Instant extendLock(LockedJob job, String workerId, Duration duration) {
+    throw new UnsupportedOperationException(engineId() + " cannot extend locks");
+  }
+
+  /**
+   * Hands a fetched job back so that any worker can fetch it at once, without using up a retry.
+   * Engines without an unlock operation emulate it where they can (Zeebe: fail with the same retries
+   * and no backoff).
+   */
+  void release(LockedJob job, String workerId);
+
+  /** Closes connections and threads. Further calls fail. */
+  @Override
+  void close();
+}
