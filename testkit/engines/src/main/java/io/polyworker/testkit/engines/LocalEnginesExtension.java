@@ -28,7 +28,8 @@ public final class LocalEnginesExtension implements ParameterResolver {
   /** Parameter type -> its shared, started instance. Adding an engine is one line here. */
   private static final Map<Class<?>, Supplier<? extends LocalEngine>> SHARED = Map.of(
       LocalCamunda.class, LocalCamunda::shared,
-      LocalFlowable.class, LocalFlowable::shared);
+      LocalFlowable.class, LocalFlowable::shared,
+      LocalZeebe.class, LocalZeebe::shared);
 
   @Override
   public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
