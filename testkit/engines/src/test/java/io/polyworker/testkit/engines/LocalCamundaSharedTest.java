@@ -70,4 +70,29 @@ class LocalCamundaSharedTest {
         + "&variableName=result");
     assertTrue(result.body().contains("\"value\":\"done\""), result.body());
   }
+
+  @Test
+  void jobExecutorFiresTimersWithinSeconds(LocalCamunda camunda) throws Exception {
+    String rest = camunda.restUrl();
+    String key = "timer" + UUID.randomUUID().toString().replace("-", "");
+    String topic = "after-" + key;
+    String bpmn = Http.externalTaskProcess(key, topic).replace(
+        "<bpmn:sequenceFlow id=\"toWork\" sourceRef=\"start\" targetRef=\"work\"/>",
+        "<bpmn:sequenceFlow id=\"toWait\" sourceRef=\"start\" targetRef=\"wait\"/>\n"
+            + "    <bpmn:intermediateCatchEvent id=\"wait\"><bpmn:timerEventDefinition>"
+            + "<bpmn:timeDuration>PT1S</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>\n"
+            + "    <bpmn:sequenceFlow id=\"toWork\" sourceRef=\"wait\" targetRef=\"work\"/>");
+    assertEquals(200, Http.deploy(rest, "timer", key + ".bpmn", bpmn).statusCode());
+    assertEquals(200, Http.postJson(rest + "/process-definition/key/" + key + "/start", "{}").statusCode());
+    long startedAt = System.nanoTime();
+
+    // Long polling: returns as soon as the timer has fired and created the task, or empty after 15 s.
+    HttpResponse<String> fetched = Http.postJson(rest + "/external-task/fetchAndLock",
+        "{\"workerId\":\"w1\",\"maxTasks\":1,\"asyncResponseTimeout\":15000,"
+            + "\"topics\":[{\"topicName\":\"" + topic + "\",\"lockDuration\":30000}]}");
+
+    assertTrue(fetched.body().contains("\"topicName\":\"" + topic + "\""), fetched.body());
+    long millis = (System.nanoTime() - startedAt) / 1_000_000;
+    assertTrue(millis < 10_000, "timer of 1 s fired after " + millis + " ms");
+  }
 }
