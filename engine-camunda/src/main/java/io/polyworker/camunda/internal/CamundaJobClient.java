@@ -1,0 +1,208 @@
+package io.polyworker.camunda.internal;
+
+import static io.polyworker.camunda.internal.CamundaHttp.ENGINE;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.polyworker.MalformedAnswerException;
+import io.polyworker.spi.Capability;
+import io.polyworker.spi.EngineCapabilities;
+import io.polyworker.spi.EngineClient;
+import io.polyworker.spi.FetchRequest;
+import io.polyworker.spi.LockedJob;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
+
+/** Camunda 7 external tasks through {@code /external-task}. */
+public final class CamundaJobClient implements EngineClient {
+  /** Camunda stores error messages in a 666-character column; longer ones fail the request. */
+  private static final int MAX_ERROR_MESSAGE = 600;
+
+  private static final EngineCapabilities CAPABILITIES = EngineCapabilities.builder()
+      .with(Capability.LONG_POLLING, Capability.LOCK_EXTENSION, Capability.RELEASE,
+          Capability.LOCK_OWNERSHIP, Capability.LOCAL_VARIABLES, Capability.BUSINESS_KEY_FILTER,
+          Capability.PROCESS_DEFINITION_FILTER, Capability.TENANT_FILTER, Capability.VARIABLE_FILTER,
+          Capability.PRIORITY, Capability.INCIDENTS)
+      .without(Capability.STREAMING, "Camunda 7 has no push streaming of external tasks; long polling serves instead")
+      .without(Capability.CMMN, "Camunda 7 has no CMMN external tasks")
+      .build();
+
+  private final CamundaHttp http;
+
+  public CamundaJobClient(CamundaHttp http) {
+    this.http = http;
+  }
+
+  @Override
+  public String engineId() {
+    return ENGINE;
+  }
+
+  @Override
+  public EngineCapabilities capabilities() {
+    return CAPABILITIES;
+  }
+
+  @Override
+  public CompletableFuture<List<LockedJob>> fetchAndLock(FetchRequest request) {
+    ObjectNode body = JsonNodeFactory.instance.objectNode();
+    body.put("workerId", request.workerId());
+    body.put("maxTasks", request.maxJobs());
+    body.put("usePriority", request.usePriority());
+    long longPoll = request.longPollTimeout().toMillis();
+    if (longPoll > 0) {
+      body.put("asyncResponseTimeout", longPoll);
+    }
+    ObjectNode topic = body.putArray("topics").addObject();
+    topic.put("topicName", request.topic());
+    topic.put("lockDuration", request.lockDuration().toMillis());
+    if (request.variables() != null) {
+      ArrayNode names = topic.putArray("variables");
+      request.variables().forEach(names::add);
+    }
+    if (request.businessKey() != null) {
+      topic.put("businessKey", request.businessKey());
+    }
+    if (request.processDefinitionKey() != null) {
+      topic.put("processDefinitionKey", request.processDefinitionKey());
+    }
+    if (request.tenantIds() != null) {
+      ArrayNode tenants = topic.putArray("tenantIdIn");
+      request.tenantIds().forEach(tenants::add);
+    }
+    topic.put("deserializeValues", false);
+    topic.put("includeExtensionProperties", true);
+    return http.postAsync("fetchAndLock", http.url("external-task", "fetchAndLock"), body,
+            request.longPollTimeout())
+        .thenApply(answer -> parseJobs(answer, request));
+  }
+
+  static List<LockedJob> parseJobs(@Nullable JsonNode answer, FetchRequest request) {
+    if (answer == null || !answer.isArray()) {
+      throw new MalformedAnswerException(ENGINE, "fetchAndLock", 200, String.valueOf(answer),
+          "expected a JSON array of external tasks", null);
+    }
+    List<LockedJob> jobs = new ArrayList<>(answer.size());
+    for (JsonNode task : answer) {
+      jobs.add(parseJob(task, request));
+    }
+    return jobs;
+  }
+
+  private static LockedJob parseJob(JsonNode task, FetchRequest request) {
+    try {
+      if (!task.isObject()) {
+        throw new IllegalArgumentException("an external task is not a JSON object");
+      }
+      String expiry = text(task, "lockExpirationTime");
+      Instant lockExpiresAt = expiry != null ? CamundaVariables.parseDate(expiry)
+          : Instant.now().plus(request.lockDuration());
+      JsonNode retries = task.get("retries");
+      return LockedJob.builder()
+          .engine(ENGINE)
+          .id(text(task, "id"))
+          .topic(text(task, "topicName") != null ? text(task, "topicName") : request.topic())
+          .processInstanceId(text(task, "processInstanceId"))
+          .processDefinitionKey(text(task, "processDefinitionKey"))
+          .elementId(text(task, "activityId"))
+          .businessKey(text(task, "businessKey"))
+          .tenantId(text(task, "tenantId"))
+          .retries(retries == null || retries.isNull() ? null : retries.asInt())
+          .lockExpiresAt(lockExpiresAt)
+          .headers(headers(task.get("extensionProperties")))
+          .variables(CamundaVariables.decodeAll("fetchAndLock", task.get("variables")))
+          .nativeJob(task)
+          .build();
+    } catch (MalformedAnswerException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new MalformedAnswerException(ENGINE, "fetchAndLock", 200, task.toString(),
+          "an external task cannot be read: " + e.getMessage(), e);
+    }
+  }
+
+  private static @Nullable String text(JsonNode node, String field) {
+    JsonNode v = node.get(field);
+    return v == null || v.isNull() ? null : v.asText();
+  }
+
+  private static Map<String, String> headers(@Nullable JsonNode properties) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    if (properties != null && properties.isObject()) {
+      Iterator<Map.Entry<String, JsonNode>> it = properties.fields();
+      while (it.hasNext()) {
+        Map.Entry<String, JsonNode> e = it.next();
+        headers.put(e.getKey(), e.getValue().asText());
+      }
+    }
+    return headers;
+  }
+
+  @Override
+  public void complete(LockedJob job, String workerId, Map<String, ? extends @Nullable Object> variables,
+      Map<String, ? extends @Nullable Object> localVariables) {
+    ObjectNode body = JsonNodeFactory.instance.objectNode();
+    body.put("workerId", workerId);
+    body.set("variables", CamundaVariables.encodeAll(variables));
+    body.set("localVariables", CamundaVariables.encodeAll(localVariables));
+    http.post("complete", http.url("external-task", job.id(), "complete"), body);
+  }
+
+  @Override
+  public void fail(LockedJob job, String workerId, String errorMessage, @Nullable String errorDetails,
+      int retries, Duration retryBackoff) {
+    ObjectNode body = JsonNodeFactory.instance.objectNode();
+    body.put("workerId", workerId);
+    body.put("errorMessage", errorMessage.length() <= MAX_ERROR_MESSAGE ? errorMessage
+        : errorMessage.substring(0, MAX_ERROR_MESSAGE) + "…");
+    if (errorDetails != null) {
+      body.put("errorDetails", errorDetails);
+    }
+    body.put("retries", retries);
+    body.put("retryTimeout", retryBackoff.toMillis());
+    http.post("fail", http.url("external-task", job.id(), "failure"), body);
+  }
+
+  @Override
+  public void bpmnError(LockedJob job, String workerId, String errorCode, @Nullable String errorMessage,
+      Map<String, ? extends @Nullable Object> variables) {
+    ObjectNode body = JsonNodeFactory.instance.objectNode();
+    body.put("workerId", workerId);
+    body.put("errorCode", errorCode);
+    if (errorMessage != null) {
+      body.put("errorMessage", errorMessage);
+    }
+    body.set("variables", CamundaVariables.encodeAll(variables));
+    http.post("bpmnError", http.url("external-task", job.id(), "bpmnError"), body);
+  }
+
+  @Override
+  public Instant extendLock(LockedJob job, String workerId, Duration duration) {
+    ObjectNode body = JsonNodeFactory.instance.objectNode();
+    body.put("workerId", workerId);
+    body.put("newDuration", duration.toMillis());
+    Instant before = Instant.now();
+    http.post("extendLock", http.url("external-task", job.id(), "extendLock"), body);
+    return before.plus(duration);
+  }
+
+  @Override
+  public void release(LockedJob job, String workerId) {
+    http.post("release", http.url("external-task", job.id(), "unlock"),
+        JsonNodeFactory.instance.objectNode());
+  }
+
+  @Override
+  public void close() {
+    http.close();
+  }
+}

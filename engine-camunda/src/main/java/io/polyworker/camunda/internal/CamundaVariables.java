@@ -1,0 +1,214 @@
+package io.polyworker.camunda.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.polyworker.MalformedAnswerException;
+import io.polyworker.UnreadableValue;
+import io.polyworker.VariableException;
+import io.polyworker.internal.Json;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.DateTimeParseException;
+import java.util.Base64;
+import java.util.Date;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Camunda's typed variables ({@code {"type":"Integer","value":42,"valueInfo":{}}}) to plain Java and
+ * back. Object values are read only in their JSON form and parsed as JSON trees; Java-serialized
+ * values are never decoded.
+ */
+final class CamundaVariables {
+  static final String JAVA_SERIALIZED = "application/x-java-serialized-object";
+  /** Camunda writes dates as {@code 2026-11-21T18:55:41.656+0000}. */
+  static final DateTimeFormatter DATE_OUT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ");
+  private static final DateTimeFormatter DATE_IN = new DateTimeFormatterBuilder()
+      .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
+      .optionalStart().appendOffset("+HH:MM", "Z").optionalEnd()
+      .optionalStart().appendOffset("+HHMM", "Z").optionalEnd()
+      .toFormatter();
+
+  private CamundaVariables() {}
+
+  static Instant parseDate(String text) {
+    try {
+      return OffsetDateTime.parse(text, DATE_IN).toInstant();
+    } catch (DateTimeParseException e) {
+      return Instant.parse(text);
+    }
+  }
+
+  /** Decodes a {@code {name: typedValue}} object; a missing or null object is no variables. */
+  static Map<String, @Nullable Object> decodeAll(String operation, @Nullable JsonNode variables) {
+    Map<String, @Nullable Object> result = new LinkedHashMap<>();
+    if (variables == null || variables.isNull() || variables.isMissingNode()) {
+      return result;
+    }
+    if (!variables.isObject()) {
+      throw new MalformedAnswerException(CamundaHttp.ENGINE, operation, 200, variables.toString(),
+          "variables is not an object", null);
+    }
+    Iterator<Map.Entry<String, JsonNode>> it = variables.fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      result.put(e.getKey(), decode(operation, e.getKey(), e.getValue()));
+    }
+    return result;
+  }
+
+  /** Decodes one typed value; unknown or undecodable types become {@link UnreadableValue}s. */
+  static @Nullable Object decode(String operation, String name, JsonNode typed) {
+    if (typed == null || !typed.isObject()) {
+      throw new MalformedAnswerException(CamundaHttp.ENGINE, operation, 200, String.valueOf(typed),
+          "variable '" + name + "' is not a typed value object", null);
+    }
+    String type = typed.path("type").asText(null);
+    JsonNode value = typed.get("value");
+    if (type == null) {
+      throw new MalformedAnswerException(CamundaHttp.ENGINE, operation, 200, typed.toString(),
+          "variable '" + name + "' has no type", null);
+    }
+    if (value == null || value.isNull()) {
+      if ("File".equals(type)) {
+        return new UnreadableValue("File", "file variables are not fetched with jobs");
+      }
+      return null;
+    }
+    try {
+      switch (type) {
+        case "String":
+        case "Xml":
+          return text(value, name, type);
+        case "Boolean":
+          return requireType(value, value.isBoolean(), type).booleanValue();
+        case "Integer":
+          return requireType(value, value.isIntegralNumber() && value.canConvertToInt(), type).intValue();
+        case "Long":
+          return requireType(value, value.isIntegralNumber() && value.canConvertToLong(), type).longValue();
+        case "Short":
+          return (short) requireType(value, value.isIntegralNumber(), type).intValue();
+        case "Double":
+          return requireType(value, value.isNumber(), type).doubleValue();
+        case "Date":
+          return parseDate(text(value, name, type));
+        case "Null":
+          return null;
+        case "Bytes":
+          return Base64.getDecoder().decode(text(value, name, type));
+        case "Json":
+          return parseJson(text(value, name, type));
+        case "Object": {
+          String format = typed.path("valueInfo").path("serializationDataFormat").asText("");
+          if (JAVA_SERIALIZED.equals(format)) {
+            return new UnreadableValue("Object (" + JAVA_SERIALIZED + ")",
+                "Java-serialized engine data is never deserialized; store the value as JSON");
+          }
+          if (format.startsWith("application/json")) {
+            return parseJson(text(value, name, type));
+          }
+          return new UnreadableValue("Object (" + format + ")",
+              "only application/json objects are decoded");
+        }
+        case "File":
+          return new UnreadableValue("File", "file variables are not fetched with jobs");
+        default:
+          return new UnreadableValue(type, "unknown Camunda variable type");
+      }
+    } catch (IllegalArgumentException | JsonProcessingException e) {
+      throw new MalformedAnswerException(CamundaHttp.ENGINE, operation, 200, typed.toString(),
+          "variable '" + name + "' of type " + type + " cannot be read: " + e.getMessage(), e);
+    }
+  }
+
+  private static JsonNode requireType(JsonNode value, boolean ok, String type) {
+    if (!ok) {
+      throw new IllegalArgumentException("value does not match type " + type);
+    }
+    return value;
+  }
+
+  private static String text(JsonNode value, String name, String type) {
+    if (!value.isTextual()) {
+      throw new IllegalArgumentException("value is not a string");
+    }
+    return value.asText();
+  }
+
+  private static @Nullable Object parseJson(String json) throws JsonProcessingException {
+    return Json.MAPPER.readValue(json, Object.class);
+  }
+
+  /** Encodes variables for complete, bpmnError and start. */
+  static ObjectNode encodeAll(Map<String, ? extends @Nullable Object> variables) {
+    ObjectNode out = JsonNodeFactory.instance.objectNode();
+    variables.forEach((name, value) -> out.set(name, encode(name, value)));
+    return out;
+  }
+
+  static ObjectNode encode(String name, @Nullable Object value) {
+    ObjectNode typed = JsonNodeFactory.instance.objectNode();
+    if (value == null) {
+      typed.putNull("value");
+      typed.put("type", "Null");
+    } else if (value instanceof String s) {
+      typed.put("value", s).put("type", "String");
+    } else if (value instanceof Boolean b) {
+      typed.put("value", b).put("type", "Boolean");
+    } else if (value instanceof Integer i) {
+      typed.put("value", i).put("type", "Integer");
+    } else if (value instanceof Long l) {
+      typed.put("value", l).put("type", "Long");
+    } else if (value instanceof Short s) {
+      typed.put("value", s).put("type", "Short");
+    } else if (value instanceof Byte b) {
+      typed.put("value", b.shortValue()).put("type", "Short");
+    } else if (value instanceof Double d) {
+      typed.put("value", d).put("type", "Double");
+    } else if (value instanceof Float f) {
+      typed.put("value", f.doubleValue()).put("type", "Double");
+    } else if (value instanceof BigInteger bi && bi.bitLength() < 64) {
+      typed.put("value", bi.longValue()).put("type", "Long");
+    } else if (value instanceof BigDecimal bd) {
+      typed.put("value", bd.doubleValue()).put("type", "Double");
+    } else if (value instanceof Instant || value instanceof Date || value instanceof OffsetDateTime
+        || value instanceof ZonedDateTime) {
+      typed.put("value", DATE_OUT.format(toInstant(value).atOffset(ZoneOffset.UTC))).put("type", "Date");
+    } else if (value instanceof byte[] bytes) {
+      typed.put("value", Base64.getEncoder().encodeToString(bytes)).put("type", "Bytes");
+    } else if (value instanceof Enum<?> e) {
+      typed.put("value", e.name()).put("type", "String");
+    } else {
+      try {
+        typed.put("value", Json.MAPPER.writeValueAsString(value)).put("type", "Json");
+      } catch (JsonProcessingException | IllegalArgumentException e) {
+        throw new VariableException("variable '" + name + "' (" + value.getClass().getName()
+            + ") cannot be serialized as JSON: " + e.getMessage(), e);
+      }
+    }
+    return typed;
+  }
+
+  private static Instant toInstant(Object value) {
+    if (value instanceof Instant i) {
+      return i;
+    }
+    if (value instanceof Date d) {
+      return d.toInstant();
+    }
+    if (value instanceof OffsetDateTime o) {
+      return o.toInstant();
+    }
+    return ((ZonedDateTime) value).toInstant();
+  }
+}
