@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * to the port file, atomically (temporary file, then rename). The launcher then polls
  * {@link #isReady(int)} every {@value #POLL_INTERVAL_MILLIS} ms until it returns {@code true}.
  *
- * <p>Instances are thread-safe: lifecycle methods are synchronized.
+ * <p>Instances are thread-safe: lifecycle methods are synchronized; {@link #isRunning()} and
+ * {@link #port()} never wait for them.
  */
 public abstract class LocalEngine implements AutoCloseable {
 
@@ -77,8 +78,9 @@ public abstract class LocalEngine implements AutoCloseable {
   private final String name;
   private final Path dataDirectory;
   private final boolean temporaryDataDirectory;
-  private Process process;
-  private int port;
+  // volatile: isRunning() and port() answer without waiting for a start() in progress
+  private volatile Process process;
+  private volatile int port;
   private boolean closed;
 
   /**
@@ -293,8 +295,9 @@ public abstract class LocalEngine implements AutoCloseable {
   }
 
   /** {@code true} while the child process is alive (it may not be ready yet during {@link #start()}). */
-  public synchronized boolean isRunning() {
-    return process != null && process.isAlive();
+  public boolean isRunning() {
+    Process child = process;
+    return child != null && child.isAlive();
   }
 
   /**
@@ -302,16 +305,18 @@ public abstract class LocalEngine implements AutoCloseable {
    *
    * @throws IllegalStateException if the engine was never started
    */
-  public synchronized int port() {
-    if (port == 0) {
+  public int port() {
+    int current = port;
+    if (current == 0) {
       throw new IllegalStateException(name + " was never started: call start() first");
     }
-    return port;
+    return current;
   }
 
   /** The child process while it runs, for tests of this package; {@code null} otherwise. */
-  synchronized ProcessHandle processHandle() {
-    return process == null ? null : process.toHandle();
+  ProcessHandle processHandle() {
+    Process child = process;
+    return child == null ? null : child.toHandle();
   }
 
   /** The directory holding the engine's database, port file and {@link #logFile() log}. */
