@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.camunda.zeebe.client.ZeebeClient;
 import io.camunda.zeebe.client.api.response.ActivatedJob;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +18,7 @@ import java.util.UUID;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The local Zeebe engine (child JVM on Java 21+) through the official gRPC client: a service task job
@@ -117,6 +120,25 @@ class LocalZeebeTest {
       zeebe.kill();
       assertFalse(zeebe.isRunning());
       assertThrows(IllegalStateException.class, zeebe::controlUrl);
+    }
+  }
+
+  @Test
+  void withoutAJava21RuntimeStartFailsSayingWhatToInstall(@TempDir Path fakeJdk) throws Exception {
+    // A "Java home" whose release file says 17: what findJava sees when only an old JDK is configured.
+    Files.writeString(fakeJdk.resolve("release"), "JAVA_VERSION=\"17.0.15\"\n");
+    String previous = System.getProperty(JavaRuntimes.JAVA_HOME_OVERRIDE_PROPERTY);
+    System.setProperty(JavaRuntimes.JAVA_HOME_OVERRIDE_PROPERTY, fakeJdk.toString());
+    try (LocalZeebe zeebe = LocalZeebe.create()) {
+      IllegalStateException e = assertThrows(IllegalStateException.class, zeebe::start);
+      assertTrue(e.getMessage().contains("Java 21+"), e.getMessage());
+      assertFalse(zeebe.isRunning());
+    } finally {
+      if (previous == null) {
+        System.clearProperty(JavaRuntimes.JAVA_HOME_OVERRIDE_PROPERTY);
+      } else {
+        System.setProperty(JavaRuntimes.JAVA_HOME_OVERRIDE_PROPERTY, previous);
+      }
     }
   }
 
