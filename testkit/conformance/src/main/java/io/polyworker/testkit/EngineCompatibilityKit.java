@@ -1,0 +1,808 @@
+package io.polyworker.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import io.polyworker.BpmnError;
+import io.polyworker.DeploymentResource;
+import io.polyworker.Engine;
+import io.polyworker.JobHandler;
+import io.polyworker.JobLockLostException;
+import io.polyworker.JobResult;
+import io.polyworker.JobWorker;
+import io.polyworker.MalformedAnswerException;
+import io.polyworker.NotFoundException;
+import io.polyworker.PolyworkerException;
+import io.polyworker.SubscriptionOptions;
+import io.polyworker.WorkerEvent;
+import io.polyworker.WorkerOptions;
+import io.polyworker.spi.Capability;
+import io.polyworker.spi.EngineClient;
+import io.polyworker.spi.FetchRequest;
+import io.polyworker.spi.LockedJob;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The contracts every engine module must honour, as abstract JUnit 5 tests run against a REAL engine.
+ * An engine module runs them with a small subclass that supplies an {@link EngineFixture}:
+ *
+ * <pre>{@code
+ * class CamundaCompatibilityTest extends EngineCompatibilityKit {
+ *   protected EngineFixture createFixture() { return new CamundaFixture(LocalCamunda.shared()); }
+ * }
+ * }</pre>
+ *
+ * <p>Contracts that need a {@link Capability} the engine lacks are skipped with the engine's own
+ * reason ({@link io.polyworker.spi.EngineCapabilities#whyMissing}), so they show up in the report as
+ * skipped, never silently absent. Every test deploys its own process with unique ids and topics.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class EngineCompatibilityKit {
+  private static final AtomicInteger SEQUENCE = new AtomicInteger();
+  /** Generous bound for engine-side asynchrony (Flowable completes asynchronously, resets locks every second). */
+  protected static final Duration PATIENCE = Duration.ofSeconds(30);
+
+  private EngineFixture fixture;
+  private Engine engine;
+  private EngineClient client;
+  private final List<JobWorker> workers = new CopyOnWriteArrayList<>();
+
+  /** Creates the fixture for the engine under test; called once per test class. */
+  protected abstract EngineFixture createFixture();
+
+  @BeforeAll
+  void openFixture() {
+    fixture = createFixture();
+    engine = fixture.engine();
+    client = engine.jobClient();
+  }
+
+  @AfterAll
+  void closeFixture() throws Exception {
+    if (fixture != null) {
+      fixture.close();
+    }
+  }
+
+  @AfterEach
+  void closeWorkers() {
+    workers.forEach(JobWorker::close);
+    workers.clear();
+  }
+
+  // ------------------------------------------------------------------ helpers for contracts
+
+  /** The fixture of the engine under test. */
+  protected EngineFixture fixture() {
+    return fixture;
+  }
+
+  /** A fresh id that is a valid XML name. */
+  protected static String unique(String prefix) {
+    return prefix + "_" + SEQUENCE.incrementAndGet() + "_" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
+  }
+
+  /** Deploys a test process to the engine under test. */
+  protected void deploy(TestProcess process) {
+    engine.processClient().deploy(DeploymentResource.of(process.resourceName(),
+        process.toXml(fixture.dialect())));
+  }
+
+  /** Starts an instance. */
+  protected String start(TestProcess process, Map<String, ?> variables, @Nullable String businessKey) {
+    return engine.processClient().startProcess(process.id(), variables, businessKey);
+  }
+
+  /** One fetch attempt. */
+  protected List<LockedJob> fetch(String workerId, String topic, int max, Duration lock) {
+    return fetch(FetchRequest.of(workerId, topic, max, lock));
+  }
+
+  /** One fetch attempt with a full request. */
+  protected List<LockedJob> fetch(FetchRequest request) {
+    try {
+      return client.fetchAndLock(request).get(60, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Fetches until one job of the topic arrives (engines create jobs asynchronously). */
+  protected LockedJob fetchOne(String workerId, String topic, Duration lock) {
+    return fetchOne(FetchRequest.of(workerId, topic, 1, lock));
+  }
+
+  /** Fetches until one job arrives. */
+  protected LockedJob fetchOne(FetchRequest request) {
+    List<LockedJob> got = new ArrayList<>();
+    await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50)).until(() -> {
+      got.addAll(fetch(request));
+      return !got.isEmpty();
+    });
+    assertThat(got).hasSize(1);
+    return got.get(0);
+  }
+
+  /** A worker that is closed after the test. */
+  protected JobWorker startWorker(String topic, JobHandler handler, SubscriptionOptions options,
+      List<WorkerEvent> events) {
+    JobWorker worker = JobWorker.builder(engine)
+        .options(WorkerOptions.builder()
+            .workerId(unique("worker"))
+            .emptyPollBackoff(Duration.ofMillis(10), Duration.ofMillis(200))
+            .pollErrorBackoff(Duration.ofMillis(50), Duration.ofSeconds(1))
+            .drainTimeout(Duration.ofSeconds(20))
+            .listener(events::add)
+            .build())
+        .subscribe(topic, handler, options.toBuilder().longPollTimeout(Duration.ofSeconds(2)).build())
+        .build();
+    workers.add(worker);
+    return worker.start();
+  }
+
+  private static long count(List<WorkerEvent> events, WorkerEvent.Type type) {
+    return events.stream().filter(e -> e.type() == type).count();
+  }
+
+  private void require(Capability capability) {
+    assumeTrue(engine.capabilities().has(capability),
+        () -> engine.id() + ": " + engine.capabilities().whyMissing(capability));
+  }
+
+  private TestProcess simple(String topic) {
+    return TestProcess.named(unique("p")).task("task", topic);
+  }
+
+  private static Map<String, Object> sampleVariables() {
+    Map<String, Object> v = new LinkedHashMap<>();
+    v.put("text", "héllo");
+    v.put("count", 42);
+    v.put("big", 1_234_567_890_123L);
+    v.put("flag", true);
+    v.put("ratio", 2.5);
+    v.put("when", Instant.parse("2026-11-21T10:15:30.123Z"));
+    v.put("order", Map.of("id", "A-1", "lines", List.of(1, 2, 3)));
+    v.put("nothing", null);
+    return v;
+  }
+
+  private static void assertSampleVariables(io.polyworker.Variables vars) {
+    assertThat(vars.get("text", String.class)).isEqualTo("héllo");
+    assertThat(vars.get("count", Integer.class)).isEqualTo(42);
+    assertThat(vars.get("big", Long.class)).isEqualTo(1_234_567_890_123L);
+    assertThat(vars.get("flag", Boolean.class)).isTrue();
+    assertThat(vars.get("ratio", Double.class)).isEqualTo(2.5);
+    assertThat(vars.get("when", Instant.class)).isEqualTo(Instant.parse("2026-11-21T10:15:30.123Z"));
+    Order order = vars.get("order", Order.class);
+    assertThat(order.id).isEqualTo("A-1");
+    assertThat(order.lines).containsExactly(1, 2, 3);
+    assertThat(vars.contains("nothing")).isTrue();
+    assertThat(vars.get("nothing")).isNull();
+  }
+
+  /** A POJO for typed variable access. */
+  public static final class Order {
+    public String id;
+    public List<Integer> lines;
+  }
+
+  // ------------------------------------------------------------------ contracts
+
+  @Nested
+  @DisplayName("fetched jobs")
+  class FetchedJobs {
+
+    @Test
+    @DisplayName("every job field is populated")
+    void everyFieldIsPopulated() {
+      String topic = unique("t");
+      TestProcess p = simple(topic).header("region", "eu");
+      deploy(p);
+      String businessKey = unique("bk");
+      String instance = start(p, Map.of("count", 7), businessKey);
+      Instant before = Instant.now();
+      LockedJob job = fetchOne(unique("w"), topic, Duration.ofSeconds(30));
+
+      assertThat(job.engine()).isEqualTo(engine.id());
+      assertThat(job.id()).isNotBlank();
+      assertThat(job.topic()).isEqualTo(topic);
+      assertThat(job.processInstanceId()).isEqualTo(instance);
+      assertThat(job.processDefinitionKey()).isEqualTo(p.id());
+      assertThat(job.elementId()).isEqualTo("task");
+      assertThat(job.lockExpiresAt()).isAfter(before.plusSeconds(20)).isBefore(Instant.now().plusSeconds(40));
+      assertThat(job.variables()).containsEntry("count", 7);
+      assertThat(job.nativeJob()).isNotNull();
+      if (engine.capabilities().has(Capability.BUSINESS_KEY_FILTER)) {
+        assertThat(job.businessKey()).isEqualTo(businessKey);
+      }
+      if (fixture.dialect() != Dialect.FLOWABLE) {
+        assertThat(job.headers()).containsEntry("region", "eu");
+      }
+      if (job.retries() != null) {
+        assertThat(job.retries()).isPositive();
+      }
+    }
+
+    @Test
+    @DisplayName("typed variables arrive with their types and convert to POJOs")
+    void typedVariables() {
+      String topic = unique("t");
+      TestProcess p = simple(topic);
+      deploy(p);
+      start(p, sampleVariables(), null);
+      LockedJob job = fetchOne(unique("w"), topic, Duration.ofSeconds(30));
+      assertSampleVariables(io.polyworker.internal.DefaultVariables.of(job.variables()));
+    }
+
+    @Test
+    @DisplayName("the variables filter fetches only the named variables")
+    void variablesFilter() {
+      require(Capability.VARIABLE_FILTER);
+      String topic = unique("t");
+      TestProcess p = simple(topic);
+      deploy(p);
+      start(p, Map.of("wanted", 1, "unwanted", 2), null);
+      FetchRequest request = new FetchRequest(unique("w"), topic, 1, Duration.ofSeconds(30),
+          List.of("wanted"), Duration.ZERO, null, null, null, false);
+      LockedJob job = fetchOne(request);
+      assertThat(job.variables()).containsOnlyKeys("wanted");
+    }
+
+    @Test
+    @DisplayName("the business key filter fetches only that instance's jobs")
+    void businessKeyFilter() {
+      require(Capability.BUSINESS_KEY_FILTER);
+      String topic = unique("t");
+      TestProcess p = simple(topic);
+      deploy(p);
+      start(p, Map.of(), "other");
+      String wanted = start(p, Map.of(), "wanted");
+      FetchRequest request = new FetchRequest(unique("w"), topic, 5, Duration.ofSeconds(30), null,
+          Duration.ZERO, "wanted", null, null, false);
+      LockedJob job = fetchOne(request);
+      assertThat(job.processInstanceId()).isEqualTo(wanted);
+      assertThat(fetch(request)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("fetch asks for at most the free capacity")
+    void maxJobsIsHonoured() {
+      String topic = unique("t");
+      TestProcess p = simple(topic);
+      deploy(p);
+      for (int i = 0; i < 3; i++) {
+        start(p, Map.of(), null);
+      }
+      String w = unique("w");
+      List<LockedJob> all = new ArrayList<>();
+      await().atMost(PATIENCE).until(() -> {
+        List<LockedJob> got = fetch(w, topic, 2, Duration.ofSeconds(30));
+        assertThat(got.size()).isLessThanOrEqualTo(2);
+        all.addAll(got);
+        return all.size() == 3;
+      });
+    }
+  }
+
+  @Nested
+  @DisplayName("results")
+  class Results {
+
+    @Test
+    @DisplayName("complete with variables is visible in the process")
+    void completeWithVariables() {
+      String topic = unique("t");
+      String next = unique("next");
+      TestProcess p = TestProcess.named(unique("p")).task("task", topic).task("second", next);
+      deploy(p);
+      String instance = start(p, Map.of(), null);
+      String w = unique("w");
+      LockedJob job = fetchOne(w, topic, Duration.ofSeconds(30));
+      client.complete(job, w, sampleVariables(), Map.of());
+      LockedJob second = fetchOne(unique("w"), next, Duration.ofSeconds(30));
+      assertThat(second.processInstanceId()).isEqualTo(instance);
+      assertSampleVariables(io.polyworker.internal.DefaultVariables.of(second.variables()));
+    }
+
+    @Test
+    @DisplayName("complete with local variables keeps them out of the process scope")
+    void completeWithLocalVariables() {
+      require(Capability.LOCAL_VARIABLES);
+      String topic = unique("t");
+      TestProcess p = simple(topic);
+      deploy(p);
+      String instance = start(p, Map.of(), null);
+      String w = unique("w");
+      LockedJob job = fetchOne(w, topic, Duration.ofSeconds(30));
+      client.complete(job, w, Map.of("global", "g"), Map.of("local", "l"));
+      await().atMost(PATIENCE).until(() -> fixture.instanceState(instance) == InstanceState.COMPLETED);
+      assertThat(fixture.processVariables(instance)).containsEntry("global", "g").doesNotContainKey("local");
+      assertThat(fixture.localVariables(instance, "task")).containsEntry("local", "l");
+    }
+
+    @Test
+    @DisplayName("a failure with retries and backoff offers the job again only after the backoff")
+    void failureWithBackoff() {
+      String topic = unique("t");
+      TestProcess p = simple(topic);
+      deploy(p);
+      start(p, Map.of(), null);
+      String w = unique("w");
+      LockedJob job = fetchOne(w, topic, Duration.ofSeconds(30));
+      Instant failedAt = Instant.now();
+      client.fail(job, w, "boom", "details", 2, Duration.ofSeconds(3));
+      assertThat(fetch(w, topic, 1, Duration.ofSeconds(30))).isEmpty();
+      LockedJob again = fetchOne(w, topic, Duration.ofSeconds(30));
+      assertThat(Duration.between(failedAt, Instant.now())).isGreaterThanOrEqualTo(Duration.ofMillis(2500));
+      assertThat(again.id()).isEqualTo(job.id());
+      assertThat(again.retries()).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("a failure with no retries left raises an incident")
+    void failureWithoutRetriesRaisesIncident() {
+      require(Capability.INCIDENTS);
+      String topic = unique("t");
+      TestProcess p = simple(topic);
+      deploy(p);
+      String instance = start(p, Map.of(), null);
+      String w = unique("w");
+      LockedJob job = fetchOne(w, topic, Duration.ofSeconds(30));
+      client.fail(job, w, "no luck", "stack", 0, Duration.ZERO);
+      await().atMost(PATIENCE).until(() -> fixture.hasIncident(instance));
+      assertThat(fetch(w, topic, 1, Duration.ofSeconds(30))).isEmpty();
+      assertThat(fixture.instanceState(instance)).isEqualTo(InstanceState.ACTIVE);
+    }
+
+    @Test
+    @DisplayName("a BPMN error with variables is caught by a boundary event")
+    void bpmnErrorIsCaught() {
+      String topic = unique("t");
+      String caught = unique("caught");
+      TestProcess p = simple(topic).catchError("task", "NO_STOCK", caught);
+      deploy(p);
+      String instance = start(p, Map.of(), null);
+      String w = unique("w");
+      LockedJob job = fetchOne(w, topic, Duration.ofSeconds(30));
+      client.bpmnError(job, w, "NO_STOCK", "out of stock", Map.of("reason", "sold out"));
+      LockedJob onError = fetchOne(unique("w"), caught, Duration.ofSeconds(30));
+      assertThat(onError.processInstanceId()).isEqualTo(instance);
+      assertThat(onError.elementId()).isEqualTo("onError");
+      assertThat(onError.variables()).containsEntry("reason", "sold out");
+    }
+
+    @Test
+    @DisplayName("a result for a job that no longer exists raises NotFound, not success")
+    void resultForUnknownJob() {
+      String topic = unique("t");
+      TestProcess p = simple(topic);
+      deploy(p);
+      start(p, Map.of(), null);
+      String w = unique("w");
+      LockedJob job = fetchOne(w, topic, Duration.ofSeconds(30));
+      client.complete(job, w, Map.of(), Map.of());
+      assertThatThrownBy(() -> client.complete(job, w, Map.of(), Map.of()))
+          .isInstanceOf(NotFoundException.class)
+          .satisfies(e -> assertThat(((PolyworkerException) e).engine()).isEqualTo(engine.id()));
+    }
+  }
+
+  @Nested
+  @DisplayName("locks")
+  class Locks {
+
+    @Test
+    @DisplayName("extendLock keeps the job from other workers past the original expiry")
+    void extendLockKeepsJob() {
+      require(Capability.LOCK_EXTENSION);
+      String topic = unique("t");
+      TestProcess p = simple(topic);
+      deploy(p);
+      start(p, Map.of(), null);
+      String w1 = unique("w1");
+      LockedJob job = fetchOne(w1, topic, Duration.ofSeconds(2));
+      Instant newExpiry = client.extendLock(job, w1, Duration.ofSeconds(20));
+      assertThat(newExpiry).isAfter(Instant.now().plusSeconds(15));
+      String w2 = unique("w2");
+      await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(8))
+          .until(() -> fetch(w2, topic, 1, Duration.ofSeconds(30)).isEmpty());
+      client.complete(job, w1, Map.of(), Map.of());
+    }
+
+    @Test
+    @DisplayName("after lock expiry another worker gets the job and the first worker's result is rejected as lock lost")
+    void expiredLockIsLost() {
+      require(Capability.LOCK_OWNERSHIP);
+      String topic = unique("t");
+      TestProcess p = simple(topic);
+      deploy(p);
+      start(p, Map.of(), null);
+      String w1 = unique("w1");
+      LockedJob first = fetchOne(w1, topic, Duration.ofSeconds(1));
+      String w2 = unique("w2");
+      LockedJob second = fetchOne(w2, topic, Duration.ofSeconds(30));
+      assertThat(second.id()).isEqualTo(first.id());
+      assertThatThrownBy(() -> client.complete(first, w1, Map.of(), Map.of()))
+          .isInstanceOf(JobLockLostException.class);
+      client.complete(second, w2, Map.of(), Map.of());
+    }
+
+    @Test
+    @DisplayName("release makes the job fetchable at once, retries unchanged")
+    void releaseMakesJobFetchable() {
+      require(Capability.RELEASE);
+      String topic = unique("t");
+      TestProcess p = simple(topic);
+      deploy(p);
+      start(p, Map.of(), null);
+      String w1 = unique("w1");
+      LockedJob job = fetchOne(w1, topic, Duration.ofSeconds(60));
+      client.release(job, w1);
+      String w2 = unique("w2");
+      List<LockedJob> got = new ArrayList<>();
+      await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+          .until(() -> got.addAll(fetch(w2, topic, 1, Duration.ofSeconds(30))));
+      assertThat(got.get(0).id()).isEqualTo(job.id());
+      assertThat(got.get(0).retries()).isEqualTo(job.retries());
+    }
+  }
+
+  @Nested
+  @DisplayName("worker runtime")
+  class WorkerRuntime {
+
+    @Test
+    @DisplayName("a handler's result, variables and BPMN errors reach the engine")
+    void handlerResults() {
+      String topic = unique("t");
+      String caught = unique("caught");
+      TestProcess p = simple(topic).catchError("task", "REJECTED", caught);
+      deploy(p);
+      String ok = start(p, Map.of("amount", 10), null);
+      String rejected = start(p, Map.of("amount", 1000), null);
+      List<WorkerEvent> events = new CopyOnWriteArrayList<>();
+      startWorker(topic, job -> {
+        int amount = job.variables().get("amount", Integer.class);
+        if (amount > 100) {
+          throw new BpmnError("REJECTED", "too much", Map.of("limit", 100));
+        }
+        return JobResult.complete(Map.of("approved", true));
+      }, SubscriptionOptions.defaults(), events);
+      await().atMost(PATIENCE).until(() -> fixture.instanceState(ok) == InstanceState.COMPLETED);
+      assertThat(fixture.processVariables(ok)).containsEntry("approved", true);
+      LockedJob onError = fetchOne(unique("w"), caught, Duration.ofSeconds(30));
+      assertThat(onError.processInstanceId()).isEqualTo(rejected);
+      assertThat(onError.variables()).containsEntry("limit", 100);
+      assertThat(count(events, WorkerEvent.Type.COMPLETED)).isEqualTo(1);
+      assertThat(count(events, WorkerEvent.Type.BPMN_ERROR)).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("a thrown exception fails the job with retries - 1, the backoff and the stack trace")
+    void exceptionBecomesFailure() {
+      String topic = unique("t");
+      TestProcess p = simple(topic);
+      deploy(p);
+      start(p, Map.of(), null);
+      List<WorkerEvent> events = new CopyOnWriteArrayList<>();
+      AtomicInteger calls = new AtomicInteger();
+      JobWorker worker = startWorker(topic, job -> {
+        calls.incrementAndGet();
+        throw new IllegalStateException("database down");
+      }, SubscriptionOptions.builder().retryBackoff(Duration.ofSeconds(30)).defaultRetries(3).build(),
+          events);
+      await().atMost(PATIENCE).until(() -> count(events, WorkerEvent.Type.FAILED) == 1);
+      worker.close();
+      assertThat(calls).hasValue(1);
+      WorkerEvent failed = events.stream().filter(e -> e.type() == WorkerEvent.Type.FAILED)
+          .findFirst().orElseThrow();
+      assertThat(failed.error()).hasMessage("database down");
+      // The job is locked for the backoff: nobody gets it now.
+      assertThat(fetch(unique("w"), topic, 1, Duration.ofSeconds(30))).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a handler returning null fails the job with a clear message, retries - 1")
+    void nullResultBecomesFailure() {
+      String topic = unique("t");
+      TestProcess p = simple(topic);
+      deploy(p);
+      start(p, Map.of(), null);
+      List<WorkerEvent> events = new CopyOnWriteArrayList<>();
+      JobWorker worker = startWorker(topic, job -> null,
+          SubscriptionOptions.builder().retryBackoff(Duration.ofSeconds(1)).defaultRetries(3).build(),
+          events);
+      await().atMost(PATIENCE).until(() -> count(events, WorkerEvent.Type.FAILED) >= 1);
+      worker.close();
+      LockedJob again = fetchOne(unique("w"), topic, Duration.ofSeconds(30));
+      assertThat(again.retries()).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("the concurrency limit is never exceeded")
+    void concurrencyLimit() {
+      String topic = unique("t");
+      TestProcess p = simple(topic);
+      deploy(p);
+      int jobs = 12;
+      for (int i = 0; i < jobs; i++) {
+        start(p, Map.of(), null);
+      }
+      AtomicInteger now = new AtomicInteger();
+      AtomicInteger peak = new AtomicInteger();
+      AtomicInteger done = new AtomicInteger();
+      List<WorkerEvent> events = new CopyOnWriteArrayList<>();
+      startWorker(topic, job -> {
+        int running = now.incrementAndGet();
+        peak.accumulateAndGet(running, Math::max);
+        try {
+          Thread.sleep(150); // simulated work, not synchronisation
+        } finally {
+          now.decrementAndGet();
+          done.incrementAndGet();
+        }
+        return JobResult.complete();
+      }, SubscriptionOptions.builder().maxConcurrentJobs(3).build(), events);
+      await().atMost(PATIENCE).until(() -> count(events, WorkerEvent.Type.COMPLETED) == jobs);
+      assertThat(peak.get()).isBetween(2, 3);
+      assertThat(events.stream().filter(e -> e.type() == WorkerEvent.Type.FETCHED)
+          .mapToInt(WorkerEvent::count)).allMatch(n -> n <= 3);
+    }
+
+    @Test
+    @DisplayName("a topic with no handler never takes a job")
+    void unsubscribedTopicIsUntouched() {
+      String topic = unique("t");
+      String other = unique("other");
+      TestProcess p = simple(topic);
+      deploy(p);
+      deploy(simple(other));
+      start(p, Map.of(), null);
+      List<WorkerEvent> events = new CopyOnWriteArrayList<>();
+      startWorker(other, job -> JobResult.complete(), SubscriptionOptions.defaults(), events);
+      await().atMost(PATIENCE).until(() -> count(events, WorkerEvent.Type.POLL_EMPTY) >= 3);
+      LockedJob job = fetchOne(unique("w"), topic, Duration.ofSeconds(30));
+      assertThat(job.topic()).isEqualTo(topic);
+      assertThat(count(events, WorkerEvent.Type.STARTED)).isZero();
+    }
+
+    @Test
+    @DisplayName("a handler running three times its lock duration completes exactly once")
+    void automaticLockExtension() {
+      require(Capability.LOCK_EXTENSION);
+      String topic = unique("t");
+      TestProcess p = simple(topic);
+      deploy(p);
+      String instance = start(p, Map.of(), null);
+      AtomicInteger calls = new AtomicInteger();
+      List<WorkerEvent> events = new CopyOnWriteArrayList<>();
+      JobHandler slow = job -> {
+        calls.incrementAndGet();
+        Thread.sleep(3_000); // three lock durations of simulated work
+        return JobResult.complete(Map.of("lockLost", job.isLockLost()));
+      };
+      SubscriptionOptions lock1s = SubscriptionOptions.builder().lockDuration(Duration.ofSeconds(1)).build();
+      startWorker(topic, slow, lock1s, events);
+      List<WorkerEvent> rivalEvents = new CopyOnWriteArrayList<>();
+      startWorker(topic, slow, lock1s, rivalEvents);
+      await().atMost(PATIENCE).until(() -> fixture.instanceState(instance) == InstanceState.COMPLETED);
+      assertThat(calls).hasValue(1);
+      List<WorkerEvent> all = new ArrayList<>(events);
+      all.addAll(rivalEvents);
+      assertThat(count(all, WorkerEvent.Type.COMPLETED)).isEqualTo(1);
+      assertThat(count(all, WorkerEvent.Type.LOCK_EXTENDED)).isGreaterThanOrEqualTo(2);
+      assertThat(count(all, WorkerEvent.Type.LOCK_LOST)).isZero();
+      assertThat(fixture.processVariables(instance)).containsEntry("lockLost", false);
+    }
+
+    @Test
+    @DisplayName("a handler outliving its lock on an engine without extension sees the lost lock")
+    void lockLostWithoutExtension() {
+      assumeTrue(!engine.capabilities().has(Capability.LOCK_EXTENSION),
+          "the engine extends locks; covered by the automatic extension contract");
+      String topic = unique("t");
+      TestProcess p = simple(topic);
+      deploy(p);
+      start(p, Map.of(), null);
+      CountDownLatch lost = new CountDownLatch(1);
+      List<WorkerEvent> events = new CopyOnWriteArrayList<>();
+      startWorker(topic, job -> {
+        await().atMost(PATIENCE).until(job::isLockLost);
+        lost.countDown();
+        return JobResult.complete();
+      }, SubscriptionOptions.builder().lockDuration(Duration.ofSeconds(1)).build(), events);
+      await().atMost(PATIENCE).until(() -> lost.getCount() == 0);
+      await().atMost(PATIENCE).until(() -> count(events, WorkerEvent.Type.LOCK_LOST) >= 1);
+    }
+
+    @Test
+    @DisplayName("a result after losing the lock to another worker is reported as lock lost, not success")
+    void resultAfterLockLossIsReportedAsLost() {
+      require(Capability.LOCK_OWNERSHIP);
+      String topic = unique("t");
+      TestProcess p = simple(topic);
+      deploy(p);
+      start(p, Map.of(), null);
+      String rival = unique("rival");
+      List<WorkerEvent> events = new CopyOnWriteArrayList<>();
+      AtomicLong rivalGot = new AtomicLong();
+      startWorker(topic, job -> {
+        // Wait until another worker has taken the expired job, then answer.
+        LockedJob stolen = fetchOne(rival, topic, Duration.ofSeconds(30));
+        rivalGot.set(1);
+        return JobResult.complete(Map.of("from", "stale"));
+      }, SubscriptionOptions.builder().lockDuration(Duration.ofSeconds(1)).lockExtension(false).build(),
+          events);
+      await().atMost(PATIENCE).until(() -> count(events, WorkerEvent.Type.LOCK_LOST) >= 1);
+      assertThat(rivalGot.get()).isEqualTo(1);
+      assertThat(count(events, WorkerEvent.Type.COMPLETED)).isZero();
+    }
+
+    @Test
+    @DisplayName("close() lets running handlers finish and releases fetched jobs not yet started")
+    void closeDrainsAndReleases() {
+      require(Capability.RELEASE);
+      String topic = unique("t");
+      TestProcess p = simple(topic);
+      deploy(p);
+      List<String> instances = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        instances.add(start(p, Map.of(), null));
+      }
+      CountDownLatch running = new CountDownLatch(1);
+      CountDownLatch proceed = new CountDownLatch(1);
+      List<WorkerEvent> events = new CopyOnWriteArrayList<>();
+      ExecutorService single = Executors.newSingleThreadExecutor();
+      try {
+        // One handler thread, three slots: the worker holds three jobs but runs only one at a time.
+        JobWorker worker = startWorker(topic, job -> {
+          running.countDown();
+          proceed.await();
+          return JobResult.complete();
+        }, SubscriptionOptions.builder().maxConcurrentJobs(3).executor(single).build(), events);
+        await().atMost(PATIENCE).until(() -> events.stream()
+            .filter(e -> e.type() == WorkerEvent.Type.FETCHED).mapToInt(WorkerEvent::count).sum() >= 2
+            && running.getCount() == 0);
+        Thread closer = new Thread(worker::close);
+        closer.start();
+        await().atMost(PATIENCE).until(() -> !worker.isRunning());
+        proceed.countDown();
+        await().atMost(PATIENCE).until(() -> !closer.isAlive());
+      } finally {
+        proceed.countDown();
+        single.shutdownNow();
+      }
+      assertThat(count(events, WorkerEvent.Type.COMPLETED)).isEqualTo(1);
+      long released = count(events, WorkerEvent.Type.RELEASED);
+      assertThat(released).isGreaterThanOrEqualTo(1);
+      String w = unique("w");
+      List<LockedJob> again = new ArrayList<>();
+      await().atMost(Duration.ofSeconds(5)).until(() -> {
+        again.addAll(fetch(w, topic, 3, Duration.ofSeconds(30)));
+        return again.size() >= 2;
+      });
+    }
+
+    @Test
+    @DisplayName("no thread of the worker outlives close()")
+    void noThreadLeaks() {
+      String topic = unique("t");
+      List<WorkerEvent> events = new CopyOnWriteArrayList<>();
+      JobWorker worker = startWorker(topic, job -> JobResult.complete(), SubscriptionOptions.defaults(), events);
+      await().atMost(PATIENCE).until(() -> count(events, WorkerEvent.Type.POLL_EMPTY) >= 1);
+      worker.close();
+      await().atMost(Duration.ofSeconds(10)).until(() -> Thread.getAllStackTraces().keySet().stream()
+          .noneMatch(t -> t.isAlive() && t.getName().startsWith("polyworker-")
+              && t.getName().contains(topic)));
+    }
+  }
+
+  @Nested
+  @DisplayName("malformed engine answers")
+  class MalformedAnswers {
+
+    private void withFakeEngine(String body, java.util.function.Consumer<EngineClient> test) throws Exception {
+      HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+      server.createContext("/", exchange -> {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(200, bytes.length);
+        exchange.getResponseBody().write(bytes);
+        exchange.close();
+      });
+      server.start();
+      try {
+        Optional<Engine> fake = fixture.engineAt(URI.create("http://127.0.0.1:"
+            + server.getAddress().getPort()));
+        assumeTrue(fake.isPresent(), engine.id() + " does not speak HTTP; malformed answers are covered by its module tests");
+        try (Engine e = fake.get()) {
+          test.accept(e.jobClient());
+        }
+      } finally {
+        server.stop(0);
+      }
+    }
+
+    private void assertFetchFails(String body, String messagePart) throws Exception {
+      withFakeEngine(body, c -> assertThatThrownBy(() -> fetch(FetchRequest.of("w", "t", 1,
+          Duration.ofSeconds(10))))
+          .isInstanceOf(MalformedAnswerException.class)
+          .hasMessageContaining(engine.id())
+          .hasMessageContaining(messagePart));
+    }
+
+    private List<LockedJob> fetchFrom(EngineClient c) {
+      try {
+        return c.fetchAndLock(FetchRequest.of("w", "t", 1, Duration.ofSeconds(10))).get(10, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw (RuntimeException) e.getCause();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    @Test
+    @DisplayName("a body that is not JSON gives a clear exception")
+    void notJson() throws Exception {
+      withFakeEngine("<html>gateway error</html>", c -> assertThatThrownBy(() -> fetchFrom(c))
+          .isInstanceOf(MalformedAnswerException.class)
+          .hasMessageContaining(engine.id())
+          .satisfies(e -> assertThat(((PolyworkerException) e).answerExcerpt()).contains("gateway error")));
+    }
+
+    @Test
+    @DisplayName("truncated JSON gives a clear exception")
+    void truncatedJson() throws Exception {
+      withFakeEngine("[{\"id\":\"1\",\"topicName\":", c -> assertThatThrownBy(() -> fetchFrom(c))
+          .isInstanceOf(MalformedAnswerException.class));
+    }
+
+    @Test
+    @DisplayName("a job without its required fields gives a clear exception, not an NPE")
+    void missingFields() throws Exception {
+      withFakeEngine("[{}]", c -> assertThatThrownBy(() -> fetchFrom(c))
+          .isInstanceOf(MalformedAnswerException.class)
+          .hasMessageContaining("missing"));
+    }
+
+    @Test
+    @DisplayName("an answer of the wrong shape gives a clear exception")
+    void wrongShape() throws Exception {
+      withFakeEngine("{\"unexpected\":true}", c -> assertThatThrownBy(() -> fetchFrom(c))
+          .isInstanceOf(MalformedAnswerException.class));
+    }
+  }
+
+}
