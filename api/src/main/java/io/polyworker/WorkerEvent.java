@@ -40,7 +40,11 @@ public record WorkerEvent(Type type, String engine, String topic, @Nullable Stri
     TERMINATED,
     /** The job's lock was extended. */
     LOCK_EXTENDED,
-    /** This worker lost the job's lock; its result (if any) was not applied. */
+    /**
+     * This worker learnt that it lost the job's lock: at lock expiry when the lock could not be
+     * extended, when an extension was refused, or when the engine rejected the result (then
+     * {@link WorkerEvent#error()} is the {@link JobLockLostException}). May come more than once per job.
+     */
     LOCK_LOST,
     /** The engine says the job no longer exists or was already completed. */
     ALREADY_COMPLETED,

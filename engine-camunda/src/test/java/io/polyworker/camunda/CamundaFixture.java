@@ -1,0 +1,88 @@
+package io.polyworker.camunda;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.polyworker.Engine;
+import io.polyworker.camunda.internal.CamundaTestAccess;
+import io.polyworker.testkit.Dialect;
+import io.polyworker.testkit.EngineFixture;
+import io.polyworker.testkit.InstanceState;
+import io.polyworker.testkit.engines.LocalCamunda;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/** The conformance kit's view of a real Camunda 7 server, answered through its REST history API. */
+final class CamundaFixture implements EngineFixture {
+  private final Engine engine;
+  private final CamundaTestAccess rest;
+
+  CamundaFixture(LocalCamunda camunda) {
+    this.engine = CamundaEngine.builder().baseUrl(camunda.restUrl()).build();
+    this.rest = new CamundaTestAccess(camunda.restUrl());
+  }
+
+  @Override
+  public Engine engine() {
+    return engine;
+  }
+
+  @Override
+  public Dialect dialect() {
+    return Dialect.CAMUNDA;
+  }
+
+  @Override
+  public InstanceState instanceState(String processInstanceId) {
+    JsonNode instance = rest.getOrNull("history", "process-instance", processInstanceId);
+    if (instance == null) {
+      return InstanceState.UNKNOWN;
+    }
+    switch (instance.path("state").asText()) {
+      case "ACTIVE":
+      case "SUSPENDED":
+        return InstanceState.ACTIVE;
+      case "COMPLETED":
+        return InstanceState.COMPLETED;
+      default:
+        return InstanceState.TERMINATED;
+    }
+  }
+
+  @Override
+  public boolean hasIncident(String processInstanceId) {
+    return rest.query("incident", "processInstanceId", processInstanceId).size() > 0;
+  }
+
+  @Override
+  public Map<String, @Nullable Object> processVariables(String processInstanceId) {
+    return variables(processInstanceId, processInstanceId);
+  }
+
+  @Override
+  public Map<String, @Nullable Object> localVariables(String processInstanceId, String elementId) {
+    Map<String, @Nullable Object> result = new LinkedHashMap<>();
+    for (JsonNode v : rest.query("history/variable-instance", "processInstanceId", processInstanceId)) {
+      if (v.path("activityInstanceId").asText().startsWith(elementId + ":")) {
+        result.put(v.get("name").asText(), rest.decode(v));
+      }
+    }
+    return result;
+  }
+
+  private Map<String, @Nullable Object> variables(String processInstanceId, String scope) {
+    Map<String, @Nullable Object> result = new LinkedHashMap<>();
+    for (JsonNode v : rest.query("history/variable-instance", "processInstanceId", processInstanceId)) {
+      if (scope.equals(v.path("activityInstanceId").asText())) {
+        result.put(v.get("name").asText(), rest.decode(v));
+      }
+    }
+    return result;
+  }
+
+  @Override
+  public Optional<Engine> engineAt(URI url) {
+    return Optional.of(CamundaEngine.builder().baseUrl(url + "/engine-rest").build());
+  }
+}
