@@ -1,0 +1,238 @@
+package io.polyworker.flowable;
+
+import io.polyworker.Engine;
+import io.polyworker.ProcessClient;
+import io.polyworker.flowable.internal.FlowableHttp;
+import io.polyworker.flowable.internal.FlowableJobClient;
+import io.polyworker.flowable.internal.FlowableProcessClient;
+import io.polyworker.spi.EngineClient;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Supplier;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Flowable over HTTP: external worker jobs (BPMN and CMMN) through its external job REST API, process
+ * operations through its process REST API. Tested against Flowable 7.2.
+ *
+ * <pre>{@code
+ * Engine engine = FlowableEngine.builder()
+ *     .baseUrl("http://localhost:8080/flowable-rest")   // the server root
+ *     .basicAuth("rest-admin", "test")
+ *     .build();
+ * }</pre>
+ *
+ * <p>What differs from other engines is in {@link Engine#capabilities()}: no lock extension (choose a
+ * lock duration longer than your slowest handler), no long polling (the worker backs off between
+ * empty acquires), CMMN jobs and {@link io.polyworker.JobResult#terminate()}, no task-local variables.
+ *
+ * <p>The engine is thread-safe; share one per server. {@link Engine#close()} shuts down its HTTP
+ * threads and connections (a client passed with {@link Builder#httpClient} is shared: its threads and
+ * pool are left alone).
+ */
+public final class FlowableEngine {
+  /** The engine id, {@code flowable}. */
+  public static final String ID = FlowableHttp.ENGINE;
+
+  private FlowableEngine() {}
+
+  /** A builder with the defaults documented on {@link Builder}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Builds a Flowable {@link Engine}. Not thread-safe. Setters fail fast with a message naming the
+   * option.
+   *
+   * <table>
+   *   <caption>Options and defaults</caption>
+   *   <tr><th>option</th><th>default</th></tr>
+   *   <tr><td>{@link #baseUrl(String)}</td><td>none: required</td></tr>
+   *   <tr><td>{@link #processApiPath(String)}</td><td>{@code /process-api}</td></tr>
+   *   <tr><td>{@link #externalJobApiPath(String)}</td><td>{@code /external-job-api}</td></tr>
+   *   <tr><td>auth</td><td>none; {@link #basicAuth}, {@link #bearerToken} or {@link #tokenSupplier}
+   *       (the last one set wins)</td></tr>
+   *   <tr><td>{@link #connectTimeout(Duration)}</td><td>5 s</td></tr>
+   *   <tr><td>{@link #requestTimeout(Duration)}</td><td>30 s</td></tr>
+   *   <tr><td>{@link #httpClient(OkHttpClient)}</td><td>a client of its own</td></tr>
+   * </table>
+   */
+  public static final class Builder {
+    private @Nullable HttpUrl baseUrl;
+    private String processApiPath = "/process-api";
+    private String externalJobApiPath = "/external-job-api";
+    private @Nullable String username;
+    private @Nullable String password;
+    private @Nullable Supplier<String> token;
+    private Duration connectTimeout = Duration.ofSeconds(5);
+    private Duration requestTimeout = Duration.ofSeconds(30);
+    private @Nullable OkHttpClient httpClient;
+
+    private Builder() {}
+
+    /**
+     * The server root, with the process API at {@link #processApiPath(String)} and the external job
+     * API at {@link #externalJobApiPath(String)} below it: {@code http://localhost:8080} for a Flowable
+     * Spring Boot application, {@code http://localhost:8080/flowable-rest} for the Flowable REST
+     * webapp. Required.
+     */
+    public Builder baseUrl(String url) {
+      HttpUrl parsed = HttpUrl.parse(Objects.requireNonNull(url, "baseUrl"));
+      if (parsed == null) {
+        throw new IllegalArgumentException("baseUrl is not an http(s) URL: " + url);
+      }
+      this.baseUrl = parsed;
+      return this;
+    }
+
+    /** Path of the process REST API below {@link #baseUrl(String)}. Default {@code /process-api}. */
+    public Builder processApiPath(String path) {
+      this.processApiPath = path(path, "processApiPath");
+      return this;
+    }
+
+    /** Path of the external worker job REST API below {@link #baseUrl(String)}. Default {@code /external-job-api}. */
+    public Builder externalJobApiPath(String path) {
+      this.externalJobApiPath = path(path, "externalJobApiPath");
+      return this;
+    }
+
+    private static String path(String path, String name) {
+      if (path == null || path.isBlank()) {
+        throw new IllegalArgumentException(name + " is blank");
+      }
+      if (path.contains("?") || path.contains("#") || path.contains("://")) {
+        throw new IllegalArgumentException(name + " must be a path such as /process-api: " + path);
+      }
+      return path.strip();
+    }
+
+    /** HTTP basic authentication on every request. Replaces a token set before. */
+    public Builder basicAuth(String username, String password) {
+      if (username == null || username.isBlank()) {
+        throw new IllegalArgumentException("username is blank");
+      }
+      this.username = username;
+      this.password = Objects.requireNonNull(password, "password");
+      this.token = null;
+      return this;
+    }
+
+    /** A static bearer token sent on every request. Replaces basic auth set before. */
+    public Builder bearerToken(String token) {
+      if (token == null || token.isBlank()) {
+        throw new IllegalArgumentException("bearerToken is blank");
+      }
+      return tokenSupplier(() -> token);
+    }
+
+    /**
+     * A bearer token asked for on every request, for tokens that change (such as a Flowable Cloud
+     * personal access token refreshed elsewhere, or an OAuth2 access token). Called on HTTP threads
+     * and must be thread-safe; cache inside the supplier if obtaining a token is costly. A supplier
+     * that throws or returns a blank token fails that request with an
+     * {@link io.polyworker.AuthenticationException}. Replaces basic auth set before.
+     */
+    public Builder tokenSupplier(Supplier<String> supplier) {
+      this.token = Objects.requireNonNull(supplier, "tokenSupplier");
+      this.username = null;
+      this.password = null;
+      return this;
+    }
+
+    /** TCP connect timeout, &gt; 0. Default 5 s. */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = positive(timeout, "connectTimeout");
+      return this;
+    }
+
+    /**
+     * Timeout of one whole request, &gt; 0. Default 30 s. Flowable answers acquires at once (it has no
+     * long polling), so this only bounds slow servers and large deployments.
+     */
+    public Builder requestTimeout(Duration timeout) {
+      this.requestTimeout = positive(timeout, "requestTimeout");
+      return this;
+    }
+
+    /**
+     * Derive the HTTP client from this one (its connection pool and dispatcher are shared, and
+     * Polyworker does not shut them down); the timeouts above still apply. Default: a client of its
+     * own, closed with the engine.
+     */
+    public Builder httpClient(OkHttpClient client) {
+      this.httpClient = Objects.requireNonNull(client, "httpClient");
+      return this;
+    }
+
+    private static Duration positive(Duration d, String name) {
+      if (d == null || d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be > 0: " + d);
+      }
+      return d;
+    }
+
+    /**
+     * Builds the engine. Does not contact the server.
+     *
+     * @throws IllegalStateException when baseUrl is missing
+     */
+    public Engine build() {
+      if (baseUrl == null) {
+        throw new IllegalStateException("baseUrl is required (the Flowable server root, such as"
+            + " http://localhost:8080)");
+      }
+      FlowableHttp http = new FlowableHttp(baseUrl, processApiPath, externalJobApiPath, httpClient,
+          connectTimeout, requestTimeout, username, password, token);
+      return new FlowableEngineImpl(http);
+    }
+
+    @Override
+    public String toString() {
+      return "FlowableEngine.Builder{baseUrl=" + baseUrl + ", processApiPath=" + processApiPath
+          + ", externalJobApiPath=" + externalJobApiPath + ", auth="
+          + (username != null ? "basic(" + username + ")" : token != null ? "bearer" : "none")
+          + ", connectTimeout=" + connectTimeout + ", requestTimeout=" + requestTimeout + "}";
+    }
+  }
+
+  private static final class FlowableEngineImpl implements Engine {
+    private final FlowableHttp http;
+    private final FlowableJobClient jobs;
+    private final FlowableProcessClient processes;
+
+    FlowableEngineImpl(FlowableHttp http) {
+      this.http = http;
+      this.jobs = new FlowableJobClient(http);
+      this.processes = new FlowableProcessClient(http);
+    }
+
+    @Override
+    public String id() {
+      return ID;
+    }
+
+    @Override
+    public ProcessClient processClient() {
+      return processes;
+    }
+
+    @Override
+    public EngineClient jobClient() {
+      return jobs;
+    }
+
+    @Override
+    public void close() {
+      http.close();
+    }
+
+    @Override
+    public String toString() {
+      return "FlowableEngine[" + http + "]";
+    }
+  }
+}

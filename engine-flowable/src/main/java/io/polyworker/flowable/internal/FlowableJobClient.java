@@ -1,0 +1,263 @@
+package io.polyworker.flowable.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.polyworker.MalformedAnswerException;
+import io.polyworker.PolyworkerException;
+import io.polyworker.VariableException;
+import io.polyworker.flowable.internal.FlowableHttp.Api;
+import io.polyworker.spi.Capability;
+import io.polyworker.spi.EngineCapabilities;
+import io.polyworker.spi.EngineClient;
+import io.polyworker.spi.FetchRequest;
+import io.polyworker.spi.LockedJob;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The worker side of Flowable: its external worker job REST API.
+ *
+ * <p>{@code POST /acquire/jobs} locks jobs of one topic for a worker; without {@code scopeType} it
+ * returns BPMN and CMMN jobs alike, which is what this client asks for. The answer does not name the
+ * topic (it is the one asked for), the business key, or the process definition key; the key is read
+ * from the process definition id where Flowable composed that id as {@code key:version:suffix}, and is
+ * null otherwise (long keys, CMMN). Results go to {@code /acquire/jobs/{id}/complete|fail|bpmnError|
+ * cmmnTerminate}; {@code /unacquire/jobs/{id}} hands a job back.
+ *
+ * <p>Flowable 7.2 has no lock extension and no long polling; the runtime backs off between empty
+ * acquires instead and reports a lost lock when a handler outlives it.
+ */
+public final class FlowableJobClient implements EngineClient {
+  /** Flowable's process definition ids: {@code key:version:generatedId}; keys are NCNames, free of ':'. */
+  private static final Pattern DEFINITION_ID = Pattern.compile("([^:]+):[0-9]+:[^:]+");
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  static final EngineCapabilities CAPABILITIES = EngineCapabilities.builder()
+      .with(Capability.RELEASE, Capability.LOCK_OWNERSHIP, Capability.CMMN, Capability.INCIDENTS)
+      .without(Capability.LOCK_EXTENSION,
+          "Flowable 7.2's external job REST API has no extend-lock endpoint")
+      .without(Capability.LONG_POLLING,
+          "Flowable 7.2's acquire answers at once, also when no job is there (no long polling)")
+      .without(Capability.STREAMING, "Flowable does not push jobs to workers")
+      .without(Capability.LOCAL_VARIABLES,
+          "Flowable's complete request sets process or case variables only, no task-local ones")
+      .without(Capability.BUSINESS_KEY_FILTER,
+          "Flowable 7.2's acquire request cannot filter by business key")
+      .without(Capability.PROCESS_DEFINITION_FILTER,
+          "Flowable 7.2's acquire request cannot filter by process definition")
+      .without(Capability.TENANT_FILTER, "Flowable 7.2's acquire request cannot filter by tenant")
+      .without(Capability.VARIABLE_FILTER,
+          "Flowable 7.2's acquire request has no variable list: every job brings all its variables"
+              + " (Polyworker drops the ones not asked for after they arrived)")
+      .without(Capability.PRIORITY, "Flowable 7.2's acquire request has no priority ordering option")
+      .build();
+
+  private final FlowableHttp http;
+
+  public FlowableJobClient(FlowableHttp http) {
+    this.http = http;
+  }
+
+  @Override
+  public String engineId() {
+    return FlowableHttp.ENGINE;
+  }
+
+  @Override
+  public EngineCapabilities capabilities() {
+    return CAPABILITIES;
+  }
+
+  @Override
+  public CompletableFuture<List<LockedJob>> fetchAndLock(FetchRequest request) {
+    ObjectNode body = NODES.objectNode()
+        .put("topic", request.topic())
+        .put("lockDuration", request.lockDuration().toString())
+        .put("numberOfTasks", request.maxJobs())
+        .put("workerId", request.workerId());
+    CompletableFuture<@Nullable JsonNode> call =
+        http.postAsync("acquire", http.url(Api.JOBS, "acquire", "jobs"), body);
+    CompletableFuture<List<LockedJob>> result = new CompletableFuture<>();
+    call.whenComplete((answer, error) -> {
+      if (error != null) {
+        result.completeExceptionally(error instanceof CompletionException && error.getCause() != null
+            ? error.getCause() : error);
+        return;
+      }
+      try {
+        result.complete(jobs(answer, request));
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+      }
+    });
+    result.whenComplete((jobs, error) -> {
+      if (result.isCancelled()) {
+        call.cancel(true);
+      }
+    });
+    return result;
+  }
+
+  private static List<LockedJob> jobs(@Nullable JsonNode answer, FetchRequest request) {
+    if (answer == null || !answer.isArray()) {
+      throw new MalformedAnswerException(FlowableHttp.ENGINE, "acquire", 200,
+          answer == null ? null : answer.toString(), "expected a JSON array of jobs, got "
+              + (answer == null ? "an empty answer" : answer.getNodeType().toString().toLowerCase(Locale.ROOT)),
+          null);
+    }
+    String text = answer.toString();
+    Set<String> wanted = request.variables() == null ? null : new HashSet<>(request.variables());
+    List<LockedJob> jobs = new ArrayList<>(answer.size());
+    for (JsonNode job : answer) {
+      jobs.add(job(job, request.topic(), wanted, text));
+    }
+    return jobs;
+  }
+
+  private static LockedJob job(JsonNode job, String topic, @Nullable Set<String> wanted, String answer) {
+    if (!job.isObject()) {
+      throw malformed(answer, "a job is not a JSON object but " + job.getNodeType());
+    }
+    String id = required(job, "id", answer);
+    String scopeType = optional(job, "scopeType");
+    boolean cmmn = "cmmn".equalsIgnoreCase(scopeType);
+    String instanceId = cmmn ? required(job, "scopeId", answer)
+        : optional(job, "processInstanceId") != null ? optional(job, "processInstanceId")
+        : optional(job, "scopeId");
+    if (instanceId == null) {
+      throw malformed(answer, "job " + id + ": field 'processInstanceId' (or 'scopeId') is missing");
+    }
+    String lock = required(job, "lockExpirationTime", answer);
+    Instant lockExpiresAt = FlowableVariables.parseInstant(lock);
+    if (lockExpiresAt == null) {
+      throw malformed(answer, "job " + id + " has a 'lockExpirationTime' that is not an ISO-8601"
+          + " date-time: " + lock);
+    }
+    JsonNode retries = job.get("retries");
+    if (retries != null && !retries.isNull() && !(retries.isIntegralNumber() && retries.canConvertToInt())) {
+      throw malformed(answer, "job " + id + " has 'retries' that are not an integer: " + retries);
+    }
+    String tenantId = optional(job, "tenantId");
+    return LockedJob.builder()
+        .engine(FlowableHttp.ENGINE)
+        .id(id)
+        .topic(topic)
+        .processInstanceId(instanceId)
+        .processDefinitionKey(cmmn ? null : definitionKey(optional(job, "processDefinitionId")))
+        .elementId(required(job, "elementId", answer))
+        .businessKey(null)
+        .tenantId(tenantId == null || tenantId.isEmpty() ? null : tenantId)
+        .retries(retries == null || retries.isNull() ? null : retries.intValue())
+        .lockExpiresAt(lockExpiresAt)
+        .scopeType(cmmn ? LockedJob.CMMN : scopeType == null ? LockedJob.BPMN
+            : scopeType.toLowerCase(Locale.ROOT))
+        .variables(FlowableVariables.decode(job.get("variables"), wanted, "acquire", answer))
+        .nativeJob(job)
+        .build();
+  }
+
+  static @Nullable String definitionKey(@Nullable String processDefinitionId) {
+    if (processDefinitionId == null) {
+      return null;
+    }
+    Matcher m = DEFINITION_ID.matcher(processDefinitionId);
+    return m.matches() ? m.group(1) : null;
+  }
+
+  private static String required(JsonNode job, String field, String answer) {
+    String value = optional(job, field);
+    if (value == null || value.isEmpty()) {
+      String id = optional(job, "id");
+      throw malformed(answer, (id == null ? "a job" : "job " + id) + ": field '" + field + "' is missing");
+    }
+    return value;
+  }
+
+  private static @Nullable String optional(JsonNode job, String field) {
+    JsonNode node = job.get(field);
+    return node == null || node.isNull() || !node.isValueNode() ? null : node.asText();
+  }
+
+  private static MalformedAnswerException malformed(String answer, String detail) {
+    return new MalformedAnswerException(FlowableHttp.ENGINE, "acquire", 200, answer, detail, null);
+  }
+
+  @Override
+  public void complete(LockedJob job, String workerId, Map<String, ? extends @Nullable Object> variables,
+      Map<String, ? extends @Nullable Object> localVariables) {
+    if (!localVariables.isEmpty()) {
+      throw new VariableException("Flowable has no task-local variables: " + localVariables.keySet()
+          + " cannot be set; pass them as process variables", null);
+    }
+    ObjectNode body = NODES.objectNode().put("workerId", workerId);
+    body.set("variables", FlowableVariables.encode(variables));
+    http.post("complete", jobUrl(job, "complete"), body);
+  }
+
+  @Override
+  public void fail(LockedJob job, String workerId, String errorMessage, @Nullable String errorDetails,
+      int retries, Duration retryBackoff) {
+    if (retries < 0) {
+      throw new IllegalArgumentException("retries < 0");
+    }
+    ObjectNode body = NODES.objectNode()
+        .put("workerId", workerId)
+        .put("errorMessage", errorMessage)
+        .put("errorDetails", errorDetails)
+        .put("retries", retries)
+        .put("retryTimeout", retryBackoff.toString());
+    http.post("fail", jobUrl(job, "fail"), body);
+  }
+
+  /** Flowable's BPMN error carries a code and variables; it has no field for {@code errorMessage}. */
+  @Override
+  public void bpmnError(LockedJob job, String workerId, String errorCode, @Nullable String errorMessage,
+      Map<String, ? extends @Nullable Object> variables) {
+    ObjectNode body = NODES.objectNode().put("workerId", workerId).put("errorCode", errorCode);
+    body.set("variables", FlowableVariables.encode(variables));
+    http.post("bpmnError", jobUrl(job, "bpmnError"), body);
+  }
+
+  @Override
+  public void terminate(LockedJob job, String workerId, Map<String, ? extends @Nullable Object> variables) {
+    ObjectNode body = NODES.objectNode().put("workerId", workerId);
+    body.set("variables", FlowableVariables.encode(variables));
+    http.post("terminate", jobUrl(job, "cmmnTerminate"), body);
+  }
+
+  @Override
+  public void release(LockedJob job, String workerId) {
+    http.post("release", http.url(Api.JOBS, "unacquire", "jobs", job.id()),
+        NODES.objectNode().put("workerId", workerId));
+  }
+
+  private okhttp3.HttpUrl jobUrl(LockedJob job, String action) {
+    if (!FlowableHttp.ENGINE.equals(job.engine())) {
+      throw new PolyworkerException("job " + job.id() + " comes from engine " + job.engine()
+          + ", not flowable");
+    }
+    return http.url(Api.JOBS, "acquire", "jobs", job.id(), action);
+  }
+
+  @Override
+  public void close() {
+    http.close();
+  }
+
+  @Override
+  public String toString() {
+    return "FlowableJobClient[" + http + "]";
+  }
+}

@@ -1,0 +1,92 @@
+package io.polyworker.flowable;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.polyworker.Engine;
+import io.polyworker.testkit.Dialect;
+import io.polyworker.testkit.EngineFixture;
+import io.polyworker.testkit.InstanceState;
+import io.polyworker.testkit.engines.LocalFlowable;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The conformance kit's view of a real Flowable server. The questions about instances are answered
+ * from Flowable's history and management REST APIs with plain HTTP, independently of the client under
+ * test.
+ */
+final class FlowableFixture implements EngineFixture {
+  private final LocalFlowable flowable;
+  private final Engine engine;
+
+  FlowableFixture(LocalFlowable flowable) {
+    this.flowable = flowable;
+    this.engine = FlowableEngine.builder().baseUrl(flowable.baseUrl()).build();
+  }
+
+  @Override
+  public Engine engine() {
+    return engine;
+  }
+
+  @Override
+  public Dialect dialect() {
+    return Dialect.FLOWABLE;
+  }
+
+  @Override
+  public InstanceState instanceState(String processInstanceId) {
+    TestHttp.Answer a = TestHttp.get(flowable.processApiUrl() + "/history/historic-process-instances/"
+        + processInstanceId);
+    if (a.status() == 404) {
+      return InstanceState.UNKNOWN;
+    }
+    JsonNode h = ok(a);
+    if (h.path("endTime").isNull() || h.path("endTime").isMissingNode()) {
+      return InstanceState.ACTIVE;
+    }
+    return h.path("deleteReason").isNull() || h.path("deleteReason").isMissingNode()
+        ? InstanceState.COMPLETED : InstanceState.TERMINATED;
+  }
+
+  @Override
+  public boolean hasIncident(String processInstanceId) {
+    JsonNode page = ok(TestHttp.get(flowable.processApiUrl()
+        + "/management/deadletter-jobs?processInstanceId=" + processInstanceId));
+    return page.path("total").asInt() > 0;
+  }
+
+  @Override
+  public Map<String, @Nullable Object> processVariables(String processInstanceId) {
+    JsonNode page = ok(TestHttp.get(flowable.processApiUrl()
+        + "/history/historic-variable-instances?processInstanceId=" + processInstanceId + "&size=1000"));
+    Map<String, @Nullable Object> result = new LinkedHashMap<>();
+    for (JsonNode row : page.path("data")) {
+      // Process scope only: variables of the instance's own execution, not of tasks or child executions.
+      if (!row.path("taskId").isNull() || !processInstanceId.equals(row.path("executionId").asText())) {
+        continue;
+      }
+      JsonNode v = row.path("variable");
+      result.put(v.path("name").asText(), plain(v.path("value")));
+    }
+    return result;
+  }
+
+  private static @Nullable Object plain(JsonNode value) {
+    return TestHttp.JSON.convertValue(value, Object.class);
+  }
+
+  private static JsonNode ok(TestHttp.Answer a) {
+    if (a.status() != 200 || a.body() == null) {
+      throw new AssertionError("Flowable answered " + a.status() + ": " + a.text());
+    }
+    return a.body();
+  }
+
+  @Override
+  public Optional<Engine> engineAt(URI url) {
+    return Optional.of(FlowableEngine.builder().baseUrl(url.toString()).build());
+  }
+}
