@@ -125,7 +125,7 @@ final class CamundaVariables {
         default:
           return new UnreadableValue(type, "unknown Camunda variable type");
       }
-    } catch (IllegalArgumentException | JsonProcessingException e) {
+    } catch (RuntimeException | JsonProcessingException e) {
       throw new MalformedAnswerException(CamundaHttp.ENGINE, operation, 200, typed.toString(),
           "variable '" + name + "' of type " + type + " cannot be read: " + e.getMessage(), e);
     }
