@@ -1,0 +1,232 @@
+package io.polyworker.zeebe;
+
+import io.polyworker.Engine;
+import io.polyworker.zeebe.internal.DefaultZeebeEngine;
+import io.polyworker.zeebe.internal.ZeebeSettings;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Zeebe / Camunda 8 over its gRPC gateway: job workers (activate, push streaming, complete, fail,
+ * throw error, update timeout) and process operations.
+ *
+ * <pre>{@code
+ * // Camunda SaaS
+ * Engine engine = ZeebeEngine.builder()
+ *     .grpcAddress(URI.create("https://<cluster-id>.<region>.zeebe.camunda.io:443"))
+ *     .oauth2("https://login.cloud.camunda.io/oauth/token", clientId, clientSecret, "zeebe.camunda.io")
+ *     .build();
+ *
+ * // a local gateway without TLS
+ * Engine local = ZeebeEngine.builder().grpcAddress(URI.create("http://localhost:26500")).plaintext().build();
+ * }</pre>
+ *
+ * <p>What differs from the other engines, in short (the README has the details): Zeebe has no unlock,
+ * so {@link io.polyworker.spi.EngineClient#release release} fails the job with its retries unchanged
+ * and no backoff; it does not check which worker holds a job, so a stale worker's result is applied;
+ * jobs cannot be filtered by process or business key; there are no task-local variables; numbers,
+ * strings, booleans, lists and maps are the only variable types (dates travel as ISO-8601 strings).
+ *
+ * <p>The engine is thread-safe; share one per cluster. {@link Engine#close()} closes its gRPC
+ * channel and threads.
+ */
+public final class ZeebeEngine {
+  /** The engine id, {@code zeebe}. */
+  public static final String ID = "zeebe";
+
+  private ZeebeEngine() {}
+
+  /** A builder with the defaults documented on its setters. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Builds a Zeebe {@link Engine}. Not thread-safe.
+   *
+   * <table>
+   *   <caption>Options and defaults</caption>
+   *   <tr><th>option</th><th>default</th></tr>
+   *   <tr><td>{@link #grpcAddress(URI)}</td><td>none: required</td></tr>
+   *   <tr><td>transport security</td><td>TLS with the JVM's default trust store; {@link #caCertificatePath(Path)}
+   *       for a private CA, {@link #plaintext()} for none</td></tr>
+   *   <tr><td>{@link #oauth2 OAuth2 client credentials}</td><td>none: no credentials are sent</td></tr>
+   *   <tr><td>{@link #requestTimeout(Duration)}</td><td>10 s</td></tr>
+   *   <tr><td>{@link #streaming(boolean)}</td><td>true</td></tr>
+   *   <tr><td>{@link #longPolling(boolean)}</td><td>false</td></tr>
+   * </table>
+   *
+   * <p>Unlike the official client, nothing is read from {@code ZEEBE_*} environment variables and no
+   * token is written to disk; use {@link io.polyworker.Engines#fromConfig} for configuration.
+   */
+  public static final class Builder {
+    private @Nullable URI grpcAddress;
+    private boolean plaintext;
+    private @Nullable Path caCertificatePath;
+    private ZeebeSettings.@Nullable OAuth oauth;
+    private Duration requestTimeout = Duration.ofSeconds(10);
+    private boolean streaming = true;
+    private boolean longPolling;
+
+    private Builder() {}
+
+    /**
+     * The gateway's gRPC address, such as {@code https://cluster.bru-2.zeebe.camunda.io:443} or
+     * {@code http://localhost:26500}. Required. The scheme must agree with the transport security:
+     * {@code http} with {@link #plaintext()}, {@code https} (the default) otherwise.
+     */
+    public Builder grpcAddress(URI address) {
+      Objects.requireNonNull(address, "grpcAddress");
+      String scheme = address.getScheme() == null ? "" : address.getScheme().toLowerCase(Locale.ROOT);
+      if (!scheme.equals("http") && !scheme.equals("https")) {
+        throw new IllegalArgumentException("grpcAddress must be an http:// or https:// URI: " + address);
+      }
+      if (address.getHost() == null || address.getPort() < 0) {
+        throw new IllegalArgumentException("grpcAddress needs a host and a port: " + address);
+      }
+      this.grpcAddress = address;
+      return this;
+    }
+
+    /** Talk to the gateway without TLS (local development, test engines). Default: TLS. */
+    public Builder plaintext() {
+      this.plaintext = true;
+      this.caCertificatePath = null;
+      return this;
+    }
+
+    /**
+     * Use TLS (the default) and trust the CA certificate(s) in this PEM file instead of the JVM's
+     * default trust store. The file must exist when {@link #build()} is called.
+     */
+    public Builder caCertificatePath(Path pemFile) {
+      this.caCertificatePath = Objects.requireNonNull(pemFile, "caCertificatePath");
+      this.plaintext = false;
+      return this;
+    }
+
+    /**
+     * OAuth2 client credentials, as Camunda SaaS and self-managed Identity use them: a token is
+     * fetched from {@code tokenUrl} with {@code grant_type=client_credentials}, kept in memory,
+     * renewed shortly before it expires and when the gateway answers UNAUTHENTICATED. Default: no
+     * credentials.
+     *
+     * @param tokenUrl the token endpoint, e.g. {@code https://login.cloud.camunda.io/oauth/token}
+     * @param audience the token audience, e.g. {@code zeebe.camunda.io}
+     */
+    public Builder oauth2(URI tokenUrl, String clientId, String clientSecret, String audience) {
+      return oauth2(tokenUrl, clientId, clientSecret, notBlank(audience, "audience"), null);
+    }
+
+    /**
+     * OAuth2 client credentials with an optional audience and scope (identity providers such as
+     * Microsoft Entra ID want a scope instead of an audience); see
+     * {@link #oauth2(URI, String, String, String)}.
+     */
+    public Builder oauth2(URI tokenUrl, String clientId, String clientSecret,
+        @Nullable String audience, @Nullable String scope) {
+      Objects.requireNonNull(tokenUrl, "tokenUrl");
+      if (!"https".equalsIgnoreCase(tokenUrl.getScheme()) && !"http".equalsIgnoreCase(tokenUrl.getScheme())) {
+        throw new IllegalArgumentException("tokenUrl must be an http(s) URL: " + tokenUrl);
+      }
+      if (clientSecret == null || clientSecret.isEmpty()) {
+        throw new IllegalArgumentException("clientSecret is empty");
+      }
+      this.oauth = new ZeebeSettings.OAuth(tokenUrl, notBlank(clientId, "clientId"), clientSecret,
+          blankToNull(audience, "audience"), blankToNull(scope, "scope"));
+      return this;
+    }
+
+    /**
+     * Deadline of every command, &gt; 0. Default 10 s. A job activation gets its long-poll time
+     * plus 10 s instead (the official client's fixed offset).
+     */
+    public Builder requestTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "requestTimeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("requestTimeout must be > 0: " + timeout);
+      }
+      this.requestTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Whether workers open a job stream ({@code StreamActivatedJobs}) per subscription, so that new
+     * jobs are pushed to them as soon as they are created; polling still picks up jobs that existed
+     * before the stream opened. Default true. Turn off for gateways older than 8.3 or proxies that
+     * cut long-lived gRPC streams.
+     */
+    public Builder streaming(boolean enabled) {
+      this.streaming = enabled;
+      return this;
+    }
+
+    /**
+     * Whether the gateway long-polls job activation: an activation that finds no job waits up to the
+     * subscription's long-poll timeout for one. Real gateways do unless configured otherwise; the
+     * in-memory engine of {@code zeebe-process-test} answers at once. Default false, because with
+     * {@link #streaming(boolean) streaming} new jobs arrive by push anyway and polling only collects
+     * the backlog; turn it on for a real gateway with streaming off.
+     */
+    public Builder longPolling(boolean enabled) {
+      this.longPolling = enabled;
+      return this;
+    }
+
+    /**
+     * Builds the engine. Does not contact the gateway.
+     *
+     * @throws IllegalStateException when grpcAddress is missing or its scheme contradicts the
+     *     transport security
+     * @throws IllegalArgumentException when the CA certificate file does not exist
+     */
+    public Engine build() {
+      URI address = grpcAddress;
+      if (address == null) {
+        throw new IllegalStateException(
+            "grpcAddress is required (e.g. https://<cluster>.zeebe.camunda.io:443 or http://localhost:26500)");
+      }
+      boolean http = "http".equalsIgnoreCase(address.getScheme());
+      if (http && !plaintext) {
+        throw new IllegalStateException("grpcAddress " + address + " is http:// but TLS is on: call"
+            + " plaintext() for a gateway without TLS, or use https://");
+      }
+      if (!http && plaintext) {
+        throw new IllegalStateException("grpcAddress " + address + " is https:// but plaintext() was"
+            + " chosen: use http:// for a gateway without TLS");
+      }
+      Path ca = caCertificatePath;
+      if (ca != null && !Files.isReadable(ca)) {
+        throw new IllegalArgumentException("caCertificatePath is not a readable file: " + ca);
+      }
+      return new DefaultZeebeEngine(new ZeebeSettings(address, plaintext, ca, oauth, requestTimeout,
+          streaming, longPolling));
+    }
+
+    private static String notBlank(@Nullable String value, String name) {
+      if (value == null || value.isBlank()) {
+        throw new IllegalArgumentException(name + " is blank");
+      }
+      return value;
+    }
+
+    private static @Nullable String blankToNull(@Nullable String value, String name) {
+      if (value != null && value.isBlank()) {
+        throw new IllegalArgumentException(name + " is blank");
+      }
+      return value;
+    }
+
+    @Override
+    public String toString() {
+      return "ZeebeEngine.Builder{grpcAddress=" + grpcAddress + ", plaintext=" + plaintext
+          + ", caCertificatePath=" + caCertificatePath + ", oauth=" + oauth + ", requestTimeout="
+          + requestTimeout + ", streaming=" + streaming + ", longPolling=" + longPolling + "}";
+    }
+  }
+}

@@ -1,0 +1,86 @@
+package io.polyworker.zeebe.internal;
+
+import io.camunda.zeebe.client.ZeebeClient;
+import io.camunda.zeebe.client.ZeebeClientBuilder;
+import io.polyworker.Engine;
+import io.polyworker.ProcessClient;
+import io.polyworker.spi.EngineClient;
+import io.polyworker.zeebe.ZeebeEngine;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The {@link Engine} behind {@link ZeebeEngine.Builder#build()}: one {@link ZeebeClient} (one gRPC
+ * channel) shared by the job and process clients. The client is configured only from
+ * {@link ZeebeSettings}: environment overrides are off, gRPC is preferred over REST (the in-memory
+ * engine has no REST API, and the job stream exists on gRPC only).
+ */
+@SuppressWarnings("deprecation") // ZeebeClient: deprecated in 8.8 in favour of CamundaClient; see README
+public final class DefaultZeebeEngine implements Engine {
+  /** Logger name of this module. */
+  static final String LOGGER = "io.polyworker.engine.zeebe";
+
+  private final ZeebeSettings settings;
+  private final ZeebeClient client;
+  private final ZeebeJobClient jobs;
+  private final ZeebeProcessClient processes;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  public DefaultZeebeEngine(ZeebeSettings settings) {
+    this.settings = settings;
+    this.client = newClient(settings);
+    this.jobs = new ZeebeJobClient(client, settings, this::close);
+    this.processes = new ZeebeProcessClient(client);
+  }
+
+  private static ZeebeClient newClient(ZeebeSettings settings) {
+    ZeebeClientBuilder builder = ZeebeClient.newClientBuilder()
+        .applyEnvironmentVariableOverrides(false)
+        .grpcAddress(settings.grpcAddress())
+        .preferRestOverGrpc(false)
+        .defaultRequestTimeout(settings.requestTimeout())
+        .defaultJobWorkerStreamEnabled(false)
+        .numJobWorkerExecutionThreads(1);
+    if (settings.plaintext()) {
+      builder = builder.usePlaintext();
+    }
+    Path ca = settings.caCertificatePath();
+    if (ca != null) {
+      builder = builder.caCertificatePath(ca.toAbsolutePath().toString());
+    }
+    ZeebeSettings.OAuth oauth = settings.oauth();
+    if (oauth != null) {
+      builder = builder.credentialsProvider(new OAuthClientCredentials(oauth, settings.requestTimeout()));
+    }
+    return builder.build();
+  }
+
+  @Override
+  public String id() {
+    return ZeebeEngine.ID;
+  }
+
+  @Override
+  public ProcessClient processClient() {
+    return processes;
+  }
+
+  @Override
+  public EngineClient jobClient() {
+    return jobs;
+  }
+
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      jobs.closeStreams();
+      client.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ZeebeEngine[" + settings.grpcAddress() + (settings.plaintext() ? ", plaintext" : ", TLS")
+        + (settings.oauth() != null ? ", oauth2 client " + settings.oauth().clientId() : "") + "]";
+  }
+}

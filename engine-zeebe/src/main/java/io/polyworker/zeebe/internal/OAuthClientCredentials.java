@@ -1,0 +1,184 @@
+package io.polyworker.zeebe.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.camunda.zeebe.client.CredentialsProvider;
+import io.polyworker.PolyworkerException;
+import io.polyworker.internal.Json;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * OAuth2 client-credentials tokens for the gRPC calls, kept in memory only.
+ *
+ * <p>Written instead of using the client's own {@code OAuthCredentialsProvider} because that one
+ * reads {@code ZEEBE_*} environment variables and caches tokens in a file under the user's home
+ * directory; a library should do neither behind its user's back. A token is fetched on first use,
+ * reused until shortly before {@code expires_in} runs out, and dropped when the gateway answers
+ * UNAUTHENTICATED (the client then retries the call once with a new token). Fetching holds a lock,
+ * so concurrent calls wait for one request instead of sending many. Failures surface as
+ * {@link TokenRequestException}, which the client wraps into a CANCELLED status and
+ * {@link ZeebeErrors} turns into an {@link io.polyworker.AuthenticationException}. Neither the
+ * secret nor a token ever appears in a message or log line.
+ */
+@SuppressWarnings("deprecation") // CredentialsProvider: deprecated with ZeebeClient in 8.8; see README
+final class OAuthClientCredentials implements CredentialsProvider {
+  /** Tokens are renewed this long before they expire (or after 90 % of a shorter lifetime). */
+  private static final Duration RENEW_MARGIN = Duration.ofSeconds(30);
+  /** Lifetime assumed when the answer has no {@code expires_in}. */
+  private static final Duration DEFAULT_LIFETIME = Duration.ofMinutes(5);
+
+  private final ZeebeSettings.OAuth settings;
+  private final Duration timeout;
+  private final HttpClient http;
+  private final Object lock = new Object();
+  private volatile @Nullable Token token;
+
+  OAuthClientCredentials(ZeebeSettings.OAuth settings, Duration timeout) {
+    this.settings = settings;
+    this.timeout = timeout;
+    this.http = HttpClient.newBuilder().connectTimeout(timeout)
+        .followRedirects(HttpClient.Redirect.NEVER).build();
+  }
+
+  @Override
+  public void applyCredentials(CredentialsApplier applier) throws IOException {
+    applier.put("Authorization", "Bearer " + currentToken());
+  }
+
+  @Override
+  public boolean shouldRetryRequest(StatusCode statusCode) {
+    if (statusCode.isUnauthorized()) {
+      token = null;
+      return true;
+    }
+    return false;
+  }
+
+  String currentToken() throws IOException {
+    Token t = token;
+    if (t != null && t.isFresh()) {
+      return t.value;
+    }
+    synchronized (lock) {
+      t = token;
+      if (t == null || !t.isFresh()) {
+        t = fetch();
+        token = t;
+      }
+      return t.value;
+    }
+  }
+
+  private Token fetch() throws IOException {
+    Map<String, String> form = new LinkedHashMap<>();
+    form.put("grant_type", "client_credentials");
+    form.put("client_id", settings.clientId());
+    form.put("client_secret", settings.clientSecret());
+    if (settings.audience() != null) {
+      form.put("audience", settings.audience());
+    }
+    if (settings.scope() != null) {
+      form.put("scope", settings.scope());
+    }
+    String body = form.entrySet().stream()
+        .map(e -> encode(e.getKey()) + "=" + encode(e.getValue()))
+        .collect(Collectors.joining("&"));
+    HttpRequest request = HttpRequest.newBuilder(settings.tokenUrl())
+        .timeout(timeout)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("Accept", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+        .build();
+    HttpResponse<String> response;
+    try {
+      response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      InterruptedIOException io = new InterruptedIOException("interrupted while fetching an OAuth2 token");
+      io.initCause(e);
+      throw io;
+    } catch (IOException e) {
+      throw new TokenRequestException(-1, null, "the OAuth2 token endpoint " + settings.tokenUrl()
+          + " cannot be reached: " + e, e);
+    }
+    if (response.statusCode() != 200) {
+      throw new TokenRequestException(response.statusCode(), response.body(),
+          "the OAuth2 token endpoint " + settings.tokenUrl() + " answered " + response.statusCode()
+              + " for client id '" + settings.clientId() + "'", null);
+    }
+    JsonNode json;
+    try {
+      json = Json.MAPPER.readTree(response.body());
+    } catch (IOException e) {
+      throw new TokenRequestException(200, null, "the OAuth2 token endpoint " + settings.tokenUrl()
+          + " answered something that is not JSON", null);
+    }
+    JsonNode accessToken = json == null ? null : json.get("access_token");
+    if (accessToken == null || !accessToken.isTextual() || accessToken.asText().isBlank()) {
+      throw new TokenRequestException(200, null, "the OAuth2 token endpoint " + settings.tokenUrl()
+          + " answered without an access_token", null);
+    }
+    JsonNode expiresIn = json.get("expires_in");
+    Duration lifetime = expiresIn != null && expiresIn.canConvertToLong() && expiresIn.asLong() > 0
+        ? Duration.ofSeconds(expiresIn.asLong()) : DEFAULT_LIFETIME;
+    Duration margin = lifetime.compareTo(RENEW_MARGIN.multipliedBy(10)) < 0
+        ? lifetime.dividedBy(10) : RENEW_MARGIN;
+    return new Token(accessToken.asText(), Instant.now().plus(lifetime).minus(margin));
+  }
+
+  private static String encode(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public String toString() {
+    return "OAuthClientCredentials" + settings;
+  }
+
+  private static final class Token {
+    final String value;
+    final Instant renewAt;
+
+    Token(String value, Instant renewAt) {
+      this.value = value;
+      this.renewAt = renewAt;
+    }
+
+    boolean isFresh() {
+      return Instant.now().isBefore(renewAt);
+    }
+  }
+
+  /** The token endpoint failed; carries its HTTP status ({@code -1} when unreachable) and answer. */
+  static final class TokenRequestException extends IOException {
+    private static final long serialVersionUID = 1L;
+    private final int httpStatus;
+    private final @Nullable String answer;
+
+    TokenRequestException(int httpStatus, @Nullable String answer, String message,
+        @Nullable Throwable cause) {
+      super(message, cause);
+      this.httpStatus = httpStatus;
+      this.answer = PolyworkerException.excerpt(answer);
+    }
+
+    int httpStatus() {
+      return httpStatus;
+    }
+
+    @Nullable String answer() {
+      return answer;
+    }
+  }
+}

@@ -1,0 +1,142 @@
+package io.polyworker.zeebe.internal;
+
+import io.grpc.Status;
+import io.polyworker.AuthenticationException;
+import io.polyworker.BackPressureException;
+import io.polyworker.EngineUnavailableException;
+import io.polyworker.InvalidDefinitionException;
+import io.polyworker.JobAlreadyCompletedException;
+import io.polyworker.JobLockLostException;
+import io.polyworker.NotFoundException;
+import io.polyworker.PolyworkerException;
+import io.polyworker.zeebe.ZeebeEngine;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Turns what the gRPC client throws into Polyworker's exception hierarchy, keeping the gRPC status
+ * code number as {@link PolyworkerException#status()} and the gateway's description as the answer
+ * excerpt.
+ *
+ * <p>Job results: the gateway answers NOT_FOUND when the job no longer exists (completed, failed
+ * into an incident, its instance cancelled) and FAILED_PRECONDITION when it exists in a state that
+ * takes no result (failed and waiting for its retry backoff, or an error was thrown). Zeebe never
+ * rejects a result because another worker activated the job meanwhile. So NOT_FOUND becomes
+ * {@link JobAlreadyCompletedException} (the job is gone; whether another worker or the model ended it
+ * cannot be told) and FAILED_PRECONDITION {@link JobLockLostException} (the job lives on and will run
+ * again, without this worker's result).
+ */
+public final class ZeebeErrors {
+  private ZeebeErrors() {}
+
+  /** The operations whose target is a job this worker holds. */
+  static boolean isJobResult(String operation) {
+    switch (operation) {
+      case "complete":
+      case "fail":
+      case "bpmnError":
+      case "release":
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** Maps any failure of {@code operation}; never returns null. */
+  public static PolyworkerException map(String operation, Throwable error) {
+    Throwable t = unwrap(error);
+    if (t instanceof PolyworkerException p) {
+      return p;
+    }
+    OAuthClientCredentials.TokenRequestException token = findTokenFailure(t);
+    if (token != null) {
+      return new AuthenticationException(ZeebeEngine.ID, operation, token.httpStatus(),
+          token.answer(), token.getMessage(), t);
+    }
+    Status status = Status.fromThrowable(t);
+    Status.Code code = status.getCode();
+    String description = status.getDescription();
+    String detail = "gRPC " + code + (description == null ? describe(t) : ": " + description);
+    int number = code.value();
+    switch (code) {
+      case NOT_FOUND:
+        if (isJobResult(operation)) {
+          return new JobAlreadyCompletedException(ZeebeEngine.ID, operation, number, description,
+              detail, t);
+        }
+        return new NotFoundException(ZeebeEngine.ID, operation, number, description, detail, t);
+      case FAILED_PRECONDITION:
+        if (isJobResult(operation)) {
+          return new JobLockLostException(ZeebeEngine.ID, operation, number, description, detail, t);
+        }
+        return new PolyworkerException(ZeebeEngine.ID, operation, number, description, detail, t);
+      case RESOURCE_EXHAUSTED:
+        return new BackPressureException(ZeebeEngine.ID, operation, number, description, detail, t);
+      case UNAVAILABLE:
+      case DEADLINE_EXCEEDED:
+      case ABORTED:
+        return new EngineUnavailableException(ZeebeEngine.ID, operation, number, description, detail,
+            t);
+      case INVALID_ARGUMENT:
+        if (operation.equals("deploy")) {
+          return new InvalidDefinitionException(ZeebeEngine.ID, operation, number, description,
+              description == null ? detail : description, t);
+        }
+        return new PolyworkerException(ZeebeEngine.ID, operation, number, description, detail, t);
+      case UNAUTHENTICATED:
+      case PERMISSION_DENIED:
+        return new AuthenticationException(ZeebeEngine.ID, operation, number, description, detail, t);
+      default:
+        return new PolyworkerException(ZeebeEngine.ID, operation, number, description, detail, t);
+    }
+  }
+
+  /**
+   * Waits for a command's future and maps its failure. An interrupt cancels the call, restores the
+   * interrupt flag and raises a (non-retryable) exception: whether the engine applied the command is
+   * then unknown.
+   */
+  static <T> T await(String operation, Future<T> future) {
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      future.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new PolyworkerException(ZeebeEngine.ID, operation, -1, null,
+          "interrupted while waiting for the gateway; the command may or may not have been applied", e);
+    } catch (ExecutionException | CancellationException e) {
+      throw map(operation, e);
+    } catch (RuntimeException e) {
+      throw map(operation, e);
+    }
+  }
+
+  private static String describe(Throwable t) {
+    String message = t.getMessage();
+    return message == null ? " (" + t.getClass().getName() + ")" : ": " + message;
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    Throwable t = error;
+    while ((t instanceof ExecutionException || t instanceof CompletionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  private static OAuthClientCredentials.@Nullable TokenRequestException findTokenFailure(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof OAuthClientCredentials.TokenRequestException e) {
+        return e;
+      }
+      if (c.getCause() == c) {
+        break;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,148 @@
+package io.polyworker.zeebe.internal;
+
+import io.camunda.zeebe.client.ZeebeClient;
+import io.camunda.zeebe.client.api.ZeebeFuture;
+import io.camunda.zeebe.client.api.response.ActivatedJob;
+import io.camunda.zeebe.client.api.response.StreamJobsResponse;
+import io.polyworker.spi.FetchRequest;
+import io.polyworker.spi.JobStream;
+import io.polyworker.spi.LockedJob;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One {@code StreamActivatedJobs} call kept open until {@link #close()}: the gateway pushes every job
+ * of the type created while the stream is registered, already activated for this worker. The call has
+ * no deadline; when it ends anyway (gateway restart, network, a proxy cutting idle streams) it is
+ * opened again after a backoff of 100 ms doubling to 5 s, reset once a stream has lived 30 s or
+ * delivered a job. Jobs created while no stream is registered are not lost: they stay activatable and
+ * the runtime's polling collects them.
+ */
+@SuppressWarnings("deprecation") // ZeebeClient: deprecated in 8.8 in favour of CamundaClient; see README
+final class ZeebeJobStream implements JobStream {
+  private static final Logger LOG = LoggerFactory.getLogger(DefaultZeebeEngine.LOGGER);
+  private static final long FIRST_DELAY_MS = 100;
+  private static final long MAX_DELAY_MS = 5_000;
+  private static final long STABLE_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+  private final ZeebeClient client;
+  private final FetchRequest request;
+  private final Consumer<LockedJob> sink;
+  private final Object lock = new Object();
+  private volatile boolean closed;
+  private @Nullable ZeebeFuture<StreamJobsResponse> current;
+  private long openedAt;
+  private long delayMs = FIRST_DELAY_MS;
+  private boolean warned;
+
+  ZeebeJobStream(ZeebeClient client, FetchRequest request, Consumer<LockedJob> sink) {
+    this.client = client;
+    this.request = request;
+    this.sink = sink;
+  }
+
+  /** Opens the call; failures to open are retried like a stream that ended. */
+  void open() {
+    ZeebeFuture<StreamJobsResponse> future;
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      var command = client.newStreamJobsCommand()
+          .jobType(request.topic())
+          .consumer(this::onJob)
+          .timeout(request.lockDuration())
+          .workerName(request.workerId());
+      List<String> variables = request.variables();
+      if (variables != null && !variables.isEmpty()) {
+        command = command.fetchVariables(variables);
+      }
+      List<String> tenants = request.tenantIds();
+      if (tenants != null) {
+        command = command.tenantIds(tenants);
+      }
+      openedAt = System.nanoTime();
+      try {
+        future = command.send();
+      } catch (RuntimeException e) {
+        ended(e);
+        return;
+      }
+      current = future;
+    }
+    future.whenComplete((response, error) -> ended(error));
+  }
+
+  private void onJob(ActivatedJob activated) {
+    LockedJob job;
+    try {
+      job = ZeebeJobs.toLocked(activated, request.variables());
+    } catch (RuntimeException e) {
+      LOG.warn("type {}: job {} was pushed but cannot be read; it runs again after its timeout: {}",
+          request.topic(), activated.getKey(), e.toString());
+      return;
+    }
+    synchronized (lock) {
+      delayMs = FIRST_DELAY_MS;
+    }
+    try {
+      sink.accept(job);
+    } catch (RuntimeException e) {
+      LOG.warn("type {}: the worker did not take pushed job {}; it runs again after its timeout",
+          request.topic(), job.id(), e);
+    }
+  }
+
+  private void ended(@Nullable Throwable error) {
+    long delay;
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      current = null;
+      if (System.nanoTime() - openedAt > STABLE_NANOS) {
+        delayMs = FIRST_DELAY_MS;
+      }
+      delay = delayMs;
+      delayMs = Math.min(MAX_DELAY_MS, delayMs * 2);
+      String why = error == null ? "the gateway ended it"
+          : ZeebeErrors.map("openStream", error).getMessage();
+      if (!warned) {
+        warned = true;
+        LOG.warn("type {}: job stream closed ({}); reopening in {} ms, polling meanwhile",
+            request.topic(), why, delay);
+      } else {
+        LOG.debug("type {}: job stream closed again ({}); reopening in {} ms", request.topic(), why,
+            delay);
+      }
+    }
+    CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS).execute(this::open);
+  }
+
+  @Override
+  public void close() {
+    ZeebeFuture<StreamJobsResponse> future;
+    synchronized (lock) {
+      closed = true;
+      future = current;
+      current = null;
+    }
+    if (future != null) {
+      try {
+        future.cancel(true);
+      } catch (RuntimeException e) {
+        LOG.debug("type {}: cancelling the job stream failed", request.topic(), e);
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ZeebeJobStream[" + request.topic() + (closed ? ", closed]" : "]");
+  }
+}

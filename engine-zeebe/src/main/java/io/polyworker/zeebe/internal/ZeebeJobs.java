@@ -1,0 +1,105 @@
+package io.polyworker.zeebe.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.camunda.zeebe.client.api.response.ActivatedJob;
+import io.polyworker.MalformedAnswerException;
+import io.polyworker.VariableException;
+import io.polyworker.internal.Json;
+import io.polyworker.spi.LockedJob;
+import io.polyworker.zeebe.ZeebeEngine;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Converts between the client's jobs and Polyworker's: keys as decimal strings, the variables
+ * document decoded through {@link Json#MAPPER} into plain maps, lists, numbers, strings, booleans and
+ * nulls, and variables encoded by the same mapper (so dates become ISO-8601 strings and POJOs JSON
+ * objects on every path, whatever the client's own mapper would do).
+ */
+@SuppressWarnings("deprecation") // ActivatedJob: deprecated with ZeebeClient in 8.8; see README
+final class ZeebeJobs {
+  /** Zeebe's name for the tenant of a cluster without multi-tenancy. */
+  static final String DEFAULT_TENANT = "<default>";
+
+  private static final TypeReference<LinkedHashMap<String, @Nullable Object>> MAP =
+      new TypeReference<>() {};
+
+  private ZeebeJobs() {}
+
+  /**
+   * @param only the variable names asked for, or null for all; an empty list means none (Zeebe
+   *     itself would answer an empty list with all variables)
+   */
+  static LockedJob toLocked(ActivatedJob job, @Nullable List<String> only) {
+    Map<String, @Nullable Object> variables = only != null && only.isEmpty() ? Map.of()
+        : decode(job.getVariables(), job.getKey());
+    String tenant = job.getTenantId();
+    return LockedJob.builder()
+        .engine(ZeebeEngine.ID)
+        .id(Long.toString(job.getKey()))
+        .topic(job.getType())
+        .processInstanceId(Long.toString(job.getProcessInstanceKey()))
+        .processDefinitionKey(job.getBpmnProcessId())
+        .elementId(job.getElementId())
+        .tenantId(tenant == null || tenant.isEmpty() || tenant.equals(DEFAULT_TENANT) ? null : tenant)
+        .retries(job.getRetries())
+        .lockExpiresAt(Instant.ofEpochMilli(job.getDeadline()))
+        .headers(job.getCustomHeaders() == null ? Map.of() : job.getCustomHeaders())
+        .variables(variables)
+        .nativeJob(job)
+        .build();
+  }
+
+  static Map<String, @Nullable Object> decode(@Nullable String json, long jobKey) {
+    if (json == null || json.isBlank()) {
+      return Map.of();
+    }
+    try {
+      Map<String, @Nullable Object> map = Json.MAPPER.readValue(json, MAP);
+      return map == null ? Map.of() : map;
+    } catch (JsonProcessingException e) {
+      throw new MalformedAnswerException(ZeebeEngine.ID, "fetchAndLock", -1, json,
+          "the variables of job " + jobKey + " are not a JSON object: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /** The variables as one JSON object, or null when there are none. */
+  static @Nullable String encode(Map<String, ? extends @Nullable Object> variables, String operation) {
+    if (variables.isEmpty()) {
+      return null;
+    }
+    try {
+      return Json.MAPPER.writeValueAsString(variables);
+    } catch (JsonProcessingException e) {
+      throw new VariableException(ZeebeEngine.ID, operation, -1, null,
+          culprit(variables) + " cannot be written as JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  private static String culprit(Map<String, ? extends @Nullable Object> variables) {
+    for (Map.Entry<String, ? extends @Nullable Object> e : variables.entrySet()) {
+      try {
+        Json.MAPPER.writeValueAsString(e.getValue());
+      } catch (JsonProcessingException failed) {
+        return "variable '" + e.getKey() + "'";
+      }
+    }
+    return "the variables";
+  }
+
+  static long key(LockedJob job) {
+    Object nativeJob = job.nativeJob();
+    if (nativeJob instanceof ActivatedJob a) {
+      return a.getKey();
+    }
+    try {
+      return Long.parseLong(job.id());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("not a Zeebe job: " + job, e);
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package io.polyworker.zeebe.internal;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What {@link io.polyworker.zeebe.ZeebeEngine.Builder} collected, already validated.
+ *
+ * @param grpcAddress the gateway
+ * @param plaintext no TLS
+ * @param caCertificatePath PEM file of trusted CAs, or null for the JVM's trust store
+ * @param oauth client credentials, or null for none
+ * @param requestTimeout deadline of each command
+ * @param streaming whether workers open job streams
+ * @param longPolling whether the gateway long-polls activations
+ */
+public record ZeebeSettings(URI grpcAddress, boolean plaintext, @Nullable Path caCertificatePath,
+    @Nullable OAuth oauth, Duration requestTimeout, boolean streaming, boolean longPolling) {
+
+  /**
+   * OAuth2 client credentials. {@link #toString()} hides the secret.
+   *
+   * @param tokenUrl token endpoint
+   * @param clientId client id
+   * @param clientSecret client secret
+   * @param audience audience, or null
+   * @param scope scope, or null
+   */
+  public record OAuth(URI tokenUrl, String clientId, String clientSecret, @Nullable String audience,
+      @Nullable String scope) {
+    @Override
+    public String toString() {
+      return "OAuth{tokenUrl=" + tokenUrl + ", clientId=" + clientId + ", clientSecret=****, audience="
+          + audience + ", scope=" + scope + "}";
+    }
+  }
+}

@@ -1,0 +1,8 @@
+/**
+ * Implementation of the Zeebe module on the official {@code zeebe-client-java}. Not a supported API:
+ * anything here may change in any release.
+ */
+@NullMarked
+package io.polyworker.zeebe.internal;
+
+import org.jspecify.annotations.NullMarked;
