@@ -1,0 +1,12 @@
+package io.polyworker.testkit.fake;
+
+import io.polyworker.testkit.EngineCompatibilityKit;
+import io.polyworker.testkit.EngineFixture;
+
+/** The in-memory engine passes the same contracts as the real engines. */
+class InMemoryEngineCompatibilityTest extends EngineCompatibilityKit {
+  @Override
+  protected EngineFixture createFixture() {
+    return new InMemoryFixture();
+  }
+}
