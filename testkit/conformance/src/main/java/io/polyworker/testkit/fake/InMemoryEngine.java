@@ -512,12 +512,52 @@ public final class InMemoryEngine implements Engine {
         .build();
   }
 
-  private void longPoll(FetchRequest r, CompletableFuture<List<LockedJob>> result, long deadline) {
+  /**
+   * A fetch in flight. It leaves the in-flight count before its future completes, so that a caller
+   * woken by the completion who fetches again at once is not counted twice.
+   */
+  private final class PendingFetch {
+    final CompletableFuture<List<LockedJob>> future = new CompletableFuture<>();
+    private final java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
+
+    PendingFetch() {
+      peakFetches.accumulateAndGet(fetchesInFlight.incrementAndGet(), Math::max);
+      future.whenComplete((jobs, error) -> {
+        leave();
+        signal(); // wakes the long poll of a cancelled fetch
+      });
+    }
+
+    private void leave() {
+      if (open.compareAndSet(true, false)) {
+        fetchesInFlight.decrementAndGet();
+      }
+    }
+
+    boolean isDone() {
+      return future.isDone();
+    }
+
+    boolean complete(List<LockedJob> jobs) {
+      if (future.isDone()) {
+        return false;
+      }
+      leave();
+      return future.complete(jobs);
+    }
+
+    void fail(Throwable error) {
+      leave();
+      future.completeExceptionally(error);
+    }
+  }
+
+  private void longPoll(FetchRequest r, PendingFetch result, long deadline) {
     lock.lock();
     try {
       while (!result.isDone()) {
         if (closed) {
-          result.completeExceptionally(new EngineUnavailableException(ID, "fetchAndLock", -1, null,
+          result.fail(new EngineUnavailableException(ID, "fetchAndLock", -1, null,
               "the engine closed during a long poll", null));
           return;
         }
@@ -538,11 +578,11 @@ public final class InMemoryEngine implements Engine {
         changed.awaitNanos(left);
       }
     } catch (InterruptedException e) {
-      result.completeExceptionally(new EngineUnavailableException(ID, "fetchAndLock", -1, null,
+      result.fail(new EngineUnavailableException(ID, "fetchAndLock", -1, null,
           "the long poll was interrupted", e));
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
-      result.completeExceptionally(e);
+      result.fail(e);
     } finally {
       lock.unlock();
     }
@@ -644,13 +684,7 @@ public final class InMemoryEngine implements Engine {
     @Override
     public CompletableFuture<List<LockedJob>> fetchAndLock(FetchRequest request) {
       Objects.requireNonNull(request, "request");
-      CompletableFuture<List<LockedJob>> result = new CompletableFuture<>();
-      int now = fetchesInFlight.incrementAndGet();
-      peakFetches.accumulateAndGet(now, Math::max);
-      result.whenComplete((jobs, error) -> {
-        fetchesInFlight.decrementAndGet();
-        signal(); // wakes the long poll of a cancelled fetch
-      });
+      PendingFetch result = new PendingFetch();
       try {
         enter(Operation.FETCH_AND_LOCK);
         if (down) {
@@ -670,12 +704,12 @@ public final class InMemoryEngine implements Engine {
           longPolls.execute(() -> longPoll(request, result, deadline));
         }
       } catch (RejectedExecutionException e) {
-        result.completeExceptionally(new PolyworkerException(ID, "fetchAndLock", -1, null,
+        result.fail(new PolyworkerException(ID, "fetchAndLock", -1, null,
             "the engine is closed", e));
       } catch (RuntimeException e) {
-        result.completeExceptionally(e);
+        result.fail(e);
       }
-      return result;
+      return result.future;
     }
 
     @Override
