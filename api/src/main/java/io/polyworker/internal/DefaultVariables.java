@@ -156,7 +156,7 @@ public final class DefaultVariables implements Variables {
   private static Object number(Number n, Class<?> type) {
     BigDecimal exact = n instanceof BigDecimal b ? b
         : n instanceof BigInteger bi ? new BigDecimal(bi)
-        : (n instanceof Double || n instanceof Float) ? new BigDecimal(n.toString())
+        : (n instanceof Double || n instanceof Float) ? new BigDecimal(n.doubleValue())
         : BigDecimal.valueOf(n.longValue());
     try {
       if (type == Integer.class) {
@@ -178,10 +178,14 @@ public final class DefaultVariables implements Variables {
       throw new IllegalArgumentException(n + " does not fit without loss");
     }
     if (type == Double.class) {
-      return n.doubleValue();
+      double d = n.doubleValue();
+      requireExact(n, exact, Double.isFinite(d) ? new BigDecimal(d) : null);
+      return d;
     }
     if (type == Float.class) {
-      return n.floatValue();
+      float f = n.floatValue();
+      requireExact(n, exact, Float.isFinite(f) ? new BigDecimal(f) : null);
+      return f;
     }
     if (type == BigDecimal.class) {
       return exact;
@@ -190,6 +194,12 @@ public final class DefaultVariables implements Variables {
       return n;
     }
     throw new IllegalArgumentException("unsupported number type");
+  }
+
+  private static void requireExact(Number n, BigDecimal exact, @Nullable BigDecimal converted) {
+    if (converted == null || converted.compareTo(exact) != 0) {
+      throw new IllegalArgumentException(n + " does not fit without loss");
+    }
   }
 
   private static Class<?> box(Class<?> type) {

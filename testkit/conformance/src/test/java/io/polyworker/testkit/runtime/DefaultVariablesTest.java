@@ -15,7 +15,6 @@ import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** Typed variable access converts only without loss and names the variable when it cannot. */
@@ -50,8 +49,6 @@ class DefaultVariablesTest {
   }
 
   @Test
-  @Disabled("runtime bug: DefaultVariables.number converts to Double/Float with doubleValue()/floatValue()"
-      + " without checking for loss; see the report to the lead")
   void longsThatADoubleCannotHoldDoNotConvertToDouble() {
     long big = (1L << 53) + 1;
     assertThatThrownBy(() -> of("id", big).get("id", Double.class))
