@@ -31,5 +31,11 @@ public enum Capability {
   /** CMMN jobs and the terminate result (Flowable). */
   CMMN,
   /** A failure with retries 0 raises an incident / dead letter that stops the job from being offered. */
-  INCIDENTS
+  INCIDENTS,
+  /** {@code startProcessAndAwait} fails fast when the instance raises an incident or is cancelled. */
+  AWAIT_FAILS_FAST,
+  /** Published messages wait in the engine for a subscription (Zeebe); elsewhere the client retries. */
+  MESSAGE_BUFFERING,
+  /** Starting a process whose start events all wait for something (a message) is refused. */
+  START_NEEDS_NONE_START_EVENT
 }

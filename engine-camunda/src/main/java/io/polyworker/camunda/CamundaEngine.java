@@ -165,6 +165,7 @@ public final class CamundaEngine {
 
     @Override
     public void close() {
+      processes.close();
       http.close();
     }
 

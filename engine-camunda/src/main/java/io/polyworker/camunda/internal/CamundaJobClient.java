@@ -31,9 +31,13 @@ public final class CamundaJobClient implements EngineClient {
       .with(Capability.LONG_POLLING, Capability.LOCK_EXTENSION, Capability.RELEASE,
           Capability.LOCK_OWNERSHIP, Capability.LOCAL_VARIABLES, Capability.BUSINESS_KEY_FILTER,
           Capability.PROCESS_DEFINITION_FILTER, Capability.TENANT_FILTER, Capability.VARIABLE_FILTER,
-          Capability.PRIORITY, Capability.INCIDENTS)
+          Capability.PRIORITY, Capability.INCIDENTS, Capability.AWAIT_FAILS_FAST)
       .without(Capability.STREAMING, "Camunda 7 has no push streaming of external tasks; long polling serves instead")
       .without(Capability.CMMN, "Camunda 7 has no CMMN external tasks")
+      .without(Capability.MESSAGE_BUFFERING, "Camunda 7 correlates messages only to subscriptions"
+          + " that wait now; Polyworker retries a message with a time to live in the background")
+      .without(Capability.START_NEEDS_NONE_START_EVENT, "Camunda 7 starts a process whose only start"
+          + " event is a message start event through that event")
       .build();
 
   private final CamundaHttp http;

@@ -8,11 +8,22 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polyworker.DeployedDefinition;
 import io.polyworker.DeploymentResource;
 import io.polyworker.MalformedAnswerException;
+import io.polyworker.NotFoundException;
+import io.polyworker.PolyworkerException;
 import io.polyworker.ProcessClient;
+import io.polyworker.ProcessInstanceFailedException;
+import io.polyworker.ProcessResult;
+import io.polyworker.PublishMessage;
+import io.polyworker.StartProcess;
+import io.polyworker.internal.InstanceFollower;
+import io.polyworker.internal.MessageCorrelator;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.MultipartBody;
 import okhttp3.Request;
@@ -23,6 +34,7 @@ import org.jspecify.annotations.Nullable;
 public final class CamundaProcessClient implements ProcessClient {
   private static final MediaType XML = MediaType.get("application/octet-stream");
   private final CamundaHttp http;
+  private final MessageCorrelator messages = new MessageCorrelator(ENGINE);
 
   public CamundaProcessClient(CamundaHttp http) {
     this.http = http;
@@ -66,17 +78,148 @@ public final class CamundaProcessClient implements ProcessClient {
   @Override
   public String startProcess(String processKey, Map<String, ? extends @Nullable Object> variables,
       @Nullable String businessKey) {
+    return startProcess(StartProcess.of(processKey).withVariables(variables).withBusinessKey(businessKey));
+  }
+
+  @Override
+  public String startProcess(StartProcess request) {
+    return start("startProcess", request);
+  }
+
+  private String start(String operation, StartProcess request) {
     ObjectNode body = JsonNodeFactory.instance.objectNode();
-    body.set("variables", CamundaVariables.encodeAll(variables));
-    if (businessKey != null) {
-      body.put("businessKey", businessKey);
+    body.set("variables", CamundaVariables.encodeAll(request.variables()));
+    if (request.businessKey() != null) {
+      body.put("businessKey", request.businessKey());
     }
-    JsonNode answer = http.post("startProcess",
-        http.url("process-definition", "key", processKey, "start"), body);
+    HttpUrl url;
+    if (request.version() != null) {
+      url = http.url("process-definition", definitionId(operation, request), "start");
+    } else if (request.tenantId() != null) {
+      url = http.url("process-definition", "key", request.processKey(), "tenant-id",
+          request.tenantId(), "start");
+    } else {
+      url = http.url("process-definition", "key", request.processKey(), "start");
+    }
+    JsonNode answer = http.post(operation, url, body);
     if (answer == null || !answer.hasNonNull("id")) {
-      throw new MalformedAnswerException(ENGINE, "startProcess", 200, String.valueOf(answer),
+      throw new MalformedAnswerException(ENGINE, operation, 200, String.valueOf(answer),
           "the answer has no instance id", null);
     }
     return answer.get("id").asText();
+  }
+
+  private String definitionId(String operation, StartProcess request) {
+    HttpUrl.Builder url = http.urlBuilder("process-definition")
+        .addQueryParameter("key", request.processKey())
+        .addQueryParameter("version", String.valueOf(request.version()));
+    if (request.tenantId() != null) {
+      url.addQueryParameter("tenantIdIn", request.tenantId());
+    }
+    JsonNode list = http.get(operation, url.build());
+    if (!list.isArray() || list.isEmpty() || !list.get(0).hasNonNull("id")) {
+      throw new NotFoundException(ENGINE, operation, 404, list.toString(), "no process '"
+          + request.processKey() + "' of version " + request.version()
+          + (request.tenantId() == null ? "" : " for tenant " + request.tenantId()), null);
+    }
+    return list.get(0).get("id").asText();
+  }
+
+  @Override
+  public ProcessResult startProcessAndAwait(StartProcess request, Duration timeout) {
+    String id = start("startProcessAndAwait", request);
+    return InstanceFollower.await(ENGINE, id, timeout, () -> check(id, request.fetchVariables()));
+  }
+
+  private @Nullable ProcessResult check(String id, @Nullable List<String> names) {
+    String operation = "startProcessAndAwait";
+    JsonNode instance = http.get(operation, http.url("history", "process-instance", id));
+    String state = instance.path("state").asText("");
+    switch (state) {
+      case "COMPLETED":
+        return new ProcessResult(id, endVariables(id, names));
+      case "EXTERNALLY_TERMINATED":
+        throw new ProcessInstanceFailedException(ENGINE, id, "was cancelled");
+      case "INTERNALLY_TERMINATED":
+        throw new ProcessInstanceFailedException(ENGINE, id, "was terminated by the process itself");
+      default:
+        JsonNode incidents = http.get(operation,
+            http.urlBuilder("incident").addQueryParameter("processInstanceId", id).build());
+        if (incidents.isArray() && !incidents.isEmpty()) {
+          JsonNode first = incidents.get(0);
+          throw new ProcessInstanceFailedException(ENGINE, id, "raised an incident ("
+              + first.path("incidentType").asText() + " at " + first.path("activityId").asText()
+              + "): " + first.path("incidentMessage").asText());
+        }
+        return null;
+    }
+  }
+
+  private Map<String, @Nullable Object> endVariables(String id, @Nullable List<String> names) {
+    HttpUrl.Builder url = http.urlBuilder("history", "variable-instance")
+        .addQueryParameter("processInstanceId", id)
+        .addQueryParameter("deserializeValues", "false");
+    if (names != null) {
+      if (names.isEmpty()) {
+        return Map.of();
+      }
+      url.addQueryParameter("variableNameIn", String.join(",", names));
+    }
+    Map<String, @Nullable Object> result = new LinkedHashMap<>();
+    for (JsonNode v : http.get("startProcessAndAwait", url.build())) {
+      // Process scope only: task-local variables live in the scope of their activity instance.
+      if (id.equals(v.path("activityInstanceId").asText())) {
+        result.put(v.path("name").asText(), CamundaVariables.decode("startProcessAndAwait",
+            v.path("name").asText(), v));
+      }
+    }
+    return result;
+  }
+
+  @Override
+  public @Nullable String publishMessage(PublishMessage message) {
+    return messages.publish(message, this::correlate);
+  }
+
+  private String correlate(PublishMessage message) {
+    ObjectNode body = JsonNodeFactory.instance.objectNode();
+    body.put("messageName", message.name());
+    if (message.correlationVariable() == null) {
+      body.put("businessKey", message.correlationKey());
+    } else {
+      body.putObject("correlationKeys").set(message.correlationVariable(),
+          CamundaVariables.encode(message.correlationVariable(), message.correlationKey()));
+    }
+    body.set("processVariables", CamundaVariables.encodeAll(message.variables()));
+    body.put("resultEnabled", true);
+    JsonNode answer;
+    try {
+      answer = http.post("publishMessage", http.url("message"), body);
+    } catch (PolyworkerException e) {
+      if (e.status() == 400 && e.detail().contains("Cannot correlate message")) {
+        throw new NotFoundException(ENGINE, "publishMessage", 400, e.answerExcerpt(),
+            "no subscription waits for message '" + message.name() + "' with correlation key '"
+                + message.correlationKey() + "'", e);
+      }
+      throw e;
+    }
+    if (answer == null || !answer.isArray() || answer.isEmpty()) {
+      throw new MalformedAnswerException(ENGINE, "publishMessage", 200, String.valueOf(answer),
+          "expected the correlation result", null);
+    }
+    JsonNode r = answer.get(0);
+    String instance = r.path("processInstance").path("id").asText(null);
+    return instance != null ? instance : r.path("execution").path("processInstanceId").asText(null);
+  }
+
+  @Override
+  public void cancelProcessInstance(String processInstanceId) {
+    http.send("cancelProcessInstance", new Request.Builder()
+        .url(http.url("process-instance", processInstanceId)).delete().build());
+  }
+
+  /** Stops background message retries. */
+  public void close() {
+    messages.close();
   }
 }

@@ -36,6 +36,11 @@ public interface EngineFixture extends AutoCloseable {
     throw new UnsupportedOperationException("no local variables");
   }
 
+  /** An id of the engine's format that names no process instance. */
+  default String unknownInstanceId() {
+    return "00000000-0000-0000-0000-000000000000";
+  }
+
   /**
    * An engine of the same kind talking to {@code url} instead of the real server, used to feed it
    * malformed answers from a fake HTTP server; empty for engines that do not speak HTTP.

@@ -13,8 +13,9 @@ import java.util.Map;
  */
 public final class TestProcess {
   private final String id;
-  private final List<String[]> tasks = new ArrayList<>();
   private final Map<String, String> headers = new LinkedHashMap<>();
+  private final List<String[]> steps = new ArrayList<>();
+  private String startMessage;
   private String errorTask;
   private String errorCode;
   private String errorTopic;
@@ -30,7 +31,22 @@ public final class TestProcess {
 
   /** Appends an external task. */
   public TestProcess task(String elementId, String topic) {
-    tasks.add(new String[] {elementId, topic});
+    steps.add(new String[] {"task", elementId, topic});
+    return this;
+  }
+
+  /**
+   * Appends an intermediate message catch event for {@code messageName}. Zeebe correlates it by the
+   * process variable {@code correlationVariable}; Camunda and Flowable by what the publisher names.
+   */
+  public TestProcess waitForMessage(String elementId, String messageName, String correlationVariable) {
+    steps.add(new String[] {"message", elementId, messageName, correlationVariable});
+    return this;
+  }
+
+  /** Makes the start event a message start event for {@code messageName}. */
+  public TestProcess startOnMessage(String messageName) {
+    this.startMessage = messageName;
     return this;
   }
 
@@ -67,6 +83,14 @@ public final class TestProcess {
         .append(" xmlns:flowable=\"http://flowable.org/bpmn\"")
         .append(" xmlns:zeebe=\"http://camunda.org/schema/zeebe/1.0\"")
         .append(" id=\"defs_").append(id).append("\" targetNamespace=\"http://polyworker.io/test\">\n");
+    for (String[] step : steps) {
+      if (step[0].equals("message")) {
+        message(x, dialect, step[2], step[3]);
+      }
+    }
+    if (startMessage != null) {
+      message(x, dialect, startMessage, null);
+    }
     if (errorCode != null) {
       x.append("  <error id=\"err_").append(id).append("\" errorCode=\"").append(errorCode)
           .append("\" name=\"").append(errorCode).append("\"/>\n");
@@ -75,12 +99,24 @@ public final class TestProcess {
     if (dialect == Dialect.CAMUNDA) {
       x.append(" camunda:historyTimeToLive=\"P1D\"");
     }
-    x.append(">\n    <startEvent id=\"start\"/>\n");
+    x.append(">\n");
+    if (startMessage == null) {
+      x.append("    <startEvent id=\"start\"/>\n");
+    } else {
+      x.append("    <startEvent id=\"start\"><messageEventDefinition messageRef=\"msg_")
+          .append(startMessage).append("\"/></startEvent>\n");
+    }
     String previous = "start";
-    for (String[] t : tasks) {
-      flow(x, previous, t[0]);
-      task(x, dialect, t[0], t[1]);
-      previous = t[0];
+    for (String[] step : steps) {
+      flow(x, previous, step[1]);
+      if (step[0].equals("task")) {
+        task(x, dialect, step[1], step[2]);
+      } else {
+        x.append("    <intermediateCatchEvent id=\"").append(step[1])
+            .append("\"><messageEventDefinition messageRef=\"msg_").append(step[2])
+            .append("\"/></intermediateCatchEvent>\n");
+      }
+      previous = step[1];
     }
     flow(x, previous, "end");
     x.append("    <endEvent id=\"end\"/>\n");
@@ -94,6 +130,16 @@ public final class TestProcess {
       x.append("    <endEvent id=\"errorEnd\"/>\n");
     }
     return x.append("  </process>\n</definitions>\n").toString();
+  }
+
+  private static void message(StringBuilder x, Dialect dialect, String name, String correlationVariable) {
+    x.append("  <message id=\"msg_").append(name).append("\" name=\"").append(name).append('"');
+    if (dialect == Dialect.ZEEBE && correlationVariable != null) {
+      x.append(">\n    <extensionElements><zeebe:subscription correlationKey=\"=")
+          .append(correlationVariable).append("\"/></extensionElements>\n  </message>\n");
+    } else {
+      x.append("/>\n");
+    }
   }
 
   private static void flow(StringBuilder x, String from, String to) {
