@@ -227,6 +227,7 @@ public final class FlowableEngine {
 
     @Override
     public void close() {
+      processes.close();
       http.close();
     }
 

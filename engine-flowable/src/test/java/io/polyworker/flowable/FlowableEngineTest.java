@@ -15,6 +15,8 @@ import io.polyworker.JobAlreadyCompletedException;
 import io.polyworker.JobLockLostException;
 import io.polyworker.NotFoundException;
 import io.polyworker.PolyworkerException;
+import io.polyworker.PublishMessage;
+import io.polyworker.StartProcess;
 import io.polyworker.UnreadableValue;
 import io.polyworker.spi.EngineClient;
 import io.polyworker.spi.FetchRequest;
@@ -254,6 +256,33 @@ class FlowableEngineTest {
     JsonNode json = TestHttp.get(flowable.processApiUrl() + "/runtime/process-instances/" + instance).body();
     assertThat(json.get("businessKey").asText()).isEqualTo("order-17");
     assertThat(json.get("processDefinitionId").asText()).startsWith(p.id() + ":");
+  }
+
+  @Test
+  void aMessageReachesTheInstanceWithThatBusinessKey() {
+    String message = unique("paid");
+    String topic = unique("t");
+    TestProcess p = deployed(TestProcess.named(unique("p")).waitForMessage("wait", message, "orderId")
+        .task("work", topic));
+    String other = engine.processClient().startProcess(p.id(), Map.of(), "order-1");
+    String wanted = engine.processClient().startProcess(p.id(), Map.of(), "order-2");
+    await().atMost(Duration.ofSeconds(30)).ignoreException(NotFoundException.class).until(() ->
+        wanted.equals(engine.processClient().publishMessage(PublishMessage.of(message, "order-2")
+            .withVariables(Map.of("paid", 12)))));
+    LockedJob job = fetchOne(unique("w"), topic);
+    assertThat(job.processInstanceId()).isEqualTo(wanted).isNotEqualTo(other);
+    assertThat(job.variables()).containsEntry("paid", 12);
+    assertThatThrownBy(() -> engine.processClient().publishMessage(PublishMessage.of(message, "order-2")))
+        .isInstanceOf(NotFoundException.class).hasMessageContaining("no subscription waits");
+  }
+
+  @Test
+  void startingForAnUnknownTenantIsNotFound() {
+    TestProcess p = deployed(TestProcess.named(unique("p")).task("work", unique("t")));
+    assertThatThrownBy(() -> engine.processClient().startProcess(StartProcess.of(p.id()).withTenantId("acme")))
+        .isInstanceOf(NotFoundException.class).hasMessageContaining("acme");
+    assertThatThrownBy(() -> engine.processClient().startProcess(StartProcess.of(p.id()).withVersion(1)
+        .withTenantId("acme"))).isInstanceOf(NotFoundException.class).hasMessageContaining("acme");
   }
 
   // ---------------------------------------------------------------- errors of the real engine

@@ -156,6 +156,16 @@ public final class FlowableHttp implements AutoCloseable {
     return execute(operation, request(operation, url).post(body));
   }
 
+  /** PUTs JSON and returns the answer (null for an empty body). */
+  public @Nullable JsonNode put(String operation, HttpUrl url, Object body) {
+    return execute(operation, request(operation, url).put(json(operation, body)));
+  }
+
+  /** DELETEs; returns the answer (null for an empty body). */
+  public @Nullable JsonNode delete(String operation, HttpUrl url) {
+    return execute(operation, request(operation, url).delete());
+  }
+
   /** GETs JSON; an empty answer is malformed. */
   public JsonNode get(String operation, HttpUrl url) {
     JsonNode node = execute(operation, request(operation, url).get());
@@ -355,7 +365,8 @@ public final class FlowableHttp implements AutoCloseable {
             "a BPMN error applies only to BPMN jobs, and this is a CMMN job: complete, fail or"
                 + " terminate it instead (" + message + ")", null);
       }
-      if (lower.contains("no process definition found")) {
+      if (lower.contains("no process definition found")
+          || (lower.contains("process definition with key") && lower.contains("not found"))) {
         return new NotFoundException(ENGINE, operation, status, text, message, null);
       }
       if (lower.startsWith("variable '") || lower.contains("unsupported type")) {

@@ -45,7 +45,8 @@ public final class FlowableJobClient implements EngineClient {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   static final EngineCapabilities CAPABILITIES = EngineCapabilities.builder()
-      .with(Capability.RELEASE, Capability.LOCK_OWNERSHIP, Capability.CMMN, Capability.INCIDENTS)
+      .with(Capability.RELEASE, Capability.LOCK_OWNERSHIP, Capability.CMMN, Capability.INCIDENTS,
+          Capability.AWAIT_FAILS_FAST)
       .without(Capability.LOCK_EXTENSION,
           "Flowable 7.2's external job REST API has no extend-lock endpoint")
       .without(Capability.LONG_POLLING,
@@ -62,6 +63,11 @@ public final class FlowableJobClient implements EngineClient {
           "Flowable 7.2's acquire request has no variable list: every job brings all its variables"
               + " (Polyworker drops the ones not asked for after they arrived)")
       .without(Capability.PRIORITY, "Flowable 7.2's acquire request has no priority ordering option")
+      .without(Capability.MESSAGE_BUFFERING, "Flowable correlates a message only to a subscription"
+          + " that exists when it arrives; Polyworker retries messages with a time to live from the"
+          + " client instead")
+      .without(Capability.START_NEEDS_NONE_START_EVENT, "Flowable's start call starts a process whose"
+          + " only start event is a message start event as if it were a none start event")
       .build();
 
   private final FlowableHttp http;

@@ -1,18 +1,28 @@
 package io.polyworker.flowable.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polyworker.DeployedDefinition;
 import io.polyworker.DeploymentResource;
 import io.polyworker.MalformedAnswerException;
+import io.polyworker.NotFoundException;
+import io.polyworker.PolyworkerException;
 import io.polyworker.ProcessClient;
+import io.polyworker.ProcessInstanceFailedException;
+import io.polyworker.ProcessResult;
+import io.polyworker.PublishMessage;
+import io.polyworker.StartProcess;
 import io.polyworker.flowable.internal.FlowableHttp.Api;
+import io.polyworker.internal.InstanceFollower;
+import io.polyworker.internal.MessageCorrelator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -40,7 +50,11 @@ public final class FlowableProcessClient implements ProcessClient {
   private static final MediaType ZIP = MediaType.get("application/zip");
   private static final int MAX_DEPLOYMENT_NAME = 200;
 
+  private static final String AWAIT = "startProcessAndAwait";
+  private static final String PUBLISH = "publishMessage";
+
   private final FlowableHttp http;
+  private final MessageCorrelator messages = new MessageCorrelator(FlowableHttp.ENGINE);
 
   public FlowableProcessClient(FlowableHttp http) {
     this.http = http;
@@ -128,23 +142,234 @@ public final class FlowableProcessClient implements ProcessClient {
   @Override
   public String startProcess(String processKey, Map<String, ? extends @Nullable Object> variables,
       @Nullable String businessKey) {
-    if (processKey == null || processKey.isBlank()) {
-      throw new IllegalArgumentException("processKey is blank");
+    return start("startProcess", StartProcess.of(processKey).withVariables(variables)
+        .withBusinessKey(businessKey));
+  }
+
+  @Override
+  public String startProcess(StartProcess request) {
+    return start("startProcess", request);
+  }
+
+  private String start(String operation, StartProcess request) {
+    ObjectNode body = NODES.objectNode();
+    if (request.version() != null) {
+      body.put("processDefinitionId", definitionId(operation, request));
+    } else {
+      body.put("processDefinitionKey", request.processKey());
+      if (request.tenantId() != null) {
+        body.put("tenantId", request.tenantId());
+      }
     }
-    ObjectNode body = NODES.objectNode().put("processDefinitionKey", processKey);
-    if (businessKey != null) {
-      body.put("businessKey", businessKey);
+    if (request.businessKey() != null) {
+      body.put("businessKey", request.businessKey());
     }
-    body.set("variables", FlowableVariables.encode(variables));
+    body.set("variables", FlowableVariables.encode(request.variables()));
     body.put("returnVariables", false);
-    JsonNode answer = http.post("startProcess",
-        http.url(Api.PROCESS, "runtime", "process-instances"), body);
+    return instanceId(operation, http.post(operation,
+        http.url(Api.PROCESS, "runtime", "process-instances"), body));
+  }
+
+  private static String instanceId(String operation, @Nullable JsonNode answer) {
     String id = answer == null ? null : text(answer, "id");
     if (id == null) {
-      throw new MalformedAnswerException(FlowableHttp.ENGINE, "startProcess", 201,
+      throw new MalformedAnswerException(FlowableHttp.ENGINE, operation, 201,
           answer == null ? null : answer.toString(), "the answer has no process instance 'id'", null);
     }
     return id;
+  }
+
+  private String definitionId(String operation, StartProcess request) {
+    HttpUrl.Builder url = http.url(Api.PROCESS, "repository", "process-definitions").newBuilder()
+        .addQueryParameter("key", request.processKey())
+        .addQueryParameter("version", String.valueOf(request.version()));
+    if (request.tenantId() != null) {
+      url.addQueryParameter("tenantId", request.tenantId());
+    }
+    JsonNode page = http.get(operation, url.build());
+    JsonNode data = page.get("data");
+    if (data == null || !data.isArray()) {
+      throw new MalformedAnswerException(FlowableHttp.ENGINE, operation, 200, page.toString(),
+          "the process-definition query answer has no 'data' array", null);
+    }
+    if (data.isEmpty() || text(data.get(0), "id") == null) {
+      throw new NotFoundException(FlowableHttp.ENGINE, operation, 404, page.toString(), "no process '"
+          + request.processKey() + "' of version " + request.version()
+          + (request.tenantId() == null ? "" : " for tenant " + request.tenantId()), null);
+    }
+    return text(data.get(0), "id");
+  }
+
+  // ---------------------------------------------------------------- start and await
+
+  @Override
+  public ProcessResult startProcessAndAwait(StartProcess request, Duration timeout) {
+    String id = start(AWAIT, request);
+    return InstanceFollower.await(FlowableHttp.ENGINE, id, timeout, () -> check(id, request.fetchVariables()));
+  }
+
+  /** One look at the instance through history: its result, null while it runs, or why it failed. */
+  private @Nullable ProcessResult check(String id, @Nullable List<String> names) {
+    JsonNode instance = http.get(AWAIT, http.url(Api.PROCESS, "history", "historic-process-instances", id));
+    if (text(instance, "endTime") != null) {
+      String deleteReason = text(instance, "deleteReason");
+      if (deleteReason != null) {
+        throw new ProcessInstanceFailedException(FlowableHttp.ENGINE, id, "was cancelled ("
+            + deleteReason + ")");
+      }
+      return new ProcessResult(id, endVariables(id, names));
+    }
+    JsonNode dead = http.get(AWAIT, http.url(Api.PROCESS, "management", "deadletter-jobs").newBuilder()
+        .addQueryParameter("processInstanceId", id).build());
+    JsonNode jobs = dead.get("data");
+    if (jobs != null && jobs.isArray() && !jobs.isEmpty()) {
+      JsonNode first = jobs.get(0);
+      throw new ProcessInstanceFailedException(FlowableHttp.ENGINE, id, "raised an incident (a"
+          + " dead-letter job at " + first.path("elementId").asText("?") + "): "
+          + first.path("exceptionMessage").asText(""));
+    }
+    return null;
+  }
+
+  private Map<String, @Nullable Object> endVariables(String id, @Nullable List<String> names) {
+    if (names != null && names.isEmpty()) {
+      return Map.of();
+    }
+    JsonNode page = http.get(AWAIT, http.url(Api.PROCESS, "history", "historic-variable-instances")
+        .newBuilder()
+        .addQueryParameter("processInstanceId", id)
+        .addQueryParameter("size", "10000")
+        .build());
+    JsonNode data = page.get("data");
+    if (data == null || !data.isArray()) {
+      throw new MalformedAnswerException(FlowableHttp.ENGINE, AWAIT, 200, page.toString(),
+          "the historic-variable query answer has no 'data' array", null);
+    }
+    ArrayNode processScope = NODES.arrayNode();
+    for (JsonNode row : data) {
+      // Process scope only: variables of the instance's own execution, not of tasks or child executions.
+      if (row.hasNonNull("taskId") || !id.equals(text(row, "executionId")) || !row.has("variable")) {
+        continue;
+      }
+      processScope.add(row.get("variable"));
+    }
+    return FlowableVariables.decode(processScope, names == null ? null : new HashSet<>(names), AWAIT,
+        page.toString());
+  }
+
+  // ---------------------------------------------------------------- messages
+
+  @Override
+  public @Nullable String publishMessage(PublishMessage message) {
+    return messages.publish(message, this::correlate);
+  }
+
+  /**
+   * Correlates once: to an execution waiting for the message in an instance whose business key (or
+   * correlation variable) equals the key, else to a message start event; else {@link NotFoundException}.
+   */
+  private String correlate(PublishMessage message) {
+    String instance = deliverToWaitingExecution(message);
+    if (instance != null) {
+      return instance;
+    }
+    ObjectNode body = NODES.objectNode().put("message", message.name());
+    if (message.correlationVariable() == null) {
+      body.put("businessKey", message.correlationKey());
+    }
+    body.set("variables", FlowableVariables.encode(message.variables()));
+    try {
+      return instanceId(PUBLISH, http.post(PUBLISH, http.url(Api.PROCESS, "runtime", "process-instances"), body));
+    } catch (PolyworkerException e) {
+      if (e.status() == 400 && e.detail().contains("no subscription to message")) {
+        throw nothingWaits(message, e);
+      }
+      throw e;
+    }
+  }
+
+  private @Nullable String deliverToWaitingExecution(PublishMessage message) {
+    ObjectNode query = NODES.objectNode()
+        .put("messageEventSubscriptionName", message.name())
+        .put("size", 1);
+    if (message.correlationVariable() != null) {
+      query.putArray("processInstanceVariables").addObject()
+          .put("name", message.correlationVariable())
+          .put("value", message.correlationKey())
+          .put("operation", "equals")
+          .put("type", "string");
+    } else {
+      // The waiting execution is a child of the instance and does not carry the business key itself.
+      String instance = instanceWithBusinessKey(message.correlationKey());
+      if (instance == null) {
+        return null;
+      }
+      query.put("processInstanceId", instance);
+    }
+    JsonNode page = http.post(PUBLISH, http.url(Api.PROCESS, "query", "executions"), query);
+    JsonNode data = page == null ? null : page.get("data");
+    if (data == null || !data.isArray()) {
+      throw new MalformedAnswerException(FlowableHttp.ENGINE, PUBLISH, 200, String.valueOf(page),
+          "the execution query answer has no 'data' array", null);
+    }
+    if (data.isEmpty()) {
+      return null;
+    }
+    String execution = text(data.get(0), "id");
+    String instance = text(data.get(0), "processInstanceId");
+    if (execution == null || instance == null) {
+      throw new MalformedAnswerException(FlowableHttp.ENGINE, PUBLISH, 200, data.get(0).toString(),
+          "a waiting execution lacks 'id' or 'processInstanceId'", null);
+    }
+    ObjectNode action = NODES.objectNode()
+        .put("action", "messageEventReceived")
+        .put("messageName", message.name());
+    action.set("variables", FlowableVariables.encode(message.variables()));
+    try {
+      http.put(PUBLISH, http.url(Api.PROCESS, "runtime", "executions", execution), action);
+    } catch (NotFoundException e) {
+      throw nothingWaits(message, e);
+    } catch (PolyworkerException e) {
+      // Another publisher took the subscription between the query and now.
+      if (e.detail().contains("does not have a subscription to a message event")) {
+        throw nothingWaits(message, e);
+      }
+      throw e;
+    }
+    return instance;
+  }
+
+  private @Nullable String instanceWithBusinessKey(String businessKey) {
+    JsonNode page = http.post(PUBLISH, http.url(Api.PROCESS, "query", "process-instances"),
+        NODES.objectNode().put("processBusinessKey", businessKey).put("size", 100));
+    JsonNode data = page == null ? null : page.get("data");
+    if (data == null || !data.isArray()) {
+      throw new MalformedAnswerException(FlowableHttp.ENGINE, PUBLISH, 200, String.valueOf(page),
+          "the process-instance query answer has no 'data' array", null);
+    }
+    return data.isEmpty() ? null : text(data.get(0), "id");
+  }
+
+  private static NotFoundException nothingWaits(PublishMessage message, PolyworkerException cause) {
+    return new NotFoundException(FlowableHttp.ENGINE, PUBLISH, cause.status(), cause.answerExcerpt(),
+        "no subscription waits for message '" + message.name() + "' with correlation key '"
+            + message.correlationKey() + "'", cause);
+  }
+
+  // ---------------------------------------------------------------- cancel
+
+  @Override
+  public void cancelProcessInstance(String processInstanceId) {
+    if (processInstanceId == null || processInstanceId.isBlank()) {
+      throw new IllegalArgumentException("processInstanceId is blank");
+    }
+    http.delete("cancelProcessInstance", http.url(Api.PROCESS, "runtime", "process-instances",
+        processInstanceId).newBuilder().addQueryParameter("deleteReason", "cancelled").build());
+  }
+
+  /** Stops background message retries. */
+  public void close() {
+    messages.close();
   }
 
   private static @Nullable String text(JsonNode node, String field) {
