@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -17,11 +18,14 @@ import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
 
 /**
- * The part of BPMN the in-memory engine runs: start and end events, external service tasks (topic
- * from {@code camunda:topic}, {@code flowable:topic} or {@code zeebe:taskDefinition type}), sequence
- * flows with one outgoing flow per node, and error boundary events on service tasks. Parsed with the
- * JDK's DOM parser with DOCTYPEs and external entities refused, so a deployed file cannot read local
- * files or reach the network. Anything else in a process is rejected with a message naming it.
+ * The part of BPMN the in-memory engine runs: start events (at most one none start event, any number
+ * of message start events with distinct messages), end events, external service tasks (topic from
+ * {@code camunda:topic}, {@code flowable:topic} or {@code zeebe:taskDefinition type}), intermediate
+ * message catch events, sequence flows with one outgoing flow per node, and error boundary events on
+ * service tasks. Messages are declared as {@code <message id name>} in the definitions and referred to
+ * by {@code messageEventDefinition messageRef}. Parsed with the JDK's DOM parser with DOCTYPEs and
+ * external entities refused, so a deployed file cannot read local files or reach the network.
+ * Anything else in a process is rejected with a message naming it.
  */
 final class BpmnModel {
   static final String BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL";
@@ -35,12 +39,23 @@ final class BpmnModel {
   /** An error boundary event: attached to a task, catching one code (or all when the code is null). */
   record Boundary(String id, String attachedTo, @Nullable String errorCode) {}
 
-  /** One executable process. */
-  record Process(String key, String startId, Map<String, Task> tasks, Map<String, String> next,
+  /**
+   * One executable process.
+   *
+   * @param noneStartId the none start event, or null when every start event waits for a message
+   * @param messageStarts message name to the id of the message start event waiting for it
+   * @param catchEvents id of an intermediate message catch event to the message name it waits for
+   */
+  record Process(String key, @Nullable String noneStartId, Map<String, String> messageStarts,
+      Map<String, Task> tasks, Map<String, String> catchEvents, Map<String, String> next,
       List<String> endIds, List<Boundary> boundaries) {
 
     boolean isTask(String nodeId) {
       return tasks.containsKey(nodeId);
+    }
+
+    boolean isCatchEvent(String nodeId) {
+      return catchEvents.containsKey(nodeId);
     }
 
     /** The boundary event on this task catching this code, or null. */
@@ -73,9 +88,14 @@ final class BpmnModel {
       String code = e.getAttribute("errorCode");
       errorCodes.put(e.getAttribute("id"), code.isEmpty() ? e.getAttribute("name") : code);
     }
+    Map<String, String> messageNames = new HashMap<>();
+    for (Element e : children(root, BPMN, "message")) {
+      messageNames.put(required(engineId, resourceName, e, "id"),
+          required(engineId, resourceName, e, "name"));
+    }
     List<Process> processes = new ArrayList<>();
     for (Element p : children(root, BPMN, "process")) {
-      processes.add(process(engineId, resourceName, p, errorCodes));
+      processes.add(process(engineId, resourceName, p, errorCodes, messageNames));
     }
     if (processes.isEmpty()) {
       throw invalid(engineId, resourceName, "no <process> in the definitions");
@@ -111,9 +131,11 @@ final class BpmnModel {
   }
 
   private static Process process(String engineId, String resource, Element p,
-      Map<String, String> errorCodes) {
+      Map<String, String> errorCodes, Map<String, String> messageNames) {
     String key = required(engineId, resource, p, "id");
     String start = null;
+    Map<String, String> messageStarts = new LinkedHashMap<>();
+    Map<String, String> catchEvents = new LinkedHashMap<>();
     Map<String, Task> tasks = new LinkedHashMap<>();
     Map<String, String> next = new HashMap<>();
     List<String> ends = new ArrayList<>();
@@ -125,13 +147,28 @@ final class BpmnModel {
       }
       String name = e.getLocalName();
       switch (name) {
-        case "startEvent":
-          if (start != null) {
-            throw invalid(engineId, resource, "process " + key + " has more than one start event");
+        case "startEvent": {
+          String id = required(engineId, resource, e, "id");
+          String message = message(engineId, resource, e, messageNames, true);
+          if (message == null) {
+            if (start != null) {
+              throw invalid(engineId, resource, "process " + key + " has more than one none start event");
+            }
+            start = id;
+          } else if (messageStarts.put(message, id) != null) {
+            throw invalid(engineId, resource, "process " + key
+                + " has more than one start event for message '" + message + "'");
           }
-          start = required(engineId, resource, e, "id");
-          nodes.add(start);
+          nodes.add(id);
           break;
+        }
+        case "intermediateCatchEvent": {
+          String id = required(engineId, resource, e, "id");
+          String message = message(engineId, resource, e, messageNames, false);
+          catchEvents.put(id, Objects.requireNonNull(message));
+          nodes.add(id);
+          break;
+        }
         case "endEvent":
           ends.add(required(engineId, resource, e, "id"));
           nodes.add(ends.get(ends.size() - 1));
@@ -166,7 +203,7 @@ final class BpmnModel {
           throw invalid(engineId, resource, "element <" + name + "> is not supported by the in-memory engine");
       }
     }
-    if (start == null) {
+    if (start == null && messageStarts.isEmpty()) {
       throw invalid(engineId, resource, "process " + key + " has no start event");
     }
     for (Boundary b : boundaries) {
@@ -186,7 +223,40 @@ final class BpmnModel {
         throw invalid(engineId, resource, "element " + node + " has no outgoing sequence flow");
       }
     }
-    return new Process(key, start, tasks, next, ends, boundaries);
+    return new Process(key, start, messageStarts, tasks, catchEvents, next, ends, boundaries);
+  }
+
+  /**
+   * The message an event waits for: null for a start event without event definition; otherwise
+   * exactly one {@code messageEventDefinition} whose {@code messageRef} names a declared message.
+   */
+  private static @Nullable String message(String engineId, String resource, Element event,
+      Map<String, String> messageNames, boolean mayBeNone) {
+    String id = event.getAttribute("id");
+    List<Element> definitions = new ArrayList<>();
+    for (Element c : children(event, null, null)) {
+      if (BPMN.equals(c.getNamespaceURI()) && c.getLocalName().endsWith("EventDefinition")) {
+        definitions.add(c);
+      }
+    }
+    if (definitions.isEmpty() && mayBeNone) {
+      return null;
+    }
+    if (definitions.size() != 1 || !"messageEventDefinition".equals(definitions.get(0).getLocalName())) {
+      throw invalid(engineId, resource, "<" + event.getLocalName() + "> " + id
+          + " is not supported by the in-memory engine: only " + (mayBeNone ? "none and " : "")
+          + "message events are");
+    }
+    String ref = definitions.get(0).getAttribute("messageRef");
+    if (ref.isBlank()) {
+      throw invalid(engineId, resource, "the messageEventDefinition of " + id + " has no messageRef");
+    }
+    String name = messageNames.get(ref);
+    if (name == null) {
+      throw invalid(engineId, resource, "the messageEventDefinition of " + id + " refers to message "
+          + ref + ", which is not declared");
+    }
+    return name;
   }
 
   private static Task task(String engineId, String resource, Element e) {

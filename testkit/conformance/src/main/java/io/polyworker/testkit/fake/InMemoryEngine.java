@@ -11,8 +11,14 @@ import io.polyworker.JobLockLostException;
 import io.polyworker.NotFoundException;
 import io.polyworker.PolyworkerException;
 import io.polyworker.ProcessClient;
+import io.polyworker.ProcessInstanceFailedException;
+import io.polyworker.ProcessResult;
+import io.polyworker.PublishMessage;
+import io.polyworker.StartProcess;
 import io.polyworker.VariableException;
+import io.polyworker.internal.InstanceFollower;
 import io.polyworker.internal.Json;
+import io.polyworker.internal.MessageCorrelator;
 import io.polyworker.spi.Capability;
 import io.polyworker.spi.EngineCapabilities;
 import io.polyworker.spi.EngineClient;
@@ -63,8 +69,9 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  *
- * <p><b>What it runs.</b> BPMN made of a start event, external service tasks in sequence (topic from
- * {@code camunda:topic}, {@code flowable:topic} or {@code zeebe:taskDefinition type}, so
+ * <p><b>What it runs.</b> BPMN made of a none start event and/or message start events, external
+ * service tasks and intermediate message catch events in sequence (topic from {@code camunda:topic},
+ * {@code flowable:topic} or {@code zeebe:taskDefinition type}, so
  * {@link io.polyworker.testkit.TestProcess} in any {@link io.polyworker.testkit.Dialect} works), end
  * events, and error boundary events on service tasks. Other elements are rejected at deploy time
  * with an {@link InvalidDefinitionException} naming them.
@@ -81,6 +88,23 @@ import org.jspecify.annotations.Nullable;
  * {@link Builder#longPolling(boolean)} turns it on; then, as in Camunda, a waiting fetch is answered
  * when a job is created or handed back (released, failed), not when a lock expires or a backoff
  * passes: such jobs are found by the next fetch.
+ *
+ * <p><b>The process client</b> also follows Camunda 7. Each deployment of a key adds a version;
+ * {@link StartProcess} can name one (definitions have no tenant, so a tenant is never found).
+ * Starting a process without a none start event is refused
+ * ({@link Capability#START_NEEDS_NONE_START_EVENT}; Camunda itself would start it). Start-and-await
+ * follows the instance with {@link InstanceFollower} and fails fast on an incident or a cancellation
+ * ({@link Capability#AWAIT_FAILS_FAST}). A message is correlated at once to exactly one instance
+ * waiting at an intermediate catch event for it whose business key (or the variable
+ * {@link PublishMessage#correlationVariable()}) equals the correlation key, or to the latest version
+ * of the one process whose message start event waits for it (the correlation key becomes the
+ * business key when no correlation variable is named, as Camunda does with the client's request);
+ * its variables become process variables. No match raises {@link NotFoundException}, several a
+ * {@link PolyworkerException}. Messages are not buffered ({@link Capability#MESSAGE_BUFFERING} is
+ * missing): a time to live and a message id work through {@link MessageCorrelator}, as on Camunda.
+ * A cancelled instance is {@link InstanceState#TERMINATED}; its jobs are
+ * {@link InMemoryJob.State#CANCELLED} and results for them raise {@link NotFoundException}, as for a
+ * deleted Camunda external task.
  *
  * <p><b>Variables</b> are kept as plain Java and copied in and out, so neither callers nor handlers
  * can change the engine's state through a map they hold. Values other than strings, numbers,
@@ -108,7 +132,10 @@ public final class InMemoryEngine implements Engine {
     EXTEND_LOCK("extendLock"),
     RELEASE("release"),
     DEPLOY("deploy"),
-    START_PROCESS("startProcess");
+    START_PROCESS("startProcess"),
+    START_PROCESS_AND_AWAIT("startProcessAndAwait"),
+    PUBLISH_MESSAGE("publishMessage"),
+    CANCEL_PROCESS_INSTANCE("cancelProcessInstance");
 
     private final String operationName;
 
@@ -128,6 +155,7 @@ public final class InMemoryEngine implements Engine {
   private final JobClient jobClient = new JobClient();
   private final Processes processClient = new Processes();
   private final ExecutorService longPolls;
+  private final MessageCorrelator messages = new MessageCorrelator(ID);
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
@@ -151,11 +179,14 @@ public final class InMemoryEngine implements Engine {
     EngineCapabilities.Builder caps = EngineCapabilities.builder()
         .with(Capability.LOCK_EXTENSION, Capability.RELEASE, Capability.LOCK_OWNERSHIP,
             Capability.LOCAL_VARIABLES, Capability.BUSINESS_KEY_FILTER,
-            Capability.PROCESS_DEFINITION_FILTER, Capability.VARIABLE_FILTER, Capability.INCIDENTS)
+            Capability.PROCESS_DEFINITION_FILTER, Capability.VARIABLE_FILTER, Capability.INCIDENTS,
+            Capability.AWAIT_FAILS_FAST, Capability.START_NEEDS_NONE_START_EVENT)
         .without(Capability.STREAMING, "the in-memory engine does not push jobs")
         .without(Capability.TENANT_FILTER, "the in-memory engine has no tenants")
         .without(Capability.PRIORITY, "the in-memory engine has no job priorities")
-        .without(Capability.CMMN, "the in-memory engine runs BPMN only");
+        .without(Capability.CMMN, "the in-memory engine runs BPMN only")
+        .without(Capability.MESSAGE_BUFFERING, "the in-memory engine correlates messages only to"
+            + " waiting subscriptions, as Camunda 7; the client retries messages with a time to live");
     if (longPolling) {
       caps.with(Capability.LONG_POLLING);
     } else {
@@ -205,7 +236,10 @@ public final class InMemoryEngine implements Engine {
     return jobClient;
   }
 
-  /** Closes the engine: open long polls end with an exception, and further calls fail. Idempotent. */
+  /**
+   * Closes the engine: open long polls end with an exception, messages waiting for a subscription are
+   * dropped, and further calls fail. Idempotent.
+   */
   @Override
   public void close() {
     lock.lock();
@@ -216,6 +250,7 @@ public final class InMemoryEngine implements Engine {
       lock.unlock();
     }
     longPolls.shutdown();
+    messages.close();
   }
 
   // ------------------------------------------------------------------ fault injection and counts
@@ -303,7 +338,10 @@ public final class InMemoryEngine implements Engine {
     }
   }
 
-  /** Where an instance is; {@link InstanceState#UNKNOWN} for ids this engine never started. */
+  /**
+   * Where an instance is: {@link InstanceState#TERMINATED} once cancelled, {@link InstanceState#UNKNOWN}
+   * for ids this engine never started.
+   */
   public InstanceState instanceState(String processInstanceId) {
     lock.lock();
     try {
@@ -360,6 +398,8 @@ public final class InMemoryEngine implements Engine {
     final Map<String, @Nullable Object> variables = new LinkedHashMap<>();
     final Map<String, Map<String, @Nullable Object>> localVariables = new HashMap<>();
     InstanceState state = InstanceState.ACTIVE;
+    /** The intermediate message catch event the token waits at, or null. */
+    @Nullable String waitingAt;
 
     Instance(String id, Definition definition, @Nullable String businessKey) {
       this.id = id;
@@ -407,6 +447,16 @@ public final class InMemoryEngine implements Engine {
     return prefix + "-" + (++sequence);
   }
 
+  /** Creates an instance and moves its token from {@code startId} on. Call with the lock held. */
+  private Instance newInstance(Definition definition, Map<String, @Nullable Object> variables,
+      @Nullable String businessKey, String startId) {
+    Instance instance = new Instance(nextId("instance"), definition, businessKey);
+    instance.variables.putAll(variables);
+    instances.put(instance.id, instance);
+    advance(instance, startId);
+    return instance;
+  }
+
   /** Moves the instance's token from {@code nodeId} on, to the next service task or an end event. */
   private void advance(Instance instance, String nodeId) {
     BpmnModel.Process model = instance.definition.model();
@@ -416,6 +466,10 @@ public final class InMemoryEngine implements Engine {
         JobState job = new JobState(nextId("job"), instance, model.tasks().get(node));
         jobs.put(job.id, job);
         changed.signalAll();
+        return;
+      }
+      if (model.isCatchEvent(node)) {
+        instance.waitingAt = node;
         return;
       }
       if (model.endIds().contains(node)) {
@@ -449,6 +503,10 @@ public final class InMemoryEngine implements Engine {
     String name = op.operationName();
     if (j == null) {
       throw new NotFoundException(ID, name, 404, null, "job " + job.id() + " does not exist", null);
+    }
+    if (j.state == InMemoryJob.State.CANCELLED) {
+      throw new NotFoundException(ID, name, 404, null, "job " + job.id() + " does not exist any more:"
+          + " its process instance " + j.instance.id + " was cancelled", null);
     }
     if (j.state == InMemoryJob.State.COMPLETED || j.state == InMemoryJob.State.BPMN_ERROR) {
       throw new JobAlreadyCompletedException(ID, name, 404, null, "job " + job.id()
@@ -849,6 +907,7 @@ public final class InMemoryEngine implements Engine {
       }
       lock.lock();
       try {
+        checkKeysAndStartMessages(parsed, names);
         List<DeployedDefinition> result = new ArrayList<>();
         for (int i = 0; i < parsed.size(); i++) {
           BpmnModel.Process p = parsed.get(i);
@@ -865,24 +924,229 @@ public final class InMemoryEngine implements Engine {
       }
     }
 
+    /**
+     * Refuses, as Camunda 7 does, a deployment with two processes of one key, and a message start
+     * event whose message already starts another process (that process's latest version, or another
+     * process of this deployment). Call with the lock held.
+     */
+    private void checkKeysAndStartMessages(List<BpmnModel.Process> parsed, List<String> names) {
+      Map<String, String> keys = new HashMap<>();
+      Map<String, String> startMessages = new HashMap<>();
+      for (Map.Entry<String, List<Definition>> e : definitions.entrySet()) {
+        for (String message : e.getValue().get(e.getValue().size() - 1).model().messageStarts().keySet()) {
+          startMessages.put(message, e.getKey());
+        }
+      }
+      for (BpmnModel.Process p : parsed) {
+        startMessages.values().removeIf(p.key()::equals); // a new version replaces its own subscriptions
+      }
+      for (int i = 0; i < parsed.size(); i++) {
+        BpmnModel.Process p = parsed.get(i);
+        if (keys.put(p.key(), names.get(i)) != null) {
+          throw new InvalidDefinitionException(ID, "deploy", 400, null, names.get(i)
+              + ": the deployment contains more than one process with key '" + p.key() + "'", null);
+        }
+        for (String message : p.messageStarts().keySet()) {
+          String other = startMessages.putIfAbsent(message, p.key());
+          if (other != null) {
+            throw new InvalidDefinitionException(ID, "deploy", 400, null, names.get(i) + ": process '"
+                + p.key() + "' has a start event for message '" + message + "', which already starts"
+                + " process '" + other + "'", null);
+          }
+        }
+      }
+    }
+
     @Override
     public String startProcess(String processKey, Map<String, ? extends @Nullable Object> variables,
         @Nullable String businessKey) {
+      return startProcess(StartProcess.of(processKey).withVariables(variables).withBusinessKey(businessKey));
+    }
+
+    @Override
+    public String startProcess(StartProcess request) {
       enter(Operation.START_PROCESS);
-      Map<String, @Nullable Object> vars = encode(variables, Operation.START_PROCESS);
+      return start(request, Operation.START_PROCESS);
+    }
+
+    @Override
+    public ProcessResult startProcessAndAwait(StartProcess request, Duration timeout) {
+      if (timeout.isNegative()) {
+        throw new IllegalArgumentException("timeout < 0: " + timeout);
+      }
+      enter(Operation.START_PROCESS_AND_AWAIT);
+      String id = start(request, Operation.START_PROCESS_AND_AWAIT);
+      return InstanceFollower.await(ID, id, timeout, () -> check(id, request.fetchVariables()));
+    }
+
+    private String start(StartProcess request, Operation op) {
+      Map<String, @Nullable Object> vars = encode(request.variables(), op);
       lock.lock();
       try {
-        List<Definition> versions = definitions.get(processKey);
-        if (versions == null) {
-          throw new NotFoundException(ID, "startProcess", 404, null, "no process with key '"
-              + processKey + "' is deployed", null);
+        Definition definition = definition(request, op);
+        String startId = definition.model().noneStartId();
+        if (startId == null) {
+          throw new PolyworkerException(ID, op.operationName(), 400, null, "process '"
+              + definition.key() + "' (version " + definition.version() + ") has no none start event;"
+              + " it starts only when one of the messages " + definition.model().messageStarts().keySet()
+              + " is published", null);
         }
-        Instance instance = new Instance(nextId("instance"), versions.get(versions.size() - 1),
-            businessKey);
-        instance.variables.putAll(vars);
-        instances.put(instance.id, instance);
-        advance(instance, instance.definition.model().startId());
-        return instance.id;
+        return newInstance(definition, vars, request.businessKey(), startId).id;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    private Definition definition(StartProcess request, Operation op) {
+      List<Definition> versions = definitions.get(request.processKey());
+      if (versions == null) {
+        throw new NotFoundException(ID, op.operationName(), 404, null, "no process with key '"
+            + request.processKey() + "' is deployed", null);
+      }
+      if (request.tenantId() != null) {
+        throw new NotFoundException(ID, op.operationName(), 404, null, "no process with key '"
+            + request.processKey() + "' is deployed for tenant '" + request.tenantId()
+            + "' (the in-memory engine deploys without tenants)", null);
+      }
+      Integer version = request.version();
+      if (version == null) {
+        return versions.get(versions.size() - 1);
+      }
+      if (version > versions.size()) {
+        throw new NotFoundException(ID, op.operationName(), 404, null, "no process with key '"
+            + request.processKey() + "' of version " + version + " (the latest is version "
+            + versions.size() + ")", null);
+      }
+      return versions.get(version - 1);
+    }
+
+    /** One look at an awaited instance, for {@link InstanceFollower}. */
+    private @Nullable ProcessResult check(String id, @Nullable List<String> names) {
+      lock.lock();
+      try {
+        if (closed) {
+          throw new PolyworkerException(ID, "startProcessAndAwait", -1, null, "the engine closed while"
+              + " process instance " + id + " was awaited", null);
+        }
+        Instance instance = Objects.requireNonNull(instances.get(id), id);
+        switch (instance.state) {
+          case COMPLETED: {
+            Map<String, @Nullable Object> result = new LinkedHashMap<>();
+            instance.variables.forEach((name, value) -> {
+              if (names == null || names.contains(name)) {
+                result.put(name, copy(value));
+              }
+            });
+            return new ProcessResult(id, result);
+          }
+          case TERMINATED:
+            throw new ProcessInstanceFailedException(ID, id, "was cancelled");
+          default:
+            for (JobState j : jobs.values()) {
+              if (j.instance == instance && j.state == InMemoryJob.State.INCIDENT) {
+                throw new ProcessInstanceFailedException(ID, id, "raised an incident (failedExternalTask at "
+                    + j.task.elementId() + "): " + j.errorMessage);
+              }
+            }
+            return null;
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    @Override
+    public @Nullable String publishMessage(PublishMessage message) {
+      enter(Operation.PUBLISH_MESSAGE);
+      Map<String, @Nullable Object> vars = encode(message.variables(), Operation.PUBLISH_MESSAGE);
+      return messages.publish(message, m -> correlate(m, vars));
+    }
+
+    /** Correlates once: to the one waiting instance or message start event, or throws NotFound. */
+    private String correlate(PublishMessage message, Map<String, @Nullable Object> vars) {
+      String op = Operation.PUBLISH_MESSAGE.operationName();
+      lock.lock();
+      try {
+        if (closed) {
+          throw new PolyworkerException(ID, op, -1, null, "the engine is closed", null);
+        }
+        List<Instance> waiting = new ArrayList<>();
+        for (Instance i : instances.values()) {
+          if (i.state == InstanceState.ACTIVE && i.waitingAt != null
+              && message.name().equals(i.definition.model().catchEvents().get(i.waitingAt))
+              && correlates(i, message)) {
+            waiting.add(i);
+          }
+        }
+        List<Definition> starting = new ArrayList<>();
+        for (List<Definition> versions : definitions.values()) {
+          Definition latest = versions.get(versions.size() - 1);
+          if (latest.model().messageStarts().containsKey(message.name())) {
+            starting.add(latest);
+          }
+        }
+        int matches = waiting.size() + starting.size();
+        String what = "message '" + message.name() + "' with correlation key '"
+            + message.correlationKey() + "'" + (message.correlationVariable() == null
+                ? " (business key)" : " (variable '" + message.correlationVariable() + "')");
+        if (matches == 0) {
+          throw new NotFoundException(ID, op, 400, null, "no subscription waits for " + what, null);
+        }
+        if (matches > 1) {
+          throw new PolyworkerException(ID, op, 400, null, "cannot correlate " + what
+              + " to a single subscription: " + matches + " match", null);
+        }
+        if (!waiting.isEmpty()) {
+          Instance i = waiting.get(0);
+          String catchEvent = Objects.requireNonNull(i.waitingAt);
+          i.variables.putAll(copyMap(vars));
+          i.waitingAt = null;
+          advance(i, Objects.requireNonNull(i.definition.model().next().get(catchEvent)));
+          return i.id;
+        }
+        Definition d = starting.get(0);
+        String businessKey = message.correlationVariable() == null ? message.correlationKey() : null;
+        return newInstance(d, copyMap(vars), businessKey,
+            Objects.requireNonNull(d.model().messageStarts().get(message.name()))).id;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    private boolean correlates(Instance instance, PublishMessage message) {
+      String variable = message.correlationVariable();
+      if (variable == null) {
+        return message.correlationKey().equals(instance.businessKey);
+      }
+      return message.correlationKey().equals(instance.variables.get(variable));
+    }
+
+    @Override
+    public void cancelProcessInstance(String processInstanceId) {
+      enter(Operation.CANCEL_PROCESS_INSTANCE);
+      String op = Operation.CANCEL_PROCESS_INSTANCE.operationName();
+      lock.lock();
+      try {
+        Instance instance = instances.get(processInstanceId);
+        if (instance == null) {
+          throw new NotFoundException(ID, op, 404, null, "process instance " + processInstanceId
+              + " does not exist", null);
+        }
+        if (instance.state != InstanceState.ACTIVE) {
+          throw new NotFoundException(ID, op, 404, null, "process instance " + processInstanceId
+              + " has already ended (" + instance.state + ")", null);
+        }
+        instance.state = InstanceState.TERMINATED;
+        instance.waitingAt = null;
+        for (JobState j : jobs.values()) {
+          if (j.instance == instance
+              && (j.state == InMemoryJob.State.ACTIVE || j.state == InMemoryJob.State.INCIDENT)) {
+            j.state = InMemoryJob.State.CANCELLED;
+            j.unlock();
+            j.availableAt = null;
+          }
+        }
+        changed.signalAll();
       } finally {
         lock.unlock();
       }

@@ -42,9 +42,16 @@ public final class InMemoryFixture implements EngineFixture {
     return Dialect.CAMUNDA;
   }
 
+  /** {@link InstanceState#TERMINATED} for cancelled instances. */
   @Override
   public InstanceState instanceState(String processInstanceId) {
     return engine.instanceState(processInstanceId);
+  }
+
+  /** An id of this engine's format ({@code instance-<n>}) that it never gives out: numbers start at 1. */
+  @Override
+  public String unknownInstanceId() {
+    return "instance-0";
   }
 
   @Override

@@ -49,6 +49,11 @@ public record InMemoryJob(
     /** Completed. */
     COMPLETED,
     /** Ended by a BPMN error (caught or not). */
-    BPMN_ERROR
+    BPMN_ERROR,
+    /**
+     * Deleted with its cancelled process instance: never offered again, and results for it raise
+     * {@link io.polyworker.NotFoundException}, as for a deleted Camunda external task.
+     */
+    CANCELLED
   }
 }

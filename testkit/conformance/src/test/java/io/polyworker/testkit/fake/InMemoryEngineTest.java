@@ -7,6 +7,10 @@ import io.polyworker.DeploymentResource;
 import io.polyworker.InvalidDefinitionException;
 import io.polyworker.JobLockLostException;
 import io.polyworker.NotFoundException;
+import io.polyworker.PolyworkerException;
+import io.polyworker.ProcessResult;
+import io.polyworker.PublishMessage;
+import io.polyworker.StartProcess;
 import io.polyworker.VariableException;
 import io.polyworker.spi.FetchRequest;
 import io.polyworker.spi.LockedJob;
@@ -158,6 +162,107 @@ class InMemoryEngineTest {
     }
     assertThat(errors).singleElement().satisfies(e -> assertThat(((io.polyworker.PolyworkerException) e).isRetryable()).isTrue());
     assertThat(engine.calls(InMemoryEngine.Operation.DEPLOY)).isEqualTo(2);
+  }
+
+  @Test
+  void resultsForJobsOfACancelledInstanceRaiseNotFound() {
+    deploy(TestProcess.named("p").task("a", "t"), Dialect.CAMUNDA);
+    String instance = engine.processClient().startProcess("p", Map.of());
+    LockedJob job = fetch("w", "t").get(0);
+    engine.processClient().cancelProcessInstance(instance);
+    assertThat(engine.instanceState(instance)).isEqualTo(InstanceState.TERMINATED);
+    assertThat(engine.job(job.id())).hasValueSatisfying(j ->
+        assertThat(j.state()).isEqualTo(InMemoryJob.State.CANCELLED));
+    assertThatThrownBy(() -> engine.jobClient().complete(job, "w", Map.of(), Map.of()))
+        .isInstanceOf(NotFoundException.class).hasMessageContaining("cancelled");
+    clock.advance(Duration.ofMinutes(1));
+    assertThat(fetch("w", "t")).isEmpty();
+  }
+
+  @Test
+  void cancellingAnInstanceWithAnIncidentClearsTheIncident() {
+    deploy(TestProcess.named("p").task("a", "t"), Dialect.CAMUNDA);
+    String instance = engine.processClient().startProcess("p", Map.of());
+    engine.jobClient().fail(fetch("w", "t").get(0), "w", "boom", null, 0, Duration.ZERO);
+    assertThat(engine.hasIncident(instance)).isTrue();
+    engine.processClient().cancelProcessInstance(instance);
+    assertThat(engine.hasIncident(instance)).isFalse();
+  }
+
+  @Test
+  void messageStartEventsTakeTheCorrelationKeyAsBusinessKeyAndRefuseAPlainStart() {
+    deploy(TestProcess.named("p").startOnMessage("go").task("a", "t"), Dialect.ZEEBE);
+    assertThatThrownBy(() -> engine.processClient().startProcess("p", Map.of()))
+        .isInstanceOf(PolyworkerException.class).hasMessageContaining("none start event")
+        .hasMessageContaining("go");
+    String instance = engine.processClient().publishMessage(PublishMessage.of("go", "order-1")
+        .withVariables(Map.of("x", 1)));
+    LockedJob job = fetch("w", "t").get(0);
+    assertThat(job.processInstanceId()).isEqualTo(instance);
+    assertThat(job.businessKey()).isEqualTo("order-1");
+    assertThat(job.variables()).containsEntry("x", 1);
+  }
+
+  @Test
+  void aMessageStartEventNameBelongsToOneProcess() {
+    deploy(TestProcess.named("p").startOnMessage("go").task("a", "t"), Dialect.CAMUNDA);
+    deploy(TestProcess.named("p").startOnMessage("go").task("a", "t2"), Dialect.CAMUNDA);
+    assertThatThrownBy(() -> deploy(TestProcess.named("q").startOnMessage("go").task("a", "t"), Dialect.CAMUNDA))
+        .isInstanceOf(InvalidDefinitionException.class).hasMessageContaining("'go'").hasMessageContaining("'p'");
+    engine.processClient().publishMessage(PublishMessage.of("go", "k"));
+    assertThat(fetch("w", "t2")).hasSize(1); // the latest version subscribes
+  }
+
+  @Test
+  void aMessageMatchingTwoInstancesIsRefusedAndReachesNeither() {
+    deploy(TestProcess.named("p").waitForMessage("wait", "paid", "orderId").task("a", "t"), Dialect.CAMUNDA);
+    engine.processClient().startProcess("p", Map.of("orderId", "o-1"));
+    engine.processClient().startProcess("p", Map.of("orderId", "o-1"));
+    assertThatThrownBy(() -> engine.processClient().publishMessage(PublishMessage.of("paid", "o-1")
+        .withCorrelationVariable("orderId")))
+        .isInstanceOf(PolyworkerException.class).isNotInstanceOf(NotFoundException.class)
+        .hasMessageContaining("2 match");
+    assertThat(fetch("w", "t")).isEmpty();
+  }
+
+  @Test
+  void messageEventsNeedADeclaredMessage() {
+    String xml = TestProcess.named("p").waitForMessage("wait", "paid", "orderId").task("a", "t")
+        .toXml(Dialect.CAMUNDA).replace("messageRef=\"msg_paid\"", "messageRef=\"msg_other\"");
+    assertThatThrownBy(() -> engine.processClient().deploy(DeploymentResource.of("p.bpmn", xml)))
+        .isInstanceOf(InvalidDefinitionException.class).hasMessageContaining("msg_other");
+    String timer = TestProcess.named("p").waitForMessage("wait", "paid", "orderId").task("a", "t")
+        .toXml(Dialect.CAMUNDA).replace("<messageEventDefinition messageRef=\"msg_paid\"/>",
+            "<timerEventDefinition/>");
+    assertThatThrownBy(() -> engine.processClient().deploy(DeploymentResource.of("p.bpmn", timer)))
+        .isInstanceOf(InvalidDefinitionException.class).hasMessageContaining("wait");
+  }
+
+  @Test
+  void startingForATenantOrAMissingVersionIsNotFound() {
+    deploy(TestProcess.named("p").task("a", "t"), Dialect.CAMUNDA);
+    assertThatThrownBy(() -> engine.processClient().startProcess(StartProcess.of("p").withTenantId("acme")))
+        .isInstanceOf(NotFoundException.class).hasMessageContaining("tenant");
+    assertThatThrownBy(() -> engine.processClient().startProcess(StartProcess.of("p").withVersion(2)))
+        .isInstanceOf(NotFoundException.class).hasMessageContaining("version 2");
+    String instance = engine.processClient().startProcess(StartProcess.of("p").withVersion(1)
+        .withBusinessKey("bk"));
+    assertThat(fetch("w", "t")).singleElement().satisfies(j -> {
+      assertThat(j.processInstanceId()).isEqualTo(instance);
+      assertThat(j.businessKey()).isEqualTo("bk");
+    });
+  }
+
+  @Test
+  void startAndAwaitReturnsAtOnceForAnInstanceThatEndsAtStart() {
+    String xml = "<definitions xmlns=\"http://www.omg.org/spec/BPMN/20100524/MODEL\"><process id=\"q\">"
+        + "<startEvent id=\"s\"/><sequenceFlow id=\"f\" sourceRef=\"s\" targetRef=\"e\"/><endEvent id=\"e\"/>"
+        + "</process></definitions>";
+    engine.processClient().deploy(DeploymentResource.of("q.bpmn", xml));
+    ProcessResult result = engine.processClient().startProcessAndAwait(StartProcess.of("q")
+        .withVariables(Map.of("a", 1, "b", 2)).withFetchVariables(List.of("b")), Duration.ofSeconds(5));
+    assertThat(result.variables()).containsOnly(Map.entry("b", 2));
+    assertThat(engine.calls(InMemoryEngine.Operation.START_PROCESS_AND_AWAIT)).isEqualTo(1);
   }
 
   private static final class MutableClock extends Clock {
