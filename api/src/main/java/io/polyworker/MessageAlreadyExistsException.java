@@ -3,7 +3,8 @@ package io.polyworker;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A message with the same id was already published and is still buffered.
+ * A message with the same id was already published and still lives: buffered in the engine (Zeebe),
+ * or, on engines without buffering, remembered by this client for the message's time to live.
  */
 public class MessageAlreadyExistsException extends PolyworkerException {
   private static final long serialVersionUID = 1L;

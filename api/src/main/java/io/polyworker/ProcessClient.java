@@ -37,8 +37,9 @@ public interface ProcessClient {
    * Starts a process instance; returns its id.
    *
    * @throws NotFoundException when no process (of that version / tenant) is deployed
-   * @throws PolyworkerException when the process has no none start event, or the engine does not
-   *     support a field (Zeebe: business keys)
+   * @throws PolyworkerException when the process has no none start event, on engines with
+   *     {@link io.polyworker.spi.Capability#START_NEEDS_NONE_START_EVENT} (Camunda 7 instead starts
+   *     such a process through its only message start event)
    */
   default String startProcess(StartProcess request) {
     if (request.version() != null || request.tenantId() != null) {

@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param processKey BPMN process id
  * @param variables variables of the new instance
- * @param businessKey business key (Camunda, Flowable); Zeebe has none and rejects a non-null one
+ * @param businessKey business key (Camunda, Flowable); Zeebe has none and ignores it
  * @param version a definition version, or null for the latest
  * @param tenantId a tenant, or null for the engine's default
  * @param fetchVariables for {@link ProcessClient#startProcessAndAwait}: names of the end-state
