@@ -97,6 +97,11 @@ final class ZeebeFixture implements EngineFixture {
     return result;
   }
 
+  /** A key of Zeebe's format (partition 1) far beyond what a test engine hands out. */
+  public String unknownInstanceId() {
+    return "2251799999999999";
+  }
+
   /** The engine's events of one value type for one instance, oldest first. */
   private List<JsonNode> events(String processInstanceId, String valueType) {
     String keyText = "\"processInstanceKey\":" + processInstanceId;

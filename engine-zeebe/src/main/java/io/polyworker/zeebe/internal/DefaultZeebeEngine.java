@@ -1,7 +1,7 @@
 package io.polyworker.zeebe.internal;
 
-import io.camunda.zeebe.client.ZeebeClient;
-import io.camunda.zeebe.client.ZeebeClientBuilder;
+import io.camunda.client.CamundaClient;
+import io.camunda.client.CamundaClientBuilder;
 import io.polyworker.Engine;
 import io.polyworker.ProcessClient;
 import io.polyworker.spi.EngineClient;
@@ -10,18 +10,18 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The {@link Engine} behind {@link ZeebeEngine.Builder#build()}: one {@link ZeebeClient} (one gRPC
- * channel) shared by the job and process clients. The client is configured only from
+ * The {@link Engine} behind {@link ZeebeEngine.Builder#build()}: one {@link CamundaClient} (one gRPC
+ * channel, plus an idle HTTP client the Camunda client always creates) shared by the job and process
+ * clients. The client is configured only from
  * {@link ZeebeSettings}: environment overrides are off, gRPC is preferred over REST (the in-memory
  * engine has no REST API, and the job stream exists on gRPC only).
  */
-@SuppressWarnings("deprecation") // ZeebeClient: deprecated in 8.8 in favour of CamundaClient; see README
 public final class DefaultZeebeEngine implements Engine {
   /** Logger name of this module. */
   static final String LOGGER = "io.polyworker.engine.zeebe";
 
   private final ZeebeSettings settings;
-  private final ZeebeClient client;
+  private final CamundaClient client;
   private final ZeebeJobClient jobs;
   private final ZeebeProcessClient processes;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -33,17 +33,16 @@ public final class DefaultZeebeEngine implements Engine {
     this.processes = new ZeebeProcessClient(client);
   }
 
-  private static ZeebeClient newClient(ZeebeSettings settings) {
-    ZeebeClientBuilder builder = ZeebeClient.newClientBuilder()
+  private static CamundaClient newClient(ZeebeSettings settings) {
+    CamundaClientBuilder builder = CamundaClient.newClientBuilder()
         .applyEnvironmentVariableOverrides(false)
         .grpcAddress(settings.grpcAddress())
         .preferRestOverGrpc(false)
         .defaultRequestTimeout(settings.requestTimeout())
         .defaultJobWorkerStreamEnabled(false)
         .numJobWorkerExecutionThreads(1);
-    if (settings.plaintext()) {
-      builder = builder.usePlaintext();
-    }
+    // camunda-client-java takes TLS or not from the address scheme (http = plaintext); the builder
+    // of ZeebeEngine has already checked that the scheme agrees with plaintext().
     Path ca = settings.caCertificatePath();
     if (ca != null) {
       builder = builder.caCertificatePath(ca.toAbsolutePath().toString());

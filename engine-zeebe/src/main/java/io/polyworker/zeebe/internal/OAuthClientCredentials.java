@@ -1,7 +1,7 @@
 package io.polyworker.zeebe.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.camunda.zeebe.client.CredentialsProvider;
+import io.camunda.client.CredentialsProvider;
 import io.polyworker.PolyworkerException;
 import io.polyworker.internal.Json;
 import java.io.IOException;
@@ -31,7 +31,6 @@ import org.jspecify.annotations.Nullable;
  * {@link ZeebeErrors} turns into an {@link io.polyworker.AuthenticationException}. Neither the
  * secret nor a token ever appears in a message or log line.
  */
-@SuppressWarnings("deprecation") // CredentialsProvider: deprecated with ZeebeClient in 8.8; see README
 final class OAuthClientCredentials implements CredentialsProvider {
   /** Tokens are renewed this long before they expire (or after 90 % of a shorter lifetime). */
   private static final Duration RENEW_MARGIN = Duration.ofSeconds(30);

@@ -14,6 +14,8 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -110,6 +112,21 @@ public final class ZeebeErrors {
     } catch (ExecutionException | CancellationException e) {
       throw map(operation, e);
     } catch (RuntimeException e) {
+      throw map(operation, e);
+    }
+  }
+
+  /** As {@link #await(String, Future)}, giving up after {@code timeout} (the call is left running). */
+  static <T> T await(String operation, Future<T> future, java.time.Duration timeout)
+      throws TimeoutException {
+    try {
+      return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      future.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new PolyworkerException(ZeebeEngine.ID, operation, -1, null,
+          "interrupted while waiting for the gateway; the command may or may not have been applied", e);
+    } catch (ExecutionException | CancellationException e) {
       throw map(operation, e);
     }
   }

@@ -1,10 +1,10 @@
 package io.polyworker.zeebe.internal;
 
-import io.camunda.zeebe.client.ZeebeClient;
-import io.camunda.zeebe.client.api.ZeebeFuture;
-import io.camunda.zeebe.client.api.command.CompleteJobCommandStep1;
-import io.camunda.zeebe.client.api.response.ActivateJobsResponse;
-import io.camunda.zeebe.client.api.response.ActivatedJob;
+import io.camunda.client.CamundaClient;
+import io.camunda.client.api.CamundaFuture;
+import io.camunda.client.api.command.CompleteJobCommandStep1;
+import io.camunda.client.api.response.ActivateJobsResponse;
+import io.camunda.client.api.response.ActivatedJob;
 import io.polyworker.PolyworkerException;
 import io.polyworker.VariableException;
 import io.polyworker.spi.Capability;
@@ -32,20 +32,19 @@ import org.jspecify.annotations.Nullable;
  * variables is a SetVariables on the task (propagated like a completion) followed by ThrowError, so
  * the error path sees the variables as on the other engines; the two commands are not atomic.
  */
-@SuppressWarnings("deprecation") // ZeebeClient: deprecated in 8.8 in favour of CamundaClient; see README
 final class ZeebeJobClient implements EngineClient {
   /** Longest error message sent with a failure (message plus details); Zeebe has no details field. */
   static final int MAX_ERROR_MESSAGE = 10_000;
   /** Asks the gateway not to long-poll (a negative request timeout, per the gateway protocol). */
   private static final Duration NO_LONG_POLL = Duration.ofMillis(-1);
 
-  private final ZeebeClient client;
+  private final CamundaClient client;
   private final ZeebeSettings settings;
   private final EngineCapabilities capabilities;
   private final Runnable onClose;
   private final Set<ZeebeJobStream> streams = ConcurrentHashMap.newKeySet();
 
-  ZeebeJobClient(ZeebeClient client, ZeebeSettings settings, Runnable onClose) {
+  ZeebeJobClient(CamundaClient client, ZeebeSettings settings, Runnable onClose) {
     this.client = client;
     this.settings = settings;
     this.onClose = onClose;
@@ -63,7 +62,10 @@ final class ZeebeJobClient implements EngineClient {
         .without(Capability.BUSINESS_KEY_FILTER, "Zeebe has no business keys")
         .without(Capability.PROCESS_DEFINITION_FILTER, "Zeebe jobs cannot be filtered by process")
         .without(Capability.PRIORITY, "Zeebe activates jobs without priorities")
-        .without(Capability.CMMN, "Zeebe runs BPMN only");
+        .without(Capability.CMMN, "Zeebe runs BPMN only")
+        .with(Capability.MESSAGE_BUFFERING, Capability.START_NEEDS_NONE_START_EVENT)
+        .without(Capability.AWAIT_FAILS_FAST, "Zeebe's create-with-result answers only when the"
+            + " instance completes: an incident or a cancellation shows as the timeout");
     if (settings.streaming()) {
       b.with(Capability.STREAMING);
     } else {
@@ -106,7 +108,7 @@ final class ZeebeJobClient implements EngineClient {
     }
     Duration longPoll = settings.longPolling() && !request.longPollTimeout().isZero()
         ? request.longPollTimeout() : NO_LONG_POLL;
-    ZeebeFuture<ActivateJobsResponse> call;
+    CamundaFuture<ActivateJobsResponse> call;
     try {
       call = command.requestTimeout(longPoll).send();
     } catch (RuntimeException e) {
@@ -245,14 +247,19 @@ final class ZeebeJobClient implements EngineClient {
     if (full.length() <= MAX_ERROR_MESSAGE) {
       return full;
     }
-    return full.substring(0, MAX_ERROR_MESSAGE - 15) + "\n…(truncated)";
+    String suffix = "\n…(truncated)";
+    int cut = MAX_ERROR_MESSAGE - suffix.length();
+    if (Character.isHighSurrogate(full.charAt(cut - 1))) {
+      cut--;
+    }
+    return full.substring(0, cut) + suffix;
   }
 
   private interface Send<T> {
-    ZeebeFuture<T> send();
+    CamundaFuture<T> send();
   }
 
-  private static <T> ZeebeFuture<T> send(Send<T> send, String operation) {
+  private static <T> CamundaFuture<T> send(Send<T> send, String operation) {
     try {
       return send.send();
     } catch (PolyworkerException e) {

@@ -1,9 +1,9 @@
 package io.polyworker.zeebe.internal;
 
-import io.camunda.zeebe.client.ZeebeClient;
-import io.camunda.zeebe.client.api.ZeebeFuture;
-import io.camunda.zeebe.client.api.response.ActivatedJob;
-import io.camunda.zeebe.client.api.response.StreamJobsResponse;
+import io.camunda.client.CamundaClient;
+import io.camunda.client.api.CamundaFuture;
+import io.camunda.client.api.response.ActivatedJob;
+import io.camunda.client.api.response.StreamJobsResponse;
 import io.polyworker.spi.FetchRequest;
 import io.polyworker.spi.JobStream;
 import io.polyworker.spi.LockedJob;
@@ -23,24 +23,23 @@ import org.slf4j.LoggerFactory;
  * delivered a job. Jobs created while no stream is registered are not lost: they stay activatable and
  * the runtime's polling collects them.
  */
-@SuppressWarnings("deprecation") // ZeebeClient: deprecated in 8.8 in favour of CamundaClient; see README
 final class ZeebeJobStream implements JobStream {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultZeebeEngine.LOGGER);
   private static final long FIRST_DELAY_MS = 100;
   private static final long MAX_DELAY_MS = 5_000;
   private static final long STABLE_NANOS = TimeUnit.SECONDS.toNanos(30);
 
-  private final ZeebeClient client;
+  private final CamundaClient client;
   private final FetchRequest request;
   private final Consumer<LockedJob> sink;
   private final Object lock = new Object();
   private volatile boolean closed;
-  private @Nullable ZeebeFuture<StreamJobsResponse> current;
+  private @Nullable CamundaFuture<StreamJobsResponse> current;
   private long openedAt;
   private long delayMs = FIRST_DELAY_MS;
   private boolean warned;
 
-  ZeebeJobStream(ZeebeClient client, FetchRequest request, Consumer<LockedJob> sink) {
+  ZeebeJobStream(CamundaClient client, FetchRequest request, Consumer<LockedJob> sink) {
     this.client = client;
     this.request = request;
     this.sink = sink;
@@ -48,7 +47,7 @@ final class ZeebeJobStream implements JobStream {
 
   /** Opens the call; failures to open are retried like a stream that ended. */
   void open() {
-    ZeebeFuture<StreamJobsResponse> future;
+    CamundaFuture<StreamJobsResponse> future;
     synchronized (lock) {
       if (closed) {
         return;
@@ -126,7 +125,7 @@ final class ZeebeJobStream implements JobStream {
 
   @Override
   public void close() {
-    ZeebeFuture<StreamJobsResponse> future;
+    CamundaFuture<StreamJobsResponse> future;
     synchronized (lock) {
       closed = true;
       future = current;

@@ -2,7 +2,7 @@ package io.polyworker.zeebe.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import io.camunda.zeebe.client.api.response.ActivatedJob;
+import io.camunda.client.api.response.ActivatedJob;
 import io.polyworker.MalformedAnswerException;
 import io.polyworker.VariableException;
 import io.polyworker.internal.Json;
@@ -20,7 +20,6 @@ import org.jspecify.annotations.Nullable;
  * nulls, and variables encoded by the same mapper (so dates become ISO-8601 strings and POJOs JSON
  * objects on every path, whatever the client's own mapper would do).
  */
-@SuppressWarnings("deprecation") // ActivatedJob: deprecated with ZeebeClient in 8.8; see README
 final class ZeebeJobs {
   /** Zeebe's name for the tenant of a cluster without multi-tenancy. */
   static final String DEFAULT_TENANT = "<default>";

@@ -1,37 +1,55 @@
 package io.polyworker.zeebe.internal;
 
-import io.camunda.zeebe.client.ZeebeClient;
-import io.camunda.zeebe.client.api.response.Decision;
-import io.camunda.zeebe.client.api.response.DecisionRequirements;
-import io.camunda.zeebe.client.api.response.DeploymentEvent;
-import io.camunda.zeebe.client.api.response.Process;
-import io.camunda.zeebe.client.api.response.ProcessInstanceEvent;
+import io.camunda.client.CamundaClient;
+import io.camunda.client.api.CamundaFuture;
+import io.camunda.client.api.command.CreateProcessInstanceCommandStep1.CreateProcessInstanceCommandStep3;
+import io.camunda.client.api.response.Decision;
+import io.camunda.client.api.response.DecisionRequirements;
+import io.camunda.client.api.response.DeploymentEvent;
+import io.camunda.client.api.response.Process;
+import io.camunda.client.api.response.ProcessInstanceEvent;
+import io.camunda.client.api.response.ProcessInstanceResult;
+import io.camunda.client.api.response.PublishMessageResponse;
+import io.grpc.Status;
 import io.polyworker.DeployedDefinition;
 import io.polyworker.DeploymentResource;
+import io.polyworker.MessageAlreadyExistsException;
+import io.polyworker.NotFoundException;
 import io.polyworker.PolyworkerException;
+import io.polyworker.ProcessAwaitTimeoutException;
 import io.polyworker.ProcessClient;
+import io.polyworker.ProcessResult;
+import io.polyworker.PublishMessage;
+import io.polyworker.StartProcess;
+import io.polyworker.zeebe.ZeebeEngine;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Process operations over gRPC: DeployResource and CreateProcessInstance (latest version). Zeebe has
- * no business key, so the one given to {@link #startProcess} is ignored (logged once at INFO).
+ * Process operations over gRPC: DeployResource, CreateProcessInstance (latest or given version,
+ * tenant), CreateProcessInstanceWithResult for start-and-await, PublishMessage and
+ * CancelProcessInstance.
+ *
+ * <p>Zeebe has no business key. {@link #startProcess(String, Map, String)}, the form engine-neutral
+ * code uses, ignores one (logged once at INFO); a {@link StartProcess} that names one is refused,
+ * since asking for a business key explicitly on Zeebe is a mistake worth hearing about.
  */
-@SuppressWarnings("deprecation") // ZeebeClient: deprecated in 8.8 in favour of CamundaClient; see README
 final class ZeebeProcessClient implements ProcessClient {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultZeebeEngine.LOGGER);
 
-  private final ZeebeClient client;
+  private final CamundaClient client;
   private final AtomicBoolean businessKeyNoted = new AtomicBoolean();
 
-  ZeebeProcessClient(ZeebeClient client) {
+  ZeebeProcessClient(CamundaClient client) {
     this.client = client;
   }
 
@@ -66,29 +84,136 @@ final class ZeebeProcessClient implements ProcessClient {
   @Override
   public String startProcess(String processKey, Map<String, ? extends @Nullable Object> variables,
       @Nullable String businessKey) {
-    if (processKey == null || processKey.isBlank()) {
-      throw new IllegalArgumentException("processKey is blank");
-    }
     if (businessKey != null && businessKeyNoted.compareAndSet(false, true)) {
       LOG.info("Zeebe has no business keys: ignoring business key '{}' (and any later ones) when"
           + " starting '{}'; pass it as a variable instead", businessKey, processKey);
     }
-    var command = client.newCreateInstanceCommand()
-        .bpmnProcessId(processKey)
-        .latestVersion();
-    String json = ZeebeJobs.encode(variables, "startProcess");
-    if (json != null) {
-      command = command.variables(json);
-    }
+    return startProcess(StartProcess.of(processKey).withVariables(variables));
+  }
+
+  @Override
+  public String startProcess(StartProcess request) {
+    refuseBusinessKey(request, "startProcess");
+    var command = create(request, "startProcess");
     ProcessInstanceEvent event = ZeebeErrors.await("startProcess", send(command::send, "startProcess"));
     return Long.toString(event.getProcessInstanceKey());
   }
 
-  private interface Send<T> {
-    io.camunda.zeebe.client.api.ZeebeFuture<T> send();
+  /**
+   * Zeebe's create-with-result: one call that the gateway answers when the instance completes. It
+   * does not answer early for an incident or a cancellation: those show as the timeout. On timeout
+   * the key of the instance is not known (the gateway reports it only with the result).
+   */
+  @Override
+  public ProcessResult startProcessAndAwait(StartProcess request, Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("timeout must be > 0: " + timeout);
+    }
+    refuseBusinessKey(request, "startProcessAndAwait");
+    var command = create(request, "startProcessAndAwait").withResult();
+    List<String> fetch = request.fetchVariables();
+    if (fetch != null && !fetch.isEmpty()) {
+      command = command.fetchVariables(fetch);
+    }
+    // The gateway stops waiting after the request timeout; the client's own deadline would add 10 s
+    // (and is all there is on gateways that ignore the field), so wait locally as long as asked.
+    var ready = command.requestTimeout(timeout);
+    CamundaFuture<ProcessInstanceResult> call = send(ready::send, "startProcessAndAwait");
+    ProcessInstanceResult result;
+    try {
+      result = ZeebeErrors.await("startProcessAndAwait", call, timeout.plus(AWAIT_GRACE));
+    } catch (TimeoutException e) {
+      call.cancel(true);
+      throw new ProcessAwaitTimeoutException(ZeebeEngine.ID, UNKNOWN_INSTANCE, timeout);
+    } catch (PolyworkerException e) {
+      if (e.status() == Status.Code.DEADLINE_EXCEEDED.value()) {
+        throw new ProcessAwaitTimeoutException(ZeebeEngine.ID, UNKNOWN_INSTANCE, timeout);
+      }
+      throw e;
+    }
+    Map<String, @Nullable Object> variables = fetch != null && fetch.isEmpty() ? Map.of()
+        : ZeebeJobs.decode(result.getVariables(), result.getProcessInstanceKey());
+    return new ProcessResult(Long.toString(result.getProcessInstanceKey()), variables);
   }
 
-  private static <T> io.camunda.zeebe.client.api.ZeebeFuture<T> send(Send<T> send, String operation) {
+  /** How much longer than asked the client waits for the gateway's own timeout answer. */
+  private static final Duration AWAIT_GRACE = Duration.ofMillis(500);
+
+  /** Stands in for the instance key Zeebe does not report when create-with-result times out. */
+  static final String UNKNOWN_INSTANCE =
+      "(unknown: Zeebe reports the instance key of create-with-result only when the instance ends)";
+
+  /**
+   * Zeebe buffers the message for its time to live (zero: correlate with a waiting subscription now
+   * or drop it); the correlation variable is the model's business, not the publisher's. Returns the
+   * message key.
+   */
+  @Override
+  public @Nullable String publishMessage(PublishMessage message) {
+    var command = client.newPublishMessageCommand()
+        .messageName(message.name())
+        .correlationKey(message.correlationKey())
+        .timeToLive(message.timeToLive());
+    if (message.messageId() != null) {
+      command = command.messageId(message.messageId());
+    }
+    String json = ZeebeJobs.encode(message.variables(), "publishMessage");
+    if (json != null) {
+      command = command.variables(json);
+    }
+    PublishMessageResponse response;
+    try {
+      response = ZeebeErrors.await("publishMessage", send(command::send, "publishMessage"));
+    } catch (PolyworkerException e) {
+      if (e.status() == Status.Code.ALREADY_EXISTS.value()) {
+        throw new MessageAlreadyExistsException(ZeebeEngine.ID, "publishMessage", e.status(),
+            e.answerExcerpt(), "a message named '" + message.name() + "' with id '" + message.messageId()
+                + "' is still buffered", e);
+      }
+      throw e;
+    }
+    return Long.toString(response.getMessageKey());
+  }
+
+  @Override
+  public void cancelProcessInstance(String processInstanceId) {
+    long key;
+    try {
+      key = Long.parseLong(processInstanceId);
+    } catch (NumberFormatException e) {
+      throw new NotFoundException(ZeebeEngine.ID, "cancelProcessInstance", -1, null,
+          "'" + processInstanceId + "' is not a Zeebe process instance key", e);
+    }
+    ZeebeErrors.await("cancelProcessInstance",
+        send(() -> client.newCancelInstanceCommand(key).send(), "cancelProcessInstance"));
+  }
+
+  private static void refuseBusinessKey(StartProcess request, String operation) {
+    if (request.businessKey() != null) {
+      throw new PolyworkerException(ZeebeEngine.ID, operation, -1, null, "Zeebe has no business keys:"
+          + " pass '" + request.businessKey() + "' as a variable instead", null);
+    }
+  }
+
+  private CreateProcessInstanceCommandStep3 create(StartProcess request, String operation) {
+    var byId = client.newCreateInstanceCommand().bpmnProcessId(request.processKey());
+    var command = request.version() == null ? byId.latestVersion() : byId.version(request.version());
+    if (request.tenantId() != null) {
+      command = command.tenantId(request.tenantId());
+    }
+    String json = ZeebeJobs.encode(request.variables(), operation);
+    if (json != null) {
+      command = command.variables(json);
+    }
+    return command;
+  }
+
+  private interface Send<T> {
+    CamundaFuture<T> send();
+  }
+
+  private static <T> CamundaFuture<T> send(Send<T> send, String operation) {
     try {
       return send.send();
     } catch (PolyworkerException e) {

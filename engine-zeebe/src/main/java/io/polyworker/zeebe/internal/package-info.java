@@ -1,5 +1,5 @@
 /**
- * Implementation of the Zeebe module on the official {@code zeebe-client-java}. Not a supported API:
+ * Implementation of the Zeebe module on the official {@code camunda-client-java} (gRPC only). Not a supported API:
  * anything here may change in any release.
  */
 @NullMarked
