@@ -124,6 +124,10 @@ public final class DefaultVariables implements Variables {
       }
     }
     if (type == String.class) {
+      if (value instanceof java.time.temporal.TemporalAccessor || value instanceof BigDecimal
+          || value instanceof BigInteger || value instanceof java.util.UUID) {
+        return type.cast(value.toString());
+      }
       throw new IllegalArgumentException("not a string");
     }
     return Json.MAPPER.convertValue(value, type);

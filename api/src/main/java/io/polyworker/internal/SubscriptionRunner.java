@@ -214,6 +214,7 @@ final class SubscriptionRunner {
         break;
       }
       long started = System.nanoTime();
+      long fetchedAtMillis = System.currentTimeMillis();
       List<LockedJob> jobs;
       try {
         jobs = fetch(reserved);
@@ -259,7 +260,7 @@ final class SubscriptionRunner {
           LOG.warn("topic {}: engine returned more jobs than asked for; releasing job {}", topic(), job.id());
           release(job);
         } else {
-          dispatch(job);
+          dispatch(job, fetchedAtMillis);
         }
       }
     }
@@ -294,7 +295,7 @@ final class SubscriptionRunner {
       return;
     }
     if (capacity.tryAcquire()) {
-      dispatch(job);
+      dispatch(job, System.currentTimeMillis());
     } else {
       pushedWaiting.add(job);
     }
@@ -319,9 +320,9 @@ final class SubscriptionRunner {
     }
   }
 
-  /** Runs a job that already holds a capacity slot. */
-  private void dispatch(LockedJob job) {
-    Execution execution = new Execution(job);
+  /** Runs a job that already holds a capacity slot; {@code fetchedAtMillis} is when its fetch began. */
+  private void dispatch(LockedJob job, long fetchedAtMillis) {
+    Execution execution = new Execution(job, fetchedAtMillis);
     try {
       executor.execute(execution);
     } catch (RejectedExecutionException e) {
@@ -336,7 +337,7 @@ final class SubscriptionRunner {
     if (accepting && !pushedWaiting.isEmpty() && capacity.tryAcquire()) {
       LockedJob next = pushedWaiting.poll();
       if (next != null) {
-        dispatch(next);
+        dispatch(next, System.currentTimeMillis());
       } else {
         capacity.release(1);
       }
@@ -359,12 +360,14 @@ final class SubscriptionRunner {
   /** One job on its way through the handler and the report. */
   private final class Execution implements Runnable {
     private final LockedJob locked;
+    private final long fetchedAtMillis;
     private volatile @Nullable Thread thread;
     private volatile boolean done;
     private @Nullable ScheduledFuture<?> lockWatch;
 
-    Execution(LockedJob locked) {
+    Execution(LockedJob locked, long fetchedAtMillis) {
       this.locked = locked;
+      this.fetchedAtMillis = fetchedAtMillis;
     }
 
     void interrupt() {
@@ -528,6 +531,17 @@ final class SubscriptionRunner {
             .withErrorDetails(stackTrace(e))
             .withFailureDefaults(retriesAfterFailure(locked), options.retryBackoff());
       } catch (PolyworkerException e) {
+        if (!e.isRetryable() && current.kind() != JobResult.Kind.FAIL) {
+          // The engine refuses this result for good (e.g. a CMMN terminate of a BPMN job): fail
+          // the job with the reason, so it surfaces as a failure instead of running again forever.
+          LOG.warn("topic {}: job {} could not be {} ({}); failing it instead", topic(), locked.id(),
+              verb(current), e.getMessage());
+          error = e;
+          current = JobResult.fail("result could not be sent: " + e.getMessage())
+              .withErrorDetails(stackTrace(e))
+              .withFailureDefaults(retriesAfterFailure(locked), options.retryBackoff());
+          continue;
+        }
         if (!e.isRetryable() || System.nanoTime() > deadline || interrupting) {
           reportFailed(locked, current, e);
           return;
@@ -577,12 +591,15 @@ final class SubscriptionRunner {
 
   private @Nullable ScheduledFuture<?> scheduleLockWatch(ActiveJob job, Execution execution) {
     Duration lock = options.lockDuration();
+    // The engine's expiry is on its clock; the lock began no later than our fetch did, on ours.
+    // Trusting the earlier of the two keeps a skewed server clock from delaying the watch.
+    long untilExpiry = Math.min(millisUntil(job.lockExpiresAt()),
+        execution.fetchedAtMillis + lock.toMillis() - System.currentTimeMillis());
     if (options.lockExtension() && canExtend) {
       long margin = Math.max(lock.toMillis() / 3, 100);
-      long delay = Math.max(0, millisUntil(job.lockExpiresAt()) - margin);
-      return scheduleQuietly(() -> extend(job, execution), delay);
+      return scheduleQuietly(() -> extend(job, execution), Math.max(0, untilExpiry - margin));
     }
-    return scheduleQuietly(() -> expired(job, execution), Math.max(0, millisUntil(job.lockExpiresAt())));
+    return scheduleQuietly(() -> expired(job, execution), Math.max(0, untilExpiry));
   }
 
   private @Nullable ScheduledFuture<?> scheduleQuietly(Runnable task, long delayMillis) {

@@ -18,6 +18,8 @@ public enum Capability {
   LOCK_OWNERSHIP,
   /** Task-local variables on complete (Camunda). */
   LOCAL_VARIABLES,
+  /** Process instances have business keys, and messages can correlate by them (Camunda, Flowable). */
+  BUSINESS_KEYS,
   /** Fetch can be filtered by business key (Camunda). */
   BUSINESS_KEY_FILTER,
   /** Fetch can be filtered by process definition key (Camunda). */

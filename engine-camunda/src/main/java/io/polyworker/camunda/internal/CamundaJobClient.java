@@ -29,7 +29,8 @@ public final class CamundaJobClient implements EngineClient {
 
   private static final EngineCapabilities CAPABILITIES = EngineCapabilities.builder()
       .with(Capability.LONG_POLLING, Capability.LOCK_EXTENSION, Capability.RELEASE,
-          Capability.LOCK_OWNERSHIP, Capability.LOCAL_VARIABLES, Capability.BUSINESS_KEY_FILTER,
+          Capability.LOCK_OWNERSHIP, Capability.LOCAL_VARIABLES, Capability.BUSINESS_KEYS,
+          Capability.BUSINESS_KEY_FILTER,
           Capability.PROCESS_DEFINITION_FILTER, Capability.TENANT_FILTER, Capability.VARIABLE_FILTER,
           Capability.PRIORITY, Capability.INCIDENTS, Capability.AWAIT_FAILS_FAST)
       .without(Capability.STREAMING, "Camunda 7 has no push streaming of external tasks; long polling serves instead")

@@ -46,7 +46,7 @@ public final class FlowableJobClient implements EngineClient {
 
   static final EngineCapabilities CAPABILITIES = EngineCapabilities.builder()
       .with(Capability.RELEASE, Capability.LOCK_OWNERSHIP, Capability.CMMN, Capability.INCIDENTS,
-          Capability.AWAIT_FAILS_FAST)
+          Capability.AWAIT_FAILS_FAST, Capability.BUSINESS_KEYS)
       .without(Capability.LOCK_EXTENSION,
           "Flowable 7.2's external job REST API has no extend-lock endpoint")
       .without(Capability.LONG_POLLING,

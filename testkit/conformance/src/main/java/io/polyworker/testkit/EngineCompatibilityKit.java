@@ -914,7 +914,7 @@ public abstract class EngineCompatibilityKit {
     @Test
     @DisplayName("a message correlates by business key where the engine has business keys")
     void publishCorrelatesByBusinessKey() {
-      require(Capability.BUSINESS_KEY_FILTER);
+      require(Capability.BUSINESS_KEYS);
       String message = unique("paid");
       String topic = unique("t");
       TestProcess p = waiting(message, topic);

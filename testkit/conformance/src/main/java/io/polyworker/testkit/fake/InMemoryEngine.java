@@ -178,7 +178,7 @@ public final class InMemoryEngine implements Engine {
     this.longPolling = b.longPolling;
     EngineCapabilities.Builder caps = EngineCapabilities.builder()
         .with(Capability.LOCK_EXTENSION, Capability.RELEASE, Capability.LOCK_OWNERSHIP,
-            Capability.LOCAL_VARIABLES, Capability.BUSINESS_KEY_FILTER,
+            Capability.LOCAL_VARIABLES, Capability.BUSINESS_KEYS, Capability.BUSINESS_KEY_FILTER,
             Capability.PROCESS_DEFINITION_FILTER, Capability.VARIABLE_FILTER, Capability.INCIDENTS,
             Capability.AWAIT_FAILS_FAST, Capability.START_NEEDS_NONE_START_EVENT)
         .without(Capability.STREAMING, "the in-memory engine does not push jobs")

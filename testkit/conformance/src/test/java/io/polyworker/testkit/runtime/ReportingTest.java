@@ -51,7 +51,10 @@ class ReportingTest extends RuntimeTestSupport {
     engine.failNext(Operation.COMPLETE, 1, () -> new PolyworkerException(InMemoryEngine.ID, "complete", 400,
         "{\"type\":\"BadUserRequest\"}", "bad request", null));
     startWorker(topic, job -> JobResult.complete(), SubscriptionOptions.defaults());
-    awaitEvents(WorkerEvent.Type.REPORT_FAILED, 1);
+    // A result the engine refuses for good is not retried; the job is failed with the reason
+    // instead, so that it surfaces as a failure rather than running again after every lock expiry.
+    awaitEvents(WorkerEvent.Type.FAILED, 1);
+    assertThat(eventsOf(WorkerEvent.Type.FAILED).get(0).error()).hasMessageContaining("bad request");
     assertThat(engine.calls(Operation.COMPLETE)).isEqualTo(1);
     assertThat(count(WorkerEvent.Type.REPORT_RETRIED)).isZero();
     assertThat(engine.instanceState(first)).isEqualTo(InstanceState.ACTIVE);
