@@ -59,6 +59,7 @@ final class ZeebeJobClient implements EngineClient {
             + " a stale worker's complete succeeds")
         .without(Capability.LOCAL_VARIABLES, "Zeebe jobs complete with process variables only;"
             + " use output mappings for task-local results")
+        .without(Capability.BUSINESS_KEYS, "Zeebe has no business keys")
         .without(Capability.BUSINESS_KEY_FILTER, "Zeebe has no business keys")
         .without(Capability.PROCESS_DEFINITION_FILTER, "Zeebe jobs cannot be filtered by process")
         .without(Capability.PRIORITY, "Zeebe activates jobs without priorities")
