@@ -65,8 +65,8 @@ public interface Job {
 
   /**
    * Escape hatch to the engine's own representation of the job: for Camunda and Flowable the parsed
-   * JSON answer ({@code com.fasterxml.jackson.databind.JsonNode}), for Zeebe the client's
-   * {@code ActivatedJob}.
+   * JSON answer ({@code com.fasterxml.jackson.databind.JsonNode}), for Zeebe the Camunda client's
+   * {@code io.camunda.client.api.response.ActivatedJob}.
    *
    * @throws IllegalArgumentException if the native object is not of that type
    */

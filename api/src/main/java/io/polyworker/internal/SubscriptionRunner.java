@@ -219,10 +219,10 @@ final class SubscriptionRunner {
       try {
         jobs = fetch(reserved);
       } catch (CancellationException | InterruptedException e) {
-        capacity.release(reserved);
+        freeSlots(reserved);
         break;
       } catch (Throwable e) {
-        capacity.release(reserved);
+        freeSlots(reserved);
         Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         events.emit(POLL_ERROR, topic(), null, took, 0, cause);
@@ -244,7 +244,7 @@ final class SubscriptionRunner {
       errorBackoff.reset();
       long took = System.nanoTime() - started;
       int accepted = Math.min(jobs.size(), reserved);
-      capacity.release(reserved - accepted);
+      freeSlots(reserved - accepted);
       if (jobs.isEmpty()) {
         events.emit(POLL_EMPTY, topic(), null, Duration.ofNanos(took), 0, null);
         if (!longPolling || took < MIN_LONG_POLL_NANOS) {
@@ -294,10 +294,33 @@ final class SubscriptionRunner {
       drainPushedIfClosed();
       return;
     }
-    if (capacity.tryAcquire()) {
-      dispatch(job, System.currentTimeMillis());
-    } else {
-      pushedWaiting.add(job);
+    if (pushedWaiting.size() >= options.maxConcurrentJobs()) {
+      // As many pushed jobs wait as may run at once: hand this one back instead of letting its
+      // lock tick away in the queue.
+      executor(() -> release(job));
+      return;
+    }
+    pushedWaiting.add(job);
+    dispatchWaiting();
+  }
+
+  /** Starts waiting pushed jobs while slots are free. */
+  private void dispatchWaiting() {
+    while (accepting && !pushedWaiting.isEmpty() && capacity.tryAcquire()) {
+      LockedJob next = pushedWaiting.poll();
+      if (next == null) {
+        capacity.release(1);
+        return;
+      }
+      dispatch(next, System.currentTimeMillis());
+    }
+  }
+
+  /** Gives slots back, then lets waiting pushed jobs take them. */
+  private void freeSlots(int n) {
+    if (n > 0) {
+      capacity.release(n);
+      dispatchWaiting();
     }
   }
 
@@ -328,19 +351,7 @@ final class SubscriptionRunner {
     } catch (RejectedExecutionException e) {
       LOG.warn("topic {}: executor rejected job {}; releasing it", topic(), job.id());
       release(job);
-      slotFreed();
-    }
-  }
-
-  private void slotFreed() {
-    capacity.release(1);
-    if (accepting && !pushedWaiting.isEmpty() && capacity.tryAcquire()) {
-      LockedJob next = pushedWaiting.poll();
-      if (next != null) {
-        dispatch(next, System.currentTimeMillis());
-      } else {
-        capacity.release(1);
-      }
+      freeSlots(1);
     }
   }
 
@@ -430,7 +441,7 @@ final class SubscriptionRunner {
         MDC.remove("polyworker.topic");
         running.remove(this);
         thread = null;
-        slotFreed();
+        freeSlots(1);
       }
     }
 

@@ -34,7 +34,10 @@ public enum Capability {
   CMMN,
   /** A failure with retries 0 raises an incident / dead letter that stops the job from being offered. */
   INCIDENTS,
-  /** {@code startProcessAndAwait} fails fast when the instance raises an incident or is cancelled. */
+  /**
+   * {@code startProcessAndAwait} follows the instance: it fails fast when the instance raises an
+   * incident or is cancelled, and its timeout names the instance (Camunda 7, Flowable).
+   */
   AWAIT_FAILS_FAST,
   /** Published messages wait in the engine for a subscription (Zeebe); elsewhere the client retries. */
   MESSAGE_BUFFERING,

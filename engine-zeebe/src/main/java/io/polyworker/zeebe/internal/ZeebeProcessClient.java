@@ -84,16 +84,12 @@ final class ZeebeProcessClient implements ProcessClient {
   @Override
   public String startProcess(String processKey, Map<String, ? extends @Nullable Object> variables,
       @Nullable String businessKey) {
-    if (businessKey != null && businessKeyNoted.compareAndSet(false, true)) {
-      LOG.info("Zeebe has no business keys: ignoring business key '{}' (and any later ones) when"
-          + " starting '{}'; pass it as a variable instead", businessKey, processKey);
-    }
-    return startProcess(StartProcess.of(processKey).withVariables(variables));
+    return startProcess(StartProcess.of(processKey).withVariables(variables).withBusinessKey(businessKey));
   }
 
   @Override
   public String startProcess(StartProcess request) {
-    refuseBusinessKey(request, "startProcess");
+    ignoreBusinessKey(request, "startProcess");
     var command = create(request, "startProcess");
     ProcessInstanceEvent event = ZeebeErrors.await("startProcess", send(command::send, "startProcess"));
     return Long.toString(event.getProcessInstanceKey());
@@ -110,7 +106,7 @@ final class ZeebeProcessClient implements ProcessClient {
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be > 0: " + timeout);
     }
-    refuseBusinessKey(request, "startProcessAndAwait");
+    ignoreBusinessKey(request, "startProcessAndAwait");
     var command = create(request, "startProcessAndAwait").withResult();
     List<String> fetch = request.fetchVariables();
     if (fetch != null && !fetch.isEmpty()) {
@@ -125,10 +121,10 @@ final class ZeebeProcessClient implements ProcessClient {
       result = ZeebeErrors.await("startProcessAndAwait", call, timeout.plus(AWAIT_GRACE));
     } catch (TimeoutException e) {
       call.cancel(true);
-      throw new ProcessAwaitTimeoutException(ZeebeEngine.ID, UNKNOWN_INSTANCE, timeout);
+      throw new ProcessAwaitTimeoutException(ZeebeEngine.ID, null, timeout);
     } catch (PolyworkerException e) {
       if (e.status() == Status.Code.DEADLINE_EXCEEDED.value()) {
-        throw new ProcessAwaitTimeoutException(ZeebeEngine.ID, UNKNOWN_INSTANCE, timeout);
+        throw new ProcessAwaitTimeoutException(ZeebeEngine.ID, null, timeout);
       }
       throw e;
     }
@@ -140,9 +136,6 @@ final class ZeebeProcessClient implements ProcessClient {
   /** How much longer than asked the client waits for the gateway's own timeout answer. */
   private static final Duration AWAIT_GRACE = Duration.ofMillis(500);
 
-  /** Stands in for the instance key Zeebe does not report when create-with-result times out. */
-  static final String UNKNOWN_INSTANCE =
-      "(unknown: Zeebe reports the instance key of create-with-result only when the instance ends)";
 
   /**
    * Zeebe buffers the message for its time to live (zero: correlate with a waiting subscription now
@@ -189,10 +182,11 @@ final class ZeebeProcessClient implements ProcessClient {
         send(() -> client.newCancelInstanceCommand(key).send(), "cancelProcessInstance"));
   }
 
-  private static void refuseBusinessKey(StartProcess request, String operation) {
-    if (request.businessKey() != null) {
-      throw new PolyworkerException(ZeebeEngine.ID, operation, -1, null, "Zeebe has no business keys:"
-          + " pass '" + request.businessKey() + "' as a variable instead", null);
+  /** Zeebe has no business keys: the key is ignored (said once per client), as documented on StartProcess. */
+  private void ignoreBusinessKey(StartProcess request, String operation) {
+    if (request.businessKey() != null && businessKeyNoted.compareAndSet(false, true)) {
+      LOG.info("Zeebe has no business keys: {} ignores business key '{}' (and any later ones) for"
+          + " '{}'; pass it as a variable instead", operation, request.businessKey(), request.processKey());
     }
   }
 

@@ -757,8 +757,10 @@ public abstract class EngineCompatibilityKit {
       TestProcess p = simple(unique("t"));
       List<DeployedDefinition> first = processes().deploy(DeploymentResource.of(p.resourceName(),
           p.toXml(fixture.dialect())));
+      // A changed model: engines may skip redeploying identical content (Zeebe does).
+      TestProcess changed = TestProcess.named(p.id()).task("task", unique("t2"));
       List<DeployedDefinition> second = processes().deploy(DeploymentResource.of(p.resourceName(),
-          p.toXml(fixture.dialect())));
+          changed.toXml(fixture.dialect())));
       assertThat(first).singleElement().satisfies(d -> {
         assertThat(d.key()).isEqualTo(p.id());
         assertThat(d.id()).isNotBlank();
@@ -848,8 +850,12 @@ public abstract class EngineCompatibilityKit {
           () -> processes().startProcessAndAwait(StartProcess.of(p.id()), Duration.ofSeconds(2)));
       assertThat(e).isNotNull();
       assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(15));
-      assertThat(e.processInstanceId()).isNotBlank();
-      assertThat(fixture.instanceState(e.processInstanceId())).isEqualTo(InstanceState.ACTIVE);
+      assertThat(e).hasMessageContaining(engine.id());
+      if (engine.capabilities().has(Capability.AWAIT_FAILS_FAST)) {
+        // Engines that follow the instance themselves name it, and it keeps running.
+        assertThat(e.processInstanceId()).isNotBlank();
+        assertThat(fixture.instanceState(e.processInstanceId())).isEqualTo(InstanceState.ACTIVE);
+      }
     }
 
     @Test
