@@ -83,7 +83,7 @@ final class SubscriptionRunner {
   private final @Nullable ExecutorService ownExecutor;
   private final Executor executor;
   private final Set<Execution> running = ConcurrentHashMap.newKeySet();
-  private final Queue<LockedJob> pushedWaiting = new ConcurrentLinkedQueue<>();
+  private final Queue<Pushed> pushedWaiting = new ConcurrentLinkedQueue<>();
   private final CountDownLatch stopSignal = new CountDownLatch(1);
   private final AtomicBoolean warnedNoExtension = new AtomicBoolean();
   private volatile boolean accepting = true;
@@ -172,9 +172,9 @@ final class SubscriptionRunner {
         Thread.currentThread().interrupt();
       }
     }
-    LockedJob waiting;
+    Pushed waiting;
     while ((waiting = pushedWaiting.poll()) != null) {
-      release(waiting);
+      release(waiting.job());
     }
   }
 
@@ -289,8 +289,9 @@ final class SubscriptionRunner {
 
   /** A pushed job; called on the engine client's thread, must not block. */
   private void onPushed(LockedJob job) {
+    long now = System.currentTimeMillis();
     if (!accepting) {
-      pushedWaiting.add(job);
+      pushedWaiting.add(new Pushed(job, now));
       drainPushedIfClosed();
       return;
     }
@@ -300,19 +301,32 @@ final class SubscriptionRunner {
       executor(() -> release(job));
       return;
     }
-    pushedWaiting.add(job);
+    pushedWaiting.add(new Pushed(job, now));
     dispatchWaiting();
   }
+
+  /** A pushed job and when it arrived: its lock has been running since. */
+  private record Pushed(LockedJob job, long arrivedAtMillis) {}
 
   /** Starts waiting pushed jobs while slots are free. */
   private void dispatchWaiting() {
     while (accepting && !pushedWaiting.isEmpty() && capacity.tryAcquire()) {
-      LockedJob next = pushedWaiting.poll();
+      Pushed next = pushedWaiting.poll();
       if (next == null) {
         capacity.release(1);
         return;
       }
-      dispatch(next, System.currentTimeMillis());
+      long lockLeft = Math.min(millisUntil(next.job().lockExpiresAt()),
+          next.arrivedAtMillis() + options.lockDuration().toMillis() - System.currentTimeMillis());
+      if (lockLeft <= 0) {
+        // Its lock ran out while it waited for a slot: the engine offers it again; running it
+        // here would only run it twice.
+        LOG.debug("topic {}: pushed job {} waited past its lock; left to the engine", topic(),
+            next.job().id());
+        capacity.release(1);
+        continue;
+      }
+      dispatch(next.job(), next.arrivedAtMillis());
     }
   }
 
@@ -327,9 +341,9 @@ final class SubscriptionRunner {
   private void drainPushedIfClosed() {
     if (!accepting) {
       executor(() -> {
-        LockedJob j;
+        Pushed j;
         while ((j = pushedWaiting.poll()) != null) {
-          release(j);
+          release(j.job());
         }
       });
     }
