@@ -30,8 +30,10 @@ public interface ProcessClient {
    * Starts the latest version of the process with this key and a business key; returns the
    * instance id.
    */
-  String startProcess(String processKey, Map<String, ? extends @Nullable Object> variables,
-      @Nullable String businessKey);
+  default String startProcess(String processKey, Map<String, ? extends @Nullable Object> variables,
+      @Nullable String businessKey) {
+    return startProcess(StartProcess.of(processKey).withVariables(variables).withBusinessKey(businessKey));
+  }
 
   /**
    * Starts a process instance; returns its id.
@@ -41,12 +43,7 @@ public interface ProcessClient {
    *     {@link io.polyworker.spi.Capability#START_NEEDS_NONE_START_EVENT} (Camunda 7 instead starts
    *     such a process through its only message start event)
    */
-  default String startProcess(StartProcess request) {
-    if (request.version() != null || request.tenantId() != null) {
-      throw new UnsupportedOperationException("starting a version or tenant is not supported by this engine");
-    }
-    return startProcess(request.processKey(), request.variables(), request.businessKey());
-  }
+  String startProcess(StartProcess request);
 
   /**
    * Starts a process instance and waits until it ends; returns its end-state variables. Zeebe uses
@@ -58,9 +55,7 @@ public interface ProcessClient {
    * @throws ProcessInstanceFailedException when the instance raises an incident or is cancelled
    *     while awaited
    */
-  default ProcessResult startProcessAndAwait(StartProcess request, Duration timeout) {
-    throw new UnsupportedOperationException("startProcessAndAwait is not supported by this engine");
-  }
+  ProcessResult startProcessAndAwait(StartProcess request, Duration timeout);
 
   /**
    * Publishes a message.
@@ -79,16 +74,12 @@ public interface ProcessClient {
    * @return Zeebe: the message key; Camunda 7 / Flowable: the id of the process instance the
    *     message reached, or null while it waits for a subscription
    */
-  default @Nullable String publishMessage(PublishMessage message) {
-    throw new UnsupportedOperationException("publishMessage is not supported by this engine");
-  }
+  @Nullable String publishMessage(PublishMessage message);
 
   /**
    * Cancels a running process instance.
    *
    * @throws NotFoundException when the instance is unknown or already ended
    */
-  default void cancelProcessInstance(String processInstanceId) {
-    throw new UnsupportedOperationException("cancelProcessInstance is not supported by this engine");
-  }
+  void cancelProcessInstance(String processInstanceId);
 }

@@ -75,11 +75,6 @@ public final class CamundaProcessClient implements ProcessClient {
     return definitions;
   }
 
-  @Override
-  public String startProcess(String processKey, Map<String, ? extends @Nullable Object> variables,
-      @Nullable String businessKey) {
-    return startProcess(StartProcess.of(processKey).withVariables(variables).withBusinessKey(businessKey));
-  }
 
   @Override
   public String startProcess(StartProcess request) {

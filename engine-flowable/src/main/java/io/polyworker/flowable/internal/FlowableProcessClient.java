@@ -139,12 +139,6 @@ public final class FlowableProcessClient implements ProcessClient {
     return URLDecoder.decode(resourceUrl.substring(at + "/resources/".length()), StandardCharsets.UTF_8);
   }
 
-  @Override
-  public String startProcess(String processKey, Map<String, ? extends @Nullable Object> variables,
-      @Nullable String businessKey) {
-    return start("startProcess", StartProcess.of(processKey).withVariables(variables)
-        .withBusinessKey(businessKey));
-  }
 
   @Override
   public String startProcess(StartProcess request) {

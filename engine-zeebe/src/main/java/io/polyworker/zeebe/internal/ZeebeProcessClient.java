@@ -81,11 +81,6 @@ final class ZeebeProcessClient implements ProcessClient {
     return List.copyOf(result);
   }
 
-  @Override
-  public String startProcess(String processKey, Map<String, ? extends @Nullable Object> variables,
-      @Nullable String businessKey) {
-    return startProcess(StartProcess.of(processKey).withVariables(variables).withBusinessKey(businessKey));
-  }
 
   @Override
   public String startProcess(StartProcess request) {
