@@ -1,0 +1,156 @@
+package io.polyworker.reliability;
+
+import static io.polyworker.WorkerEvent.Type.ALREADY_COMPLETED;
+import static io.polyworker.WorkerEvent.Type.COMPLETED;
+import static io.polyworker.WorkerEvent.Type.FAILED;
+import static io.polyworker.WorkerEvent.Type.LOCK_LOST;
+import static io.polyworker.WorkerEvent.Type.REPORT_FAILED;
+import static io.polyworker.WorkerEvent.Type.REPORT_RETRIED;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.polyworker.Engine;
+import io.polyworker.JobWorker;
+import io.polyworker.SubscriptionOptions;
+import io.polyworker.reliability.support.ChildWorker;
+import io.polyworker.reliability.support.EngineUnderTest;
+import io.polyworker.reliability.support.EventRecorder;
+import io.polyworker.reliability.support.Measured;
+import io.polyworker.reliability.support.Outcome;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * 5,000 jobs, four workers in this JVM and two in JVMs of their own competing for them, handlers
+ * taking 0-20 ms and throwing for 5 % of the jobs (chosen by the job's own variable, so the expected
+ * outcome of each instance is known). The engine's own records must show every job completed once
+ * or failed once as its handler decided; handler runs beyond one per job are counted as at-least-once
+ * duplicates (none expected: no lock expires).
+ */
+abstract class LoadContract {
+  static final int JOBS = 5_000;
+  static final int IN_JVM_WORKERS = 4;
+  static final int CHILD_WORKERS = 2;
+  static final int CONCURRENCY = 32;
+
+  protected abstract EngineUnderTest target();
+
+  @Test
+  @DisplayName("5,000 jobs, 4 workers here + 2 in other JVMs, 5 % handler exceptions: every job completed or failed once")
+  void competingWorkers() throws Exception {
+    EngineUnderTest t = target();
+    String key = EngineUnderTest.unique("load");
+    String topic = EngineUnderTest.unique("load_t");
+    EventRecorder events = new EventRecorder();
+    LoadHandler handler = new LoadHandler();
+    List<ChildWorker> children = new ArrayList<>();
+    List<JobWorker> workers = new ArrayList<>();
+    List<Path> childResults = new ArrayList<>();
+    try (Engine admin = t.connect(); Engine engine = t.connect()) {
+      t.deploySingleTask(admin, key, topic);
+      // The backlog first (from 6 threads), then the workers drain it: worker throughput is measured alone.
+      long creating = System.nanoTime();
+      List<String> instances = t.startInstances(admin, key, JOBS, i -> Map.of("n", i), 6);
+      double startSeconds = (System.nanoTime() - creating) / 1e9;
+      int expectedFailed = 0;
+      for (int n = 0; n < JOBS; n++) {
+        expectedFailed += LoadHandler.fails(n) ? 1 : 0;
+      }
+      int expectedSettled = JOBS;
+
+      long started = System.nanoTime();
+      for (int i = 1; i <= CHILD_WORKERS; i++) {
+        Path result = Path.of("target", "child-workers", key + "-child-" + i + ".runs").toAbsolutePath();
+        childResults.add(result);
+        children.add(new ChildWorker(key + "-child-" + i, LoadWorkerMain.class,
+            ChildWorker.quietLogging(t.config(t.port())),
+            List.of(topic, "child-" + i, result.toString(), String.valueOf(CONCURRENCY))));
+      }
+      for (int i = 1; i <= IN_JVM_WORKERS; i++) {
+        workers.add(JobWorker.builder(engine).workerId("jvm-" + i).listener(events)
+            .subscribe(topic, handler, SubscriptionOptions.builder().maxConcurrentJobs(CONCURRENCY)
+                .defaultRetries(1).build())
+            .build().start());
+      }
+      for (ChildWorker c : children) {
+        c.awaitReady(60);
+      }
+      await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).until(() -> {
+        EngineUnderTest.Progress p = t.progress(key, topic);
+        return p.completedInstances() + p.failedJobs() >= expectedSettled;
+      });
+      double wallSeconds = (System.nanoTime() - started) / 1e9;
+
+      for (ChildWorker c : children) {
+        c.stop(60);
+      }
+      workers.forEach(JobWorker::close);
+
+      // Handler runs per instance across all JVMs.
+      Map<String, Integer> runs = new HashMap<>();
+      handler.runs.forEach((pi, n) -> runs.merge(pi, n.get(), Integer::sum));
+      Map<String, Integer> runsByJvm = new TreeMap<>();
+      runsByJvm.put("this JVM", handler.runs.values().stream().mapToInt(AtomicInteger::get).sum());
+      for (int i = 0; i < childResults.size(); i++) {
+        int total = 0;
+        for (String line : Files.readAllLines(childResults.get(i), StandardCharsets.UTF_8)) {
+          String[] parts = line.split(" ");
+          runs.merge(parts[0], Integer.parseInt(parts[1]), Integer::sum);
+          total += Integer.parseInt(parts[1]);
+        }
+        runsByJvm.put("child-" + (i + 1), total);
+      }
+      int handlerRuns = runs.values().stream().mapToInt(Integer::intValue).sum();
+      int duplicates = handlerRuns - runs.size();
+
+      // The engine's own accounting.
+      Map<String, Outcome> ledger = t.ledger(key);
+      List<String> wrong = new ArrayList<>();
+      Map<String, Integer> completedBy = new TreeMap<>();
+      for (int n = 0; n < JOBS; n++) {
+        Outcome o = ledger.get(instances.get(n));
+        boolean ok = o != null && (LoadHandler.fails(n)
+            ? o.completions() == 0 && o.failures() == 1 && o.incident() && o.state().equals("ACTIVE")
+            : o.completions() == 1 && o.failures() == 0 && o.state().equals("COMPLETED"));
+        if (!ok && wrong.size() < 20) {
+          wrong.add("n=" + n + ": " + o);
+        }
+        if (o != null) {
+          o.completedBy().forEach(w -> completedBy.merge(w, 1, Integer::sum));
+        }
+      }
+      Measured.report("load/" + t.id(),
+          "%d jobs (%d failing by design), %d workers here + %d child JVMs x %d slots: backlog of instances "
+              + "created in %.1f s (%.0f/s); workers drained it in %.1f s (%.0f jobs/s, child JVM start-up included); handler runs %d "
+              + "(by JVM %s), duplicates %d; engine: %d as decided, %d not; completions by worker %s; "
+              + "events here: COMPLETED=%d FAILED=%d ALREADY_COMPLETED=%d LOCK_LOST=%d REPORT_RETRIED=%d REPORT_FAILED=%d",
+          JOBS, expectedFailed, IN_JVM_WORKERS, CHILD_WORKERS, CONCURRENCY, startSeconds, JOBS / startSeconds,
+          wallSeconds, JOBS / wallSeconds, handlerRuns, runsByJvm, duplicates, JOBS - wrong.size(), wrong.size(),
+          completedBy, events.count(COMPLETED), events.count(FAILED), events.count(ALREADY_COMPLETED),
+          events.count(LOCK_LOST), events.count(REPORT_RETRIED), events.count(REPORT_FAILED));
+
+      assertThat(wrong).as("instances whose outcome is not what the handler decided").isEmpty();
+      assertThat(ledger).hasSize(JOBS);
+      assertThat(runs).as("every job reached a handler").hasSize(JOBS);
+      assertThat(duplicates).as("at-least-once duplicates without lock expiry").isZero();
+      assertThat(events.count(REPORT_FAILED)).isZero();
+      assertThat(events.count(LOCK_LOST)).isZero();
+      assertThat(runsByJvm.values()).as("every JVM took part").allMatch(n -> n > 0);
+    } finally {
+      workers.forEach(JobWorker::close);
+      for (ChildWorker c : children) {
+        c.close();
+      }
+    }
+  }
+}
