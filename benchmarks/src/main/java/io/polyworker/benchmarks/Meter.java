@@ -1,0 +1,149 @@
+package io.polyworker.benchmarks;
+
+import com.sun.management.GarbageCollectionNotificationInfo;
+import com.sun.management.OperatingSystemMXBean;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import javax.management.NotificationEmitter;
+import javax.management.openmbean.CompositeData;
+
+/**
+ * Resources used during one measured window.
+ *
+ * <ul>
+ *   <li>Worker CPU: the CPU time of this whole JVM ({@link OperatingSystemMXBean#getProcessCpuTime()}),
+ *       all threads, GC and JIT included. The engine runs in a child JVM and instances are created
+ *       before the window opens, so inside the window this JVM runs only the client under test (plus
+ *       this meter's sampler, the same for every client).</li>
+ *   <li>Engine CPU: the CPU time of this JVM's child processes (the local engine), from
+ *       {@link ProcessHandle.Info#totalCpuDuration()}.</li>
+ *   <li>Peak heap: the highest heap use seen, from a sampler every 10 ms and from every GC's
+ *       "before" figures (which catch the peaks between samples). Heap pools are reset with GC hints
+ *       before each window.</li>
+ * </ul>
+ */
+final class Meter implements AutoCloseable {
+  private static final OperatingSystemMXBean OS =
+      (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+  private final Set<String> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
+      .filter(p -> p.getType() == MemoryType.HEAP)
+      .map(MemoryPoolMXBean::getName)
+      .collect(Collectors.toSet());
+  private final AtomicLong peak = new AtomicLong();
+  private final Thread sampler;
+  private volatile boolean armed;
+  private volatile boolean closed;
+  private long cpuStart;
+  private long engineCpuStart;
+
+  Meter() {
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      if (gc instanceof NotificationEmitter emitter) {
+        emitter.addNotificationListener((notification, handback) -> {
+          if (armed && GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION
+              .equals(notification.getType())) {
+            GarbageCollectionNotificationInfo info =
+                GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
+            record(heapUsed(info.getGcInfo().getMemoryUsageBeforeGc()));
+          }
+        }, null, null);
+      }
+    }
+    sampler = new Thread(this::sample, "bench-heap-sampler");
+    sampler.setDaemon(true);
+    sampler.start();
+  }
+
+  /** GC hints, then opens a window. */
+  void begin() {
+    settleHeap();
+    peak.set(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+    armed = true;
+    cpuStart = OS.getProcessCpuTime();
+    engineCpuStart = engineCpuNanos();
+  }
+
+  /** Closes the window. */
+  Usage end() {
+    long cpu = OS.getProcessCpuTime() - cpuStart;
+    long engineCpu = engineCpuNanos() - engineCpuStart;
+    armed = false;
+    record(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+    return new Usage(cpu / 1e9, engineCpu / 1e9, peak.get());
+  }
+
+  /** Asks for a full collection (twice, a hint) so that a window starts from the live set. */
+  static void settleHeap() {
+    for (int i = 0; i < 2; i++) {
+      System.gc();
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  static String heapSettings() {
+    MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+    String gcs = ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .map(GarbageCollectorMXBean::getName).collect(Collectors.joining(", "));
+    return "max heap " + (heap.getMax() >> 20) + " MB, GC " + gcs;
+  }
+
+  private void sample() {
+    while (!closed) {
+      if (armed) {
+        record(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  private void record(long used) {
+    peak.accumulateAndGet(used, Math::max);
+  }
+
+  private long heapUsed(Map<String, MemoryUsage> pools) {
+    long sum = 0;
+    for (Map.Entry<String, MemoryUsage> e : pools.entrySet()) {
+      if (heapPools.contains(e.getKey())) {
+        sum += e.getValue().getUsed();
+      }
+    }
+    return sum;
+  }
+
+  private static long engineCpuNanos() {
+    return ProcessHandle.current().descendants()
+        .map(p -> p.info().totalCpuDuration().orElse(Duration.ZERO).toNanos())
+        .mapToLong(Long::longValue).sum();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    sampler.interrupt();
+  }
+
+  /**
+   * @param cpuSeconds CPU of this JVM (the worker) in the window
+   * @param engineCpuSeconds CPU of the engine's JVM in the window
+   * @param peakHeapBytes highest heap use seen in the window
+   */
+  record Usage(double cpuSeconds, double engineCpuSeconds, long peakHeapBytes) {}
+}
