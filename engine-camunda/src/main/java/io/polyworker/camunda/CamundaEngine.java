@@ -4,12 +4,10 @@ import io.polyworker.Engine;
 import io.polyworker.camunda.internal.CamundaHttp;
 import io.polyworker.camunda.internal.CamundaJobClient;
 import io.polyworker.camunda.internal.CamundaProcessClient;
+import io.polyworker.http.internal.HttpSettings;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.function.Supplier;
-import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Camunda 7 over its REST API (external tasks and process operations). Works with the same REST API
@@ -50,76 +48,54 @@ public final class CamundaEngine {
    * </table>
    */
   public static final class Builder {
-    private @Nullable HttpUrl baseUrl;
-    private @Nullable String username;
-    private @Nullable String password;
-    private @Nullable Supplier<String> token;
-    private Duration connectTimeout = Duration.ofSeconds(5);
-    private Duration requestTimeout = Duration.ofSeconds(30);
-    private @Nullable OkHttpClient httpClient;
+    private final HttpSettings.Builder settings = HttpSettings.builder();
 
     private Builder() {}
 
     /** The REST root, such as {@code http://localhost:8080/engine-rest}. Required. */
     public Builder baseUrl(String url) {
-      HttpUrl parsed = HttpUrl.parse(Objects.requireNonNull(url, "baseUrl"));
-      if (parsed == null) {
-        throw new IllegalArgumentException("baseUrl is not an http(s) URL: " + url);
-      }
-      this.baseUrl = parsed;
+      settings.baseUrl(url);
       return this;
     }
 
     /** HTTP basic authentication. */
     public Builder basicAuth(String username, String password) {
-      if (username == null || username.isBlank()) {
-        throw new IllegalArgumentException("username is blank");
-      }
-      this.username = username;
-      this.password = Objects.requireNonNull(password, "password");
-      this.token = null;
+      settings.basicAuth(username, password);
       return this;
     }
 
     /** A static bearer token. */
     public Builder bearerToken(String token) {
-      if (token == null || token.isBlank()) {
-        throw new IllegalArgumentException("bearerToken is blank");
-      }
-      return tokenSupplier(() -> token);
+      settings.bearerToken(token);
+      return this;
     }
 
-    /** A bearer token asked for on every request (cache inside the supplier if it is costly). */
+    /**
+     * A bearer token asked for on every request (cache inside the supplier if it is costly). A
+     * supplier that throws or returns a blank token fails that request with an
+     * {@link io.polyworker.AuthenticationException}.
+     */
     public Builder tokenSupplier(Supplier<String> supplier) {
-      this.token = Objects.requireNonNull(supplier, "tokenSupplier");
-      this.username = null;
-      this.password = null;
+      settings.tokenSupplier(supplier);
       return this;
     }
 
     /** TCP connect timeout, &gt; 0. Default 5 s. */
     public Builder connectTimeout(Duration timeout) {
-      this.connectTimeout = positive(timeout, "connectTimeout");
+      settings.connectTimeout(timeout);
       return this;
     }
 
     /** Timeout of a whole request, &gt; 0; long polls get their poll time on top. Default 30 s. */
     public Builder requestTimeout(Duration timeout) {
-      this.requestTimeout = positive(timeout, "requestTimeout");
+      settings.requestTimeout(timeout);
       return this;
     }
 
     /** Use this OkHttp client (its pool and dispatcher are shared; Polyworker does not shut it down). */
     public Builder httpClient(OkHttpClient client) {
-      this.httpClient = Objects.requireNonNull(client, "httpClient");
+      settings.httpClient(client);
       return this;
-    }
-
-    private static Duration positive(Duration d, String name) {
-      if (d == null || d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be > 0: " + d);
-      }
-      return d;
     }
 
     /**
@@ -128,12 +104,8 @@ public final class CamundaEngine {
      * @throws IllegalStateException when baseUrl is missing
      */
     public Engine build() {
-      if (baseUrl == null) {
-        throw new IllegalStateException("baseUrl is required (e.g. http://localhost:8080/engine-rest)");
-      }
-      CamundaHttp http = new CamundaHttp(baseUrl, httpClient, connectTimeout, requestTimeout,
-          username, password, token);
-      return new CamundaEngineImpl(http);
+      HttpSettings built = settings.build("e.g. http://localhost:8080/engine-rest");
+      return new CamundaEngineImpl(new CamundaHttp(built));
     }
   }
 

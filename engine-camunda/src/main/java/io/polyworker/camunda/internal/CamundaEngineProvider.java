@@ -2,8 +2,8 @@ package io.polyworker.camunda.internal;
 
 import io.polyworker.Engine;
 import io.polyworker.EngineConfig;
-import io.polyworker.PolyworkerException;
 import io.polyworker.camunda.CamundaEngine;
+import io.polyworker.http.internal.ConfigAuth;
 import io.polyworker.spi.EngineProvider;
 
 /**
@@ -19,19 +19,7 @@ public final class CamundaEngineProvider implements EngineProvider {
   @Override
   public Engine create(EngineConfig config) {
     CamundaEngine.Builder b = CamundaEngine.builder().baseUrl(config.require(EngineConfig.URL));
-    switch (config.authType()) {
-      case "none":
-        break;
-      case "basic":
-        b.basicAuth(config.require(EngineConfig.USERNAME), config.require(EngineConfig.PASSWORD));
-        break;
-      case "bearer":
-        b.bearerToken(config.require(EngineConfig.TOKEN));
-        break;
-      default:
-        throw new PolyworkerException("engine camunda does not support auth '" + config.authType()
-            + "' (" + EngineConfig.AUTH + "): use none, basic or bearer");
-    }
+    ConfigAuth.apply(config, CamundaEngine.ID, b::basicAuth, b::bearerToken, "");
     return b.build();
   }
 }

@@ -26,7 +26,6 @@ import java.util.Map;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.MultipartBody;
-import okhttp3.Request;
 import okhttp3.RequestBody;
 import org.jspecify.annotations.Nullable;
 
@@ -52,8 +51,7 @@ public final class CamundaProcessClient implements ProcessClient {
     for (DeploymentResource r : resources) {
       form.addFormDataPart(r.name(), r.name(), RequestBody.create(r.content(), XML));
     }
-    JsonNode answer = http.send("deploy", new Request.Builder()
-        .url(http.url("deployment", "create")).post(form.build()).build());
+    JsonNode answer = http.post("deploy", http.url("deployment", "create"), form.build());
     if (answer == null || !answer.isObject()) {
       throw new MalformedAnswerException(ENGINE, "deploy", 200, String.valueOf(answer),
           "expected a deployment object", null);
@@ -209,8 +207,7 @@ public final class CamundaProcessClient implements ProcessClient {
 
   @Override
   public void cancelProcessInstance(String processInstanceId) {
-    http.send("cancelProcessInstance", new Request.Builder()
-        .url(http.url("process-instance", processInstanceId)).delete().build());
+    http.delete("cancelProcessInstance", http.url("process-instance", processInstanceId));
   }
 
   /** Stops background message retries. */

@@ -2,7 +2,7 @@ package io.polyworker.camunda.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.polyworker.NotFoundException;
-import java.time.Duration;
+import io.polyworker.http.internal.HttpSettings;
 import okhttp3.HttpUrl;
 import org.jspecify.annotations.Nullable;
 
@@ -11,8 +11,7 @@ public final class CamundaTestAccess {
   private final CamundaHttp http;
 
   public CamundaTestAccess(String restUrl) {
-    this.http = new CamundaHttp(HttpUrl.get(restUrl), null, Duration.ofSeconds(5),
-        Duration.ofSeconds(30), null, null, null);
+    this.http = new CamundaHttp(HttpSettings.builder().baseUrl(restUrl).build(restUrl));
   }
 
   public @Nullable JsonNode getOrNull(String... path) {
