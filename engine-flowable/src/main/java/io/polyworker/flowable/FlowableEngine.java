@@ -5,13 +5,11 @@ import io.polyworker.ProcessClient;
 import io.polyworker.flowable.internal.FlowableHttp;
 import io.polyworker.flowable.internal.FlowableJobClient;
 import io.polyworker.flowable.internal.FlowableProcessClient;
+import io.polyworker.http.internal.HttpSettings;
 import io.polyworker.spi.EngineClient;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.function.Supplier;
-import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Flowable over HTTP: external worker jobs (BPMN and CMMN) through its external job REST API, process
@@ -61,15 +59,9 @@ public final class FlowableEngine {
    * </table>
    */
   public static final class Builder {
-    private @Nullable HttpUrl baseUrl;
+    private final HttpSettings.Builder settings = HttpSettings.builder();
     private String processApiPath = "/process-api";
     private String externalJobApiPath = "/external-job-api";
-    private @Nullable String username;
-    private @Nullable String password;
-    private @Nullable Supplier<String> token;
-    private Duration connectTimeout = Duration.ofSeconds(5);
-    private Duration requestTimeout = Duration.ofSeconds(30);
-    private @Nullable OkHttpClient httpClient;
 
     private Builder() {}
 
@@ -80,11 +72,7 @@ public final class FlowableEngine {
      * webapp. Required.
      */
     public Builder baseUrl(String url) {
-      HttpUrl parsed = HttpUrl.parse(Objects.requireNonNull(url, "baseUrl"));
-      if (parsed == null) {
-        throw new IllegalArgumentException("baseUrl is not an http(s) URL: " + url);
-      }
-      this.baseUrl = parsed;
+      settings.baseUrl(url);
       return this;
     }
 
@@ -112,21 +100,14 @@ public final class FlowableEngine {
 
     /** HTTP basic authentication on every request. Replaces a token set before. */
     public Builder basicAuth(String username, String password) {
-      if (username == null || username.isBlank()) {
-        throw new IllegalArgumentException("username is blank");
-      }
-      this.username = username;
-      this.password = Objects.requireNonNull(password, "password");
-      this.token = null;
+      settings.basicAuth(username, password);
       return this;
     }
 
     /** A static bearer token sent on every request. Replaces basic auth set before. */
     public Builder bearerToken(String token) {
-      if (token == null || token.isBlank()) {
-        throw new IllegalArgumentException("bearerToken is blank");
-      }
-      return tokenSupplier(() -> token);
+      settings.bearerToken(token);
+      return this;
     }
 
     /**
@@ -137,15 +118,13 @@ public final class FlowableEngine {
      * {@link io.polyworker.AuthenticationException}. Replaces basic auth set before.
      */
     public Builder tokenSupplier(Supplier<String> supplier) {
-      this.token = Objects.requireNonNull(supplier, "tokenSupplier");
-      this.username = null;
-      this.password = null;
+      settings.tokenSupplier(supplier);
       return this;
     }
 
     /** TCP connect timeout, &gt; 0. Default 5 s. */
     public Builder connectTimeout(Duration timeout) {
-      this.connectTimeout = positive(timeout, "connectTimeout");
+      settings.connectTimeout(timeout);
       return this;
     }
 
@@ -154,7 +133,7 @@ public final class FlowableEngine {
      * long polling), so this only bounds slow servers and large deployments.
      */
     public Builder requestTimeout(Duration timeout) {
-      this.requestTimeout = positive(timeout, "requestTimeout");
+      settings.requestTimeout(timeout);
       return this;
     }
 
@@ -164,15 +143,8 @@ public final class FlowableEngine {
      * own, closed with the engine.
      */
     public Builder httpClient(OkHttpClient client) {
-      this.httpClient = Objects.requireNonNull(client, "httpClient");
+      settings.httpClient(client);
       return this;
-    }
-
-    private static Duration positive(Duration d, String name) {
-      if (d == null || d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be > 0: " + d);
-      }
-      return d;
     }
 
     /**
@@ -181,21 +153,14 @@ public final class FlowableEngine {
      * @throws IllegalStateException when baseUrl is missing
      */
     public Engine build() {
-      if (baseUrl == null) {
-        throw new IllegalStateException("baseUrl is required (the Flowable server root, such as"
-            + " http://localhost:8080)");
-      }
-      FlowableHttp http = new FlowableHttp(baseUrl, processApiPath, externalJobApiPath, httpClient,
-          connectTimeout, requestTimeout, username, password, token);
-      return new FlowableEngineImpl(http);
+      HttpSettings built = settings.build("the Flowable server root, such as http://localhost:8080");
+      return new FlowableEngineImpl(new FlowableHttp(built, processApiPath, externalJobApiPath));
     }
 
     @Override
     public String toString() {
-      return "FlowableEngine.Builder{baseUrl=" + baseUrl + ", processApiPath=" + processApiPath
-          + ", externalJobApiPath=" + externalJobApiPath + ", auth="
-          + (username != null ? "basic(" + username + ")" : token != null ? "bearer" : "none")
-          + ", connectTimeout=" + connectTimeout + ", requestTimeout=" + requestTimeout + "}";
+      return "FlowableEngine.Builder{" + settings + ", processApiPath=" + processApiPath
+          + ", externalJobApiPath=" + externalJobApiPath + "}";
     }
   }
 

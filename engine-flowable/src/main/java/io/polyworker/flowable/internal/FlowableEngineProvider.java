@@ -4,6 +4,7 @@ import io.polyworker.Engine;
 import io.polyworker.EngineConfig;
 import io.polyworker.PolyworkerException;
 import io.polyworker.flowable.FlowableEngine;
+import io.polyworker.http.internal.ConfigAuth;
 import io.polyworker.spi.EngineProvider;
 
 /**
@@ -40,20 +41,8 @@ public final class FlowableEngineProvider implements EngineProvider {
     if (jobApi != null) {
       b.externalJobApiPath(jobApi);
     }
-    switch (config.authType()) {
-      case "none":
-        break;
-      case "basic":
-        b.basicAuth(config.require(EngineConfig.USERNAME), config.require(EngineConfig.PASSWORD));
-        break;
-      case "bearer":
-        b.bearerToken(config.require(EngineConfig.TOKEN));
-        break;
-      default:
-        throw new PolyworkerException("engine flowable does not support auth '" + config.authType()
-            + "' (" + EngineConfig.AUTH + "): use none, basic or bearer, or build the engine with"
-            + " FlowableEngine.builder().tokenSupplier(..) for tokens that change");
-    }
+    ConfigAuth.apply(config, FlowableEngine.ID, b::basicAuth, b::bearerToken, ", or build the engine"
+        + " with FlowableEngine.builder().tokenSupplier(..) for tokens that change");
     return b.build();
   }
 }
