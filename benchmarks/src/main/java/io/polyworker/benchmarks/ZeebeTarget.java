@@ -211,6 +211,9 @@ final class ZeebeTarget extends Target {
               jobClient.newCompleteCommand(job.getKey()).send().join();
               probe.completed();
             } catch (RuntimeException e) {
+              if (Thread.currentThread().isInterrupted() || e.getCause() instanceof InterruptedException) {
+                return; // closed while awaiting the answer
+              }
               probe.error();
               throw e;
             }
