@@ -44,8 +44,10 @@ public interface JobWorker extends AutoCloseable {
   /**
    * Stops fetching, releases fetched jobs not yet started, waits up to
    * {@link WorkerOptions#drainTimeout()} for running handlers (and their result reports), then
-   * interrupts the rest and stops its threads. Blocks until done. Idempotent. Does not close the
-   * {@link Engine}.
+   * interrupts the rest and stops its threads. A long poll in flight is let finish (up to its
+   * timeout, within the same deadline) and whatever it brings is released, because engines such as
+   * Camunda keep a poll open after the client hangs up and would lock the next job for this closed
+   * worker. Blocks until done. Idempotent. Does not close the {@link Engine}.
    */
   @Override
   void close();

@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>{@link #maxConcurrentJobs()}</td><td>32</td><td>jobs held at once (running or being reported); the poller fetches only for free slots</td></tr>
  *   <tr><td>{@link #maxJobsPerFetch()}</td><td>= maxConcurrentJobs</td><td>upper bound of one fetch</td></tr>
  *   <tr><td>{@link #variables()}</td><td>null: all</td><td>names of variables to fetch</td></tr>
- *   <tr><td>{@link #longPollTimeout()}</td><td>20 s</td><td>how long an engine with long polling may hold an empty fetch open</td></tr>
+ *   <tr><td>{@link #longPollTimeout()}</td><td>10 s</td><td>how long an engine with long polling may hold an empty fetch open; {@link JobWorker#close()} waits for a poll in flight (up to this long) so the engine never locks a job for a worker that is gone</td></tr>
  *   <tr><td>{@link #lockExtension()}</td><td>true</td><td>extend the lock of handlers still running near lock expiry</td></tr>
  *   <tr><td>{@link #defaultRetries()}</td><td>3</td><td>retries assumed when the engine reports none yet (Camunda before the first failure); a failure reports this − 1</td></tr>
  *   <tr><td>{@link #retryBackoff()}</td><td>5 s</td><td>backoff sent with failures from thrown exceptions and {@link JobResult#fail(String)}</td></tr>
@@ -109,7 +109,7 @@ public final class SubscriptionOptions {
     private int maxConcurrentJobs = 32;
     private int maxJobsPerFetch = 0;
     private @Nullable List<String> variables;
-    private Duration longPollTimeout = Duration.ofSeconds(20);
+    private Duration longPollTimeout = Duration.ofSeconds(10);
     private boolean lockExtension = true;
     private int defaultRetries = 3;
     private Duration retryBackoff = Duration.ofSeconds(5);
@@ -166,7 +166,7 @@ public final class SubscriptionOptions {
       return variables(List.of(names));
     }
 
-    /** Long-poll timeout, zero to disable, at most 5 min. Default 20 s. */
+    /** Long-poll timeout, zero to disable, at most 5 min. Default 10 s. */
     public Builder longPollTimeout(Duration v) {
       longPollTimeout = Options.notNegative(v, "longPollTimeout");
       if (v.compareTo(Duration.ofMinutes(5)) > 0) {

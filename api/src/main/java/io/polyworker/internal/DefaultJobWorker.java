@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -17,12 +18,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@link JobWorker} implementation: a {@link SubscriptionRunner} per subscription and one
- * scheduler thread shared by all of them for lock extension. Closing walks the runners through
+ * small scheduler pool shared by all of them for lock extension. Closing walks the runners through
  * stop-fetching, drain, interrupt-stragglers, in that order, under one deadline.
  */
 public final class DefaultJobWorker implements JobWorker {
   static final Logger LOG = LoggerFactory.getLogger("io.polyworker.worker");
   private static final Duration INTERRUPT_GRACE = Duration.ofSeconds(5);
+  private static final int EXTENDER_THREADS = 4;
 
   private enum State { NEW, RUNNING, CLOSING, CLOSED }
 
@@ -34,8 +36,10 @@ public final class DefaultJobWorker implements JobWorker {
 
   public DefaultJobWorker(EngineClient client, WorkerOptions options, List<Subscription> subscriptions) {
     this.options = options;
-    this.scheduler = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "polyworker-lock-extender");
+    // Extensions are blocking calls: a few threads keep one slow answer from delaying the others.
+    AtomicInteger extenders = new AtomicInteger();
+    this.scheduler = new ScheduledThreadPoolExecutor(EXTENDER_THREADS, r -> {
+      Thread t = new Thread(r, "polyworker-lock-extender-" + extenders.incrementAndGet());
       t.setDaemon(true);
       return t;
     });
@@ -68,8 +72,11 @@ public final class DefaultJobWorker implements JobWorker {
     }
     try {
       long started = System.nanoTime();
-      runners.forEach(SubscriptionRunner::stopFetching);
       long deadline = started + options.drainTimeout().toNanos();
+      runners.forEach(SubscriptionRunner::stopFetching);
+      for (SubscriptionRunner r : runners) {
+        r.awaitFetchingStopped(deadline);
+      }
       boolean drained = true;
       for (SubscriptionRunner r : runners) {
         drained &= r.awaitDrained(deadline);

@@ -83,6 +83,8 @@ final class SubscriptionRunner {
   private final @Nullable ExecutorService ownExecutor;
   private final Executor executor;
   private final Set<Execution> running = ConcurrentHashMap.newKeySet();
+  /** Dispatched to the executor but not started yet: what close() hands back at once. */
+  private final Set<Execution> queued = ConcurrentHashMap.newKeySet();
   private final Queue<Pushed> pushedWaiting = new ConcurrentLinkedQueue<>();
   private final CountDownLatch stopSignal = new CountDownLatch(1);
   private final AtomicBoolean warnedNoExtension = new AtomicBoolean();
@@ -147,7 +149,11 @@ final class SubscriptionRunner {
     t.start();
   }
 
-  /** Stops fetching and streaming; jobs already fetched but not started are released. */
+  /**
+   * Stops fetching and streaming (first half of close, non-blocking). A long poll in flight is left
+   * to finish: the engine would otherwise keep it open after we hung up and lock the next job for a
+   * worker that is gone (Camunda does). Other fetches are cancelled at once.
+   */
   void stopFetching() {
     accepting = false;
     stopSignal.countDown();
@@ -161,15 +167,37 @@ final class SubscriptionRunner {
       }
     }
     CompletableFuture<List<LockedJob>> f = inFlight;
-    if (f != null) {
+    if (f != null && !longPolling) {
       f.cancel(true);
     }
+  }
+
+  /**
+   * Second half of close: waits (until the deadline) for the poller to end, releasing whatever its
+   * last fetch brought, then releases every job fetched but not started — queued on the executor or
+   * waiting as a pushed job — at once, without waiting for running handlers.
+   */
+  void awaitFetchingStopped(long deadlineNanos) {
     Thread t = poller;
     if (t != null) {
       try {
-        t.join(TimeUnit.SECONDS.toMillis(30));
+        long left = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+        t.join(Math.max(1, left));
+        if (t.isAlive()) {
+          CompletableFuture<List<LockedJob>> f = inFlight;
+          if (f != null) {
+            f.cancel(true);
+          }
+          t.join(TimeUnit.SECONDS.toMillis(5));
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+      }
+    }
+    for (Execution e : queued) {
+      if (e.claimForRelease()) {
+        release(e.locked);
+        freeSlots(1);
       }
     }
     Pushed waiting;
@@ -214,7 +242,6 @@ final class SubscriptionRunner {
         break;
       }
       long started = System.nanoTime();
-      long fetchedAtMillis = System.currentTimeMillis();
       List<LockedJob> jobs;
       try {
         jobs = fetch(reserved);
@@ -243,6 +270,9 @@ final class SubscriptionRunner {
       }
       errorBackoff.reset();
       long took = System.nanoTime() - started;
+      // The engine locked these jobs before it answered (and, on a long poll, maybe long after we
+      // asked): the answer's arrival bounds the lock's start from above.
+      long fetchedAtMillis = System.currentTimeMillis();
       int accepted = Math.min(jobs.size(), reserved);
       freeSlots(reserved - accepted);
       if (jobs.isEmpty()) {
@@ -357,12 +387,14 @@ final class SubscriptionRunner {
     }
   }
 
-  /** Runs a job that already holds a capacity slot; {@code fetchedAtMillis} is when its fetch began. */
+  /** Runs a job that already holds a capacity slot; {@code fetchedAtMillis} is when it arrived. */
   private void dispatch(LockedJob job, long fetchedAtMillis) {
     Execution execution = new Execution(job, fetchedAtMillis);
+    queued.add(execution);
     try {
       executor.execute(execution);
     } catch (RejectedExecutionException e) {
+      queued.remove(execution);
       LOG.warn("topic {}: executor rejected job {}; releasing it", topic(), job.id());
       release(job);
       freeSlots(1);
@@ -389,10 +421,21 @@ final class SubscriptionRunner {
     private volatile @Nullable Thread thread;
     private volatile boolean done;
     private @Nullable ScheduledFuture<?> lockWatch;
+    /** Decides once whether this job starts or is handed back by close(). */
+    private final AtomicBoolean claimed = new AtomicBoolean();
 
     Execution(LockedJob locked, long fetchedAtMillis) {
       this.locked = locked;
       this.fetchedAtMillis = fetchedAtMillis;
+    }
+
+    /** Takes the job away from the executor for release; false when it already started. */
+    boolean claimForRelease() {
+      boolean won = claimed.compareAndSet(false, true);
+      if (won) {
+        queued.remove(this);
+      }
+      return won;
     }
 
     void interrupt() {
@@ -404,6 +447,10 @@ final class SubscriptionRunner {
 
     @Override
     public void run() {
+      if (!claimed.compareAndSet(false, true)) {
+        return; // close() released it already, and gave its slot back
+      }
+      queued.remove(this);
       thread = Thread.currentThread();
       running.add(this);
       try {
@@ -616,13 +663,12 @@ final class SubscriptionRunner {
 
   private @Nullable ScheduledFuture<?> scheduleLockWatch(ActiveJob job, Execution execution) {
     Duration lock = options.lockDuration();
-    // The engine's expiry is on its clock; the lock began no later than our fetch did, on ours.
-    // Trusting the earlier of the two keeps a skewed server clock from delaying the watch.
+    // The engine's expiry is on its clock; on ours the lock began no later than the job arrived.
+    // Trusting the earlier of the two keeps a server clock running ahead from delaying the watch.
     long untilExpiry = Math.min(millisUntil(job.lockExpiresAt()),
         execution.fetchedAtMillis + lock.toMillis() - System.currentTimeMillis());
     if (options.lockExtension() && canExtend) {
-      long margin = Math.max(lock.toMillis() / 3, 100);
-      return scheduleQuietly(() -> extend(job, execution), Math.max(0, untilExpiry - margin));
+      return scheduleQuietly(() -> extend(job, execution), Math.max(0, untilExpiry - margin(lock)));
     }
     return scheduleQuietly(() -> expired(job, execution), Math.max(0, untilExpiry));
   }
@@ -639,6 +685,12 @@ final class SubscriptionRunner {
     return instant.toEpochMilli() - System.currentTimeMillis();
   }
 
+  /** How long before expiry to extend: a third of the lock, and at least half of a short one. */
+  private static long margin(Duration lock) {
+    long millis = lock.toMillis();
+    return Math.max(millis / 3, Math.min(millis / 2, 1_000));
+  }
+
   private void extend(ActiveJob job, Execution execution) {
     if (execution.isDone() || job.isLockLost()) {
       return;
@@ -648,9 +700,8 @@ final class SubscriptionRunner {
       Instant expiry = client.extendLock(job.locked(), workerOptions.workerId(), lock);
       job.lockExtendedTo(expiry);
       events.emit(LOCK_EXTENDED, topic(), job.id(), lock, 1, null);
-      long margin = Math.max(lock.toMillis() / 3, 100);
       ScheduledFuture<?> next = scheduleQuietly(() -> extend(job, execution),
-          Math.max(0, millisUntil(expiry) - margin));
+          Math.max(0, millisUntil(expiry) - margin(lock)));
       if (next != null) {
         execution.rescheduleLockWatch(next);
       }

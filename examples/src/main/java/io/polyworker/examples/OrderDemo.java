@@ -87,6 +87,7 @@ public final class OrderDemo {
       System.out.printf("Note: %s cannot extend locks (%s); ship-order uses a %d s lock instead%n",
           engineId, engine.capabilities().whyMissing(Capability.LOCK_EXTENSION), shipLock.toSeconds());
     }
+    double wall;
     try (JobWorker worker = JobWorker.builder(engine)
         .workerId("order-demo")
         .listener(counts::on)
@@ -111,8 +112,10 @@ public final class OrderDemo {
       }
       System.out.printf("  %3d/%d orders ended (%d shipped, %d rejected)%n", counts.ended(),
           instances, counts.shipped.get(), counts.rejected.get());
+      wall = seconds(runStarted);
+      System.out.println("Closing the worker (it lets a long poll in flight finish, so that the"
+          + " engine locks no job for a worker that is gone)...");
     }
-    double wall = seconds(runStarted);
     boolean ok = counts.shipped.get() == instances - expectedRejections.size()
         && counts.rejected.get() == expectedRejections.size()
         && counts.failed.get() == 0 && counts.lockLost.get() == 0;

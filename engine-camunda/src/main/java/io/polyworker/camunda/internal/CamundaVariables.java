@@ -69,15 +69,15 @@ final class CamundaVariables {
 
   /** Decodes one typed value; unknown or undecodable types become {@link UnreadableValue}s. */
   static @Nullable Object decode(String operation, String name, JsonNode typed) {
+    // One odd variable must not poison the job, or the batch fetched with it: it becomes an
+    // unreadable value, and reading it raises a VariableException naming it and the reason.
     if (typed == null || !typed.isObject()) {
-      throw new MalformedAnswerException(CamundaHttp.ENGINE, operation, 200, String.valueOf(typed),
-          "variable '" + name + "' is not a typed value object", null);
+      return new UnreadableValue("(not a typed value)", "the engine sent " + excerpt(typed));
     }
     String type = typed.path("type").asText(null);
     JsonNode value = typed.get("value");
     if (type == null) {
-      throw new MalformedAnswerException(CamundaHttp.ENGINE, operation, 200, typed.toString(),
-          "variable '" + name + "' has no type", null);
+      return new UnreadableValue("(no type)", "the engine sent no type: " + excerpt(typed));
     }
     if (value == null || value.isNull()) {
       if ("File".equals(type)) {
@@ -99,6 +99,15 @@ final class CamundaVariables {
         case "Short":
           return (short) requireType(value, value.isIntegralNumber(), type).intValue();
         case "Double":
+          if (value.isTextual()) {
+            // Camunda writes the doubles JSON has no number for as strings.
+            switch (value.asText()) {
+              case "NaN": return Double.NaN;
+              case "Infinity": return Double.POSITIVE_INFINITY;
+              case "-Infinity": return Double.NEGATIVE_INFINITY;
+              default: break;
+            }
+          }
           return requireType(value, value.isNumber(), type).doubleValue();
         case "Date":
           return parseDate(text(value, name, type));
@@ -126,9 +135,14 @@ final class CamundaVariables {
           return new UnreadableValue(type, "unknown Camunda variable type");
       }
     } catch (RuntimeException | JsonProcessingException e) {
-      throw new MalformedAnswerException(CamundaHttp.ENGINE, operation, 200, typed.toString(),
-          "variable '" + name + "' of type " + type + " cannot be read: " + e.getMessage(), e);
+      return new UnreadableValue(type, "the value does not match its type (" + e.getMessage()
+          + "): " + excerpt(value));
     }
+  }
+
+  private static String excerpt(@Nullable JsonNode node) {
+    String text = String.valueOf(node);
+    return text.length() <= 100 ? text : text.substring(0, 100) + "…";
   }
 
   private static JsonNode requireType(JsonNode value, boolean ok, String type) {

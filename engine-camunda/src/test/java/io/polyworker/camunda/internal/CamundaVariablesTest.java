@@ -77,14 +77,29 @@ class CamundaVariablesTest {
   }
 
   @Test
-  void malformedTypedValuesNameTheVariable() {
-    assertThatThrownBy(() -> decode("{\"x\":{\"value\":1}}"))
-        .isInstanceOf(MalformedAnswerException.class).hasMessageContaining("'x'");
-    assertThatThrownBy(() -> decode("{\"x\":{\"type\":\"Integer\",\"value\":\"not a number\"}}"))
-        .isInstanceOf(MalformedAnswerException.class).hasMessageContaining("'x'");
-    assertThatThrownBy(() -> decode("{\"x\":{\"type\":\"Date\",\"value\":\"yesterday\"}}"))
-        .isInstanceOf(MalformedAnswerException.class).hasMessageContaining("'x'");
+  void oddValuesAreUnreadableAndNameTheVariableWithoutPoisoningTheJob() throws Exception {
+    Map<String, Object> v = decode("{\"noType\":{\"value\":1},"
+        + "\"notANumber\":{\"type\":\"Integer\",\"value\":\"not a number\"},"
+        + "\"badDate\":{\"type\":\"Date\",\"value\":\"yesterday\"},"
+        + "\"scalar\":7,"
+        + "\"fine\":{\"type\":\"String\",\"value\":\"ok\"}}");
+    DefaultVariables typed = DefaultVariables.of(v);
+    assertThat(typed.get("fine")).isEqualTo("ok");
+    for (String name : List.of("noType", "notANumber", "badDate", "scalar")) {
+      assertThatThrownBy(() -> typed.get(name))
+          .isInstanceOf(VariableException.class).hasMessageContaining("'" + name + "'");
+    }
     assertThatThrownBy(() -> decode("[1]")).isInstanceOf(MalformedAnswerException.class);
+  }
+
+  @Test
+  void doublesJsonHasNoNumberFor() throws Exception {
+    Map<String, Object> v = decode("{\"nan\":{\"type\":\"Double\",\"value\":\"NaN\"},"
+        + "\"inf\":{\"type\":\"Double\",\"value\":\"Infinity\"},"
+        + "\"ninf\":{\"type\":\"Double\",\"value\":\"-Infinity\"}}");
+    assertThat((Double) v.get("nan")).isNaN();
+    assertThat(v.get("inf")).isEqualTo(Double.POSITIVE_INFINITY);
+    assertThat(v.get("ninf")).isEqualTo(Double.NEGATIVE_INFINITY);
   }
 
   @Test
