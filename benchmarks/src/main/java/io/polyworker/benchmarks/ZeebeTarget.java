@@ -106,7 +106,7 @@ final class ZeebeTarget extends Target {
   }
 
   /**
-   * The in-memory engine keeps every record it writes in memory, and its cost per job grew about
+   * The in-memory engine keeps every record it writes in memory, and its cost per job grew two- to
    * threefold over one default run (engine CPU per job, measured): a restart per repetition keeps
    * the repetitions comparable.
    */
