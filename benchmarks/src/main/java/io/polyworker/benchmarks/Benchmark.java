@@ -30,6 +30,8 @@ public final class Benchmark {
   private final Settings settings;
   private final Meter meter;
   private final Results results;
+  /** Clients still closing in the background (see {@link #closeInBackground}). */
+  private final List<Thread> closing = new ArrayList<>();
 
   private Benchmark(Settings settings, Meter meter, Results results) {
     this.settings = settings;
@@ -110,6 +112,7 @@ public final class Benchmark {
       for (int rep = 1; rep <= settings.repetitions(); rep++) {
         if (rep > 1 && target.restartEachRepetition()) {
           long restarting = System.nanoTime();
+          awaitClosed();
           try {
             target.restart();
           } catch (RuntimeException e) {
@@ -155,6 +158,7 @@ public final class Benchmark {
           }
         }
       }
+      awaitClosed();
       System.out.printf("   %s done in %.1f s%n", target.name(), seconds(engineStarted));
     }
   }
@@ -202,7 +206,7 @@ public final class Benchmark {
       errors = probe.errorCount();
       usage = meter.end();
     } finally {
-      closeBounded(client, running);
+      closeInBackground(client, running);
     }
     double elapsed = (end - opened) / 1e9;
     return new RunRow(target.id(), client.kind(), client.label(), variant, rep, count, completed, complete,
@@ -220,6 +224,7 @@ public final class Benchmark {
     target.deploy(key, key);
     int samples = settings.latencySamples();
     Probe probe = new Probe(samples, true);
+    awaitClosed(); // nothing else may fetch or burn CPU while this client idles
     meter.begin();
     long opened = System.nanoTime();
     Client.Running running = client.open(key, Variant.ZERO, probe);
@@ -239,7 +244,7 @@ public final class Benchmark {
       }
       probe.awaitTarget(settings.latencyTimeout());
     } finally {
-      closeBounded(client, running);
+      closeInBackground(client, running);
     }
     List<Double> latencies = new ArrayList<>();
     for (Map.Entry<String, Long> e : sent.entrySet()) {
@@ -257,26 +262,41 @@ public final class Benchmark {
     return "bench-" + target.id() + "-" + client.kind().id + "-" + what + "-" + SEQUENCE.incrementAndGet();
   }
 
-  /** Closes a client, giving up (and saying so) after {@link #CLOSE_TIMEOUT}. */
-  private static void closeBounded(Client client, Client.Running running) {
+  /**
+   * Closes a client on a thread of its own. Polyworker's close() waits for a long poll in flight (up
+   * to its long-poll timeout) so that the engine locks no job for a closed worker; that wait costs no
+   * CPU and the next run uses another topic, so the next run need not wait for it. Engine restarts,
+   * the engine's end and the idle/latency phase wait for every close ({@link #awaitClosed()}).
+   */
+  private void closeInBackground(Client client, Client.Running running) {
     Thread closer = new Thread(() -> {
       try {
         running.close();
       } catch (Exception e) {
         System.out.println("   closing " + client.label() + " failed: " + e);
       }
-    }, "bench-closer");
+    }, "bench-closer-" + client.kind().id);
     closer.setDaemon(true);
     closer.start();
-    try {
-      closer.join(CLOSE_TIMEOUT.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    closing.add(closer);
+  }
+
+  /** Waits for clients closing in the background, giving up (and saying so) after {@link #CLOSE_TIMEOUT}. */
+  private void awaitClosed() {
+    long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
+    for (Thread closer : closing) {
+      try {
+        closer.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      if (closer.isAlive()) {
+        System.out.println("   " + closer.getName() + " did not close within " + CLOSE_TIMEOUT.toSeconds()
+            + " s; left behind");
+      }
     }
-    if (closer.isAlive()) {
-      System.out.println("   " + client.label() + " did not close within " + CLOSE_TIMEOUT.toSeconds()
-          + " s; left behind");
-    }
+    closing.clear();
   }
 
   private static double seconds(long since) {
