@@ -94,7 +94,7 @@ class BadUserInputTest {
     try (Scenario s = new Scenario(camunda, "unwritable")) {
       String instance = s.startOne();
       s.worker("w-unwritable", job -> JobResult.complete(Map.of("fine", 1, "receipt", new Unwritable())),
-          SubscriptionOptions.builder().defaultRetries(1).build());
+          SubscriptionOptions.builder().defaultRetries(1).longPollTimeout(Duration.ofSeconds(1)).build());
       await().atMost(Duration.ofSeconds(30)).until(() -> s.events.count(FAILED) == 1);
       Outcome o = s.outcome(instance);
       String message = camunda.taskLog(instance).stream().filter(l -> l.path("failureLog").asBoolean())

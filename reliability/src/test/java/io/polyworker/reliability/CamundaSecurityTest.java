@@ -26,6 +26,7 @@ import io.polyworker.reliability.support.EngineUnderTest;
 import io.polyworker.reliability.support.EventRecorder;
 import io.polyworker.reliability.support.FakeEngine;
 import io.polyworker.reliability.support.FakeEngine.Answer;
+import io.polyworker.reliability.support.LogCapture;
 import io.polyworker.reliability.support.Measured;
 import io.polyworker.reliability.support.Outcome;
 import io.polyworker.testkit.engines.TlsTerminator;
@@ -33,16 +34,10 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,73 +53,11 @@ class CamundaSecurityTest {
   private static final String TOPIC = "secure";
 
   private static String secret(String prefix) {
-    byte[] bytes = new byte[8];
-    new SecureRandom().nextBytes(bytes);
-    return prefix + HexFormat.of().formatHex(bytes);
-  }
-
-  /** Everything written to System.out and System.err while it is open, still passed through. */
-  private static final class Capture implements AutoCloseable {
-    private final PrintStream out = System.out;
-    private final PrintStream err = System.err;
-    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-
-    Capture() {
-      System.setOut(new PrintStream(new Tee(out, bytes), true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(new Tee(err, bytes), true, StandardCharsets.UTF_8));
-    }
-
-    String text() {
-      synchronized (bytes) {
-        return bytes.toString(StandardCharsets.UTF_8);
-      }
-    }
-
-    @Override
-    public void close() {
-      System.setOut(out);
-      System.setErr(err);
-    }
-  }
-
-  private static final class Tee extends OutputStream {
-    private final OutputStream a;
-    private final ByteArrayOutputStream b;
-
-    Tee(OutputStream a, ByteArrayOutputStream b) {
-      this.a = a;
-      this.b = b;
-    }
-
-    @Override
-    public void write(int c) {
-      synchronized (b) {
-        b.write(c);
-      }
-      try {
-        a.write(c);
-      } catch (java.io.IOException e) {
-        // the original stream is best effort
-      }
-    }
-
-    @Override
-    public void write(byte[] buf, int off, int len) {
-      synchronized (b) {
-        b.write(buf, off, len);
-      }
-      try {
-        a.write(buf, off, len);
-      } catch (java.io.IOException e) {
-        // best effort
-      }
-    }
+    return LogCapture.secret(prefix);
   }
 
   private static String stackTrace(Throwable t) {
-    StringWriter w = new StringWriter();
-    t.printStackTrace(new PrintWriter(w));
-    return w.toString();
+    return LogCapture.stackTrace(t);
   }
 
   /** Runs a worker against the fake answering 401, then 500, then one job whose reports get 401. */
@@ -169,7 +102,7 @@ class CamundaSecurityTest {
     String basic = Base64.getEncoder().encodeToString(("alice:" + password).getBytes(StandardCharsets.UTF_8));
     List<String> texts = new ArrayList<>();
     String log;
-    try (FakeEngine fake = FakeEngine.camunda(); Capture capture = new Capture()) {
+    try (FakeEngine fake = FakeEngine.camunda(); LogCapture capture = new LogCapture()) {
       try (Engine basicEngine = CamundaEngine.builder().baseUrl(fake.camundaUrl()).basicAuth("alice", password).build()) {
         failingRun(basicEngine, fake, texts);
       }
@@ -224,7 +157,8 @@ class CamundaSecurityTest {
         String instance = engine.processClient().startProcess(key, Map.of("secret", "over TLS"));
         EventRecorder events = new EventRecorder();
         try (JobWorker worker = JobWorker.builder(engine).listener(events)
-            .subscribe(topic, job -> JobResult.complete(Map.of("echo", job.variables().get("secret", String.class))))
+            .subscribe(topic, job -> JobResult.complete(Map.of("echo", job.variables().get("secret", String.class))),
+                SubscriptionOptions.builder().longPollTimeout(Duration.ofSeconds(1)).build())
             .build().start()) {
           await().atMost(Duration.ofSeconds(30)).until(() -> events.count(COMPLETED) == 1);
         }

@@ -30,7 +30,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -74,13 +73,14 @@ abstract class GracefulShutdownContract {
       JobWorker workerA = s.worker("worker-A", slow, SubscriptionOptions.builder().maxConcurrentJobs(A_SLOTS)
           .executor(aThreads).lockDuration(Duration.ofSeconds(60)).build(), a);
       await().atMost(Duration.ofSeconds(30)).until(() -> fetched(a) == A_SLOTS && a.count(STARTED) == A_THREADS);
-      s.worker("worker-B", quick, SubscriptionOptions.builder().maxConcurrentJobs(32).build(), b);
+      s.worker("worker-B", quick, SubscriptionOptions.builder().maxConcurrentJobs(32)
+          .longPollTimeout(Duration.ofSeconds(2)).build(), b);
       await().atMost(Duration.ofSeconds(30)).until(() -> b.count(COMPLETED) == JOBS - A_SLOTS);
 
       long closing = System.nanoTime();
       workerA.close();
       long closed = System.nanoTime();
-      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+      await().atMost(Duration.ofSeconds(60)).pollInterval(s.target.progressPollInterval())
           .until(() -> s.target.progress(s.key, s.topic).completedInstances() == JOBS);
 
       Map<String, Outcome> ledger = s.target.ledger(s.key);
@@ -92,17 +92,21 @@ abstract class GracefulShutdownContract {
       r.lastReleaseMillis = released.isEmpty() ? -1 : (released.get(released.size() - 1).nanos() - closing) / 1_000_000;
       long worstPickup = 0;
       for (EventRecorder.Timed rel : released) {
-        EventRecorder.Timed start = b.between(STARTED, rel.nanos(), System.nanoTime()).stream()
+        // B may start a job before A's RELEASED event is out (Zeebe pushes it to B's stream at once).
+        EventRecorder.Timed start = b.between(STARTED, closing, System.nanoTime()).stream()
             .filter(st -> rel.event().jobId().equals(st.event().jobId())).findFirst().orElse(null);
-        worstPickup = Math.max(worstPickup, start == null ? Long.MAX_VALUE : (start.nanos() - rel.nanos()) / 1_000_000);
+        worstPickup = Math.max(worstPickup,
+            start == null ? Long.MAX_VALUE : Math.max(0, (start.nanos() - rel.nanos()) / 1_000_000));
       }
       r.worstPickupMillis = worstPickup;
       r.duplicates = runs.values().stream().mapToInt(AtomicInteger::get).sum() - runs.size();
-      r.notOnce = ledger.values().stream().filter(o -> o.completions() != 1 || !o.state().equals("COMPLETED"))
+      r.notOnce = ledger.values().stream().filter(o -> o.completions() != 1
+              || !(o.state().equals("COMPLETED") || o.state().equals(EngineUnderTest.COMPLETING)))
           .map(Outcome::toString).collect(Collectors.toList());
       r.instances = instances.size();
       r.ledgerSize = ledger.size();
       r.completedByA = ledger.values().stream().filter(o -> o.completedBy().contains("worker-A")).count();
+      r.engineRecordsWorkers = ledger.values().stream().anyMatch(o -> !o.completedBy().isEmpty());
       r.startedOnA = ranOnA.size();
       r.reportFailed = a.count(REPORT_FAILED) + b.count(REPORT_FAILED);
       r.completedEventsA = a.count(COMPLETED);
@@ -141,6 +145,7 @@ abstract class GracefulShutdownContract {
     long reportFailed;
     long completedEventsA;
     long firstCompletionOnAMillis;
+    boolean engineRecordsWorkers;
   }
 
   @Test
@@ -151,7 +156,10 @@ abstract class GracefulShutdownContract {
     assertThat(r.notOnce).as("instances not completed exactly once").isEmpty();
     assertThat(r.duplicates).as("handlers run twice").isZero();
     assertThat(r.startedOnA).isEqualTo(A_THREADS);
-    assertThat(r.completedByA).as("running handlers finished and reported by A").isEqualTo(A_THREADS);
+    assertThat(r.completedEventsA).as("running handlers finished and reported by A").isEqualTo(A_THREADS);
+    if (r.completedByA > 0 || r.engineRecordsWorkers) {
+      assertThat(r.completedByA).as("the engine records A behind the running handlers' completions").isEqualTo(A_THREADS);
+    }
     assertThat(r.released).as("unstarted jobs released").isEqualTo(A_SLOTS - A_THREADS);
     assertThat(r.reportFailed).isZero();
     assertThat(r.closeMillis).as("close() waits for the running handlers only")
@@ -160,9 +168,6 @@ abstract class GracefulShutdownContract {
   }
 
   @Test
-  @Disabled("bug: close() releases jobs queued on a user executor only when a thread dequeues them, i.e. after the "
-      + "running handlers finish, not before waiting for them (JobWorker#close, README 'released back to the engine at "
-      + "once'): api SubscriptionRunner.stopFetching() releases only pushedWaiting; queued Executions release in run()")
   @DisplayName("close() releases unstarted jobs before it waits for the running handlers")
   void unstartedJobsAreReleasedBeforeTheDrain() throws Exception {
     Result r = closeLoadedWorker();
@@ -172,22 +177,20 @@ abstract class GracefulShutdownContract {
   }
 
   @Test
-  @Disabled("bug: after close() the cancelled long poll stays pending in Camunda (the server does not notice the "
-      + "client went away) and locks the next job for the closed worker for its whole lock duration; api "
-      + "SubscriptionRunner.stopFetching() cancels the in-flight fetch (f.cancel(true)) and nothing releases what it locks")
   @DisplayName("a job created right after close() is not locked by the closed worker's pending long poll")
   void noJobLockedByAClosedWorker() throws Exception {
     EngineUnderTest t = target();
-    assumeTrue(t.connect().capabilities().has(Capability.LONG_POLLING), t.id() + " has no long polling");
+    assumeTrue(t.has(Capability.LONG_POLLING), t.id() + " has no long polling");
     try (Scenario s = new Scenario(t, "orphan")) {
       JobWorker a = s.worker("worker-closed", job -> JobResult.complete(), SubscriptionOptions.builder()
-          .lockDuration(Duration.ofSeconds(30)).longPollTimeout(Duration.ofSeconds(20)).build());
+          .lockDuration(Duration.ofSeconds(30)).longPollTimeout(Duration.ofSeconds(5)).build());
       // The worker's long poll is open at the engine (one connection through the proxy, no job to hand out).
       await().atMost(Duration.ofSeconds(10)).until(() -> s.proxy.openConnections() >= 1 && s.events.count(FETCHED) == 0);
       a.close();
       String instance = s.startOne();
       EventRecorder b = new EventRecorder();
-      s.worker("worker-next", job -> JobResult.complete(), SubscriptionOptions.builder().build(), b);
+      s.worker("worker-next", job -> JobResult.complete(), SubscriptionOptions.builder()
+          .longPollTimeout(Duration.ofSeconds(2)).build(), b);
       long startedAt = System.nanoTime();
       await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
           .until(() -> "COMPLETED".equals(s.outcome(instance).state()));

@@ -34,21 +34,35 @@ import org.junit.jupiter.api.Test;
  * 5,000 jobs, four workers in this JVM and two in JVMs of their own competing for them, handlers
  * taking 0-20 ms and throwing for 5 % of the jobs (chosen by the job's own variable, so the expected
  * outcome of each instance is known). The engine's own records must show every job completed once
- * or failed once as its handler decided; handler runs beyond one per job are counted as at-least-once
- * duplicates (none expected: no lock expires).
+ * or failed as its handler decided (a failing job runs as many times as the engine gives it retries:
+ * once on Camunda with {@code defaultRetries(1)}, three times on Flowable and Zeebe, whose jobs carry
+ * three); extra runs of completed jobs are counted as at-least-once duplicates (none expected: no lock
+ * expires).
  */
 abstract class LoadContract {
-  static final int JOBS = 5_000;
+  static final int DEFAULT_JOBS = 5_000;
   static final int IN_JVM_WORKERS = 4;
   static final int CHILD_WORKERS = 2;
   static final int CONCURRENCY = 32;
 
   protected abstract EngineUnderTest target();
 
+  /** How many jobs; {@value #DEFAULT_JOBS} unless an engine's test says otherwise (and why). */
+  protected int jobs() {
+    return DEFAULT_JOBS;
+  }
+
+  /** The options of every load worker, here and in the child JVMs. */
+  static SubscriptionOptions options(int concurrency) {
+    return SubscriptionOptions.builder().maxConcurrentJobs(concurrency).defaultRetries(1)
+        .retryBackoff(Duration.ofMillis(100)).longPollTimeout(Duration.ofSeconds(2)).build();
+  }
+
   @Test
   @DisplayName("5,000 jobs, 4 workers here + 2 in other JVMs, 5 % handler exceptions: every job completed or failed once")
   void competingWorkers() throws Exception {
     EngineUnderTest t = target();
+    final int JOBS = jobs();
     String key = EngineUnderTest.unique("load");
     String topic = EngineUnderTest.unique("load_t");
     EventRecorder events = new EventRecorder();
@@ -78,15 +92,20 @@ abstract class LoadContract {
       }
       for (int i = 1; i <= IN_JVM_WORKERS; i++) {
         workers.add(JobWorker.builder(engine).workerId("jvm-" + i).listener(events)
-            .subscribe(topic, handler, SubscriptionOptions.builder().maxConcurrentJobs(CONCURRENCY)
-                .defaultRetries(1).build())
+            .subscribe(topic, handler, options(CONCURRENCY))
             .build().start());
       }
       for (ChildWorker c : children) {
         c.awaitReady(60);
       }
-      await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).until(() -> {
+      long[] lastLog = {System.nanoTime()};
+      await().atMost(Duration.ofSeconds(180)).pollInterval(t.progressPollInterval()).until(() -> {
         EngineUnderTest.Progress p = t.progress(key, topic);
+        if (System.nanoTime() - lastLog[0] > 10_000_000_000L) {
+          lastLog[0] = System.nanoTime();
+          System.out.printf("load/%s: %.0f s: %s, events here: %s%n", t.id(), (System.nanoTime() - started) / 1e9, p,
+              events.summary());
+        }
         return p.completedInstances() + p.failedJobs() >= expectedSettled;
       });
       double wallSeconds = (System.nanoTime() - started) / 1e9;
@@ -110,41 +129,58 @@ abstract class LoadContract {
         }
         runsByJvm.put("child-" + (i + 1), total);
       }
-      int handlerRuns = runs.values().stream().mapToInt(Integer::intValue).sum();
-      int duplicates = handlerRuns - runs.size();
-
-      // The engine's own accounting.
+      // The engine's own accounting, and the handler runs against it.
       Map<String, Outcome> ledger = t.ledger(key);
+      int attemptsPerFailingJob = t.initialRetries() == null ? 1 : t.initialRetries();
       List<String> wrong = new ArrayList<>();
       Map<String, Integer> completedBy = new TreeMap<>();
+      int duplicates = 0;
+      int failingRuns = 0;
+      int completing = 0;
       for (int n = 0; n < JOBS; n++) {
-        Outcome o = ledger.get(instances.get(n));
-        boolean ok = o != null && (LoadHandler.fails(n)
-            ? o.completions() == 0 && o.failures() == 1 && o.incident() && o.state().equals("ACTIVE")
-            : o.completions() == 1 && o.failures() == 0 && o.state().equals("COMPLETED"));
+        String instance = instances.get(n);
+        Outcome o = ledger.get(instance);
+        int ran = runs.getOrDefault(instance, 0);
+        boolean ok;
+        if (LoadHandler.fails(n)) {
+          failingRuns += ran;
+          ok = o != null && o.completions() == 0 && o.failures() >= 1 && o.incident() && o.state().equals("ACTIVE")
+              && ran == attemptsPerFailingJob;
+        } else {
+          duplicates += Math.max(0, ran - 1);
+          completing += o != null && o.state().equals(EngineUnderTest.COMPLETING) ? 1 : 0;
+          ok = o != null && o.completions() == 1 && o.failures() == 0 && ran >= 1
+              && (o.state().equals("COMPLETED") || o.state().equals(EngineUnderTest.COMPLETING));
+        }
         if (!ok && wrong.size() < 20) {
-          wrong.add("n=" + n + ": " + o);
+          wrong.add("n=" + n + " ran " + ran + "x: " + o);
         }
         if (o != null) {
           o.completedBy().forEach(w -> completedBy.merge(w, 1, Integer::sum));
         }
       }
+      int handlerRuns = runs.values().stream().mapToInt(Integer::intValue).sum();
       Measured.report("load/" + t.id(),
           "%d jobs (%d failing by design), %d workers here + %d child JVMs x %d slots: backlog of instances "
               + "created in %.1f s (%.0f/s); workers drained it in %.1f s (%.0f jobs/s, child JVM start-up included); handler runs %d "
-              + "(by JVM %s), duplicates %d; engine: %d as decided, %d not; completions by worker %s; "
+              + "(by JVM %s): completed jobs ran %d extra time(s), the failing jobs %d times (%d attempt(s) each, the "
+              + "engine's retries); engine: %d as decided, %d not (%d completions still being carried out); "
+              + "completions by worker %s; "
               + "events here: COMPLETED=%d FAILED=%d ALREADY_COMPLETED=%d LOCK_LOST=%d REPORT_RETRIED=%d REPORT_FAILED=%d",
           JOBS, expectedFailed, IN_JVM_WORKERS, CHILD_WORKERS, CONCURRENCY, startSeconds, JOBS / startSeconds,
-          wallSeconds, JOBS / wallSeconds, handlerRuns, runsByJvm, duplicates, JOBS - wrong.size(), wrong.size(),
-          completedBy, events.count(COMPLETED), events.count(FAILED), events.count(ALREADY_COMPLETED),
+          wallSeconds, JOBS / wallSeconds, handlerRuns, runsByJvm, duplicates, failingRuns, attemptsPerFailingJob,
+          JOBS - wrong.size(), wrong.size(), completing, completedBy, events.count(COMPLETED), events.count(FAILED), events.count(ALREADY_COMPLETED),
           events.count(LOCK_LOST), events.count(REPORT_RETRIED), events.count(REPORT_FAILED));
 
       assertThat(wrong).as("instances whose outcome is not what the handler decided").isEmpty();
       assertThat(ledger).hasSize(JOBS);
       assertThat(runs).as("every job reached a handler").hasSize(JOBS);
-      assertThat(duplicates).as("at-least-once duplicates without lock expiry").isZero();
+      assertThat(duplicates).as("at-least-once duplicates of completed jobs without lock expiry").isZero();
       assertThat(events.count(REPORT_FAILED)).isZero();
-      assertThat(events.count(LOCK_LOST)).isZero();
+      // A rejected report is only acceptable as the echo of a retried report whose first attempt the engine took
+      // (an answer lost to a timeout): the engine's ledger above is the proof that nothing ran or counted twice.
+      assertThat(events.count(LOCK_LOST) + events.count(ALREADY_COMPLETED)).as("rejected reports")
+          .isLessThanOrEqualTo(events.count(REPORT_RETRIED));
       assertThat(runsByJvm.values()).as("every JVM took part").allMatch(n -> n > 0);
     } finally {
       workers.forEach(JobWorker::close);

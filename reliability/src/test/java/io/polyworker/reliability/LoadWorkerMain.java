@@ -4,7 +4,6 @@ import io.polyworker.Engine;
 import io.polyworker.EngineConfig;
 import io.polyworker.Engines;
 import io.polyworker.JobWorker;
-import io.polyworker.SubscriptionOptions;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
@@ -35,9 +34,9 @@ public final class LoadWorkerMain {
     try (Engine engine = Engines.fromConfig(EngineConfig.fromEnvironment());
          JobWorker worker = JobWorker.builder(engine).workerId(workerId)
              .drainTimeout(Duration.ofSeconds(20))
-             .subscribe(topic, handler, SubscriptionOptions.builder().maxConcurrentJobs(concurrency)
-                 .defaultRetries(1).build())
+             .subscribe(topic, handler, LoadContract.options(concurrency))
              .build().start()) {
+      System.err.println("child worker " + workerId + " on " + engine.id() + ", topic " + topic + ": started");
       System.out.println("READY");
       System.out.flush();
       Thread reader = new Thread(() -> {
@@ -54,6 +53,7 @@ public final class LoadWorkerMain {
       reader.start();
       reader.join(TimeUnit.MINUTES.toMillis(5));
     }
+    System.err.println("child worker " + workerId + ": ran " + handler.runs.size() + " jobs");
     try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(result, StandardCharsets.UTF_8))) {
       handler.runs.forEach((instance, runs) -> out.println(instance + " " + runs.get()));
     }

@@ -81,7 +81,7 @@ abstract class ReportFaultsContract {
       }, options());
       await().atMost(Duration.ofSeconds(30)).until(() -> s.events.count(COMPLETED) == 1);
 
-      Outcome o = s.outcome(instance);
+      Outcome o = s.awaitOutcome(instance, "COMPLETED");
       Measured.report("report-reset-before/" + s.target.id(),
           "3 complete requests reset before the engine: %d complete requests sent, %d REPORT_RETRIED events, "
               + "engine completions %d, handler runs %d", s.proxy.counted(COMPLETE), s.events.count(REPORT_RETRIED),
@@ -121,7 +121,7 @@ abstract class ReportFaultsContract {
       await().atMost(Duration.ofSeconds(30)).until(() -> s.events.count(COMPLETED) == 1);
       long completedAfterMillis = (System.nanoTime() - healedAt) / 1_000_000;
 
-      Outcome o = s.outcome(instance);
+      Outcome o = s.awaitOutcome(instance, "COMPLETED");
       Measured.report("report-refused/" + s.target.id(),
           "engine refused connections for %.1f s while one result waited: %d report retries (backoff 100 ms doubling), "
               + "completed %d ms after the engine was reachable again; engine completions %d",
@@ -146,9 +146,7 @@ abstract class ReportFaultsContract {
       s.worker("w-lost", job -> JobResult.complete(Map.of("ok", true)), options());
       await().atMost(Duration.ofSeconds(30))
           .until(() -> s.events.count(COMPLETED) + s.events.count(ALREADY_COMPLETED) == 1);
-      await().atMost(Duration.ofSeconds(30)).until(() -> "COMPLETED".equals(s.outcome(instance).state()));
-
-      Outcome o = s.outcome(instance);
+      Outcome o = s.awaitOutcome(instance, "COMPLETED");
       Measured.report("report-answer-lost/" + s.target.id(),
           "answer to a complete lost after the engine acted: %d complete requests, events COMPLETED=%d "
               + "ALREADY_COMPLETED=%d REPORT_RETRIED=%d, engine completions %d", s.proxy.counted(COMPLETE),
@@ -182,7 +180,7 @@ abstract class ReportFaultsContract {
       await().atMost(Duration.ofSeconds(30))
           .until(() -> s.events.count(COMPLETED) + s.events.count(ALREADY_COMPLETED) == 1);
 
-      Outcome o = s.outcome(instance);
+      Outcome o = s.awaitOutcome(instance, "COMPLETED");
       Measured.report("report-stalled/" + s.target.id(),
           "answer to a complete stalled after 12 bytes: first retry after %d ms (request timeout 2 s), "
               + "%d complete requests, events COMPLETED=%d ALREADY_COMPLETED=%d, engine completions %d",
@@ -214,7 +212,7 @@ abstract class ReportFaultsContract {
           .until(() -> s.events.count(REPORT_RETRIED) == 0 && worker.isRunning());
 
       WorkerEvent event = s.events.of(ALREADY_COMPLETED).get(0);
-      Outcome o = s.outcome(instance);
+      Outcome o = s.awaitOutcome(instance, "TERMINATED");
       Measured.report("report-job-deleted/" + s.target.id(),
           "instance cancelled while its handler ran: %s complete request(s), REPORT_RETRIED=%d, event ALREADY_COMPLETED (%s)",
           s.target.speaksHttp() ? String.valueOf(s.proxy.counted(COMPLETE)) : "n/a", s.events.count(REPORT_RETRIED),
@@ -233,7 +231,7 @@ abstract class ReportFaultsContract {
   @Test
   @DisplayName("another worker took the lock: one attempt, LOCK_LOST with JobLockLostException, the other completes")
   void lockTakenByAnotherWorker() throws Exception {
-    assumeTrue(target().connect().capabilities().has(Capability.LOCK_OWNERSHIP),
+    assumeTrue(target().has(Capability.LOCK_OWNERSHIP),
         target().id() + " does not check which worker holds a job");
     try (Scenario s = new Scenario(target(), "stolen")) {
       String instance = s.startOne();
@@ -263,9 +261,7 @@ abstract class ReportFaultsContract {
       await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3))
           .until(() -> s.events.count(REPORT_RETRIED) == 0);
       s.admin.jobClient().complete(stolen[0], "w-second", Map.of("by", "second"), Map.of());
-      await().atMost(Duration.ofSeconds(30)).until(() -> "COMPLETED".equals(s.outcome(instance).state()));
-
-      Outcome o = s.outcome(instance);
+      Outcome o = s.awaitOutcome(instance, "COMPLETED");
       Measured.report("report-lock-taken/" + s.target.id(),
           "lock taken by another worker: %d complete request(s) from the first worker, LOCK_LOST events %d "
               + "(%d at lock expiry, the rest from the rejected report), REPORT_RETRIED=%d; engine completions %d by %s",

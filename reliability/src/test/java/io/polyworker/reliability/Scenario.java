@@ -69,6 +69,16 @@ final class Scenario implements AutoCloseable {
     return target.ledger(key).get(instanceId);
   }
 
+  /** The outcome once the instance is in {@code state} (engines such as Flowable complete asynchronously). */
+  Outcome awaitOutcome(String instanceId, String state) {
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+        .until(() -> {
+          Outcome o = outcome(instanceId);
+          return o != null && o.state().equals(state);
+        });
+    return outcome(instanceId);
+  }
+
   @Override
   public void close() {
     workers.forEach(JobWorker::close);

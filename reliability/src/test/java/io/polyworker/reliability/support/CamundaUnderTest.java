@@ -54,6 +54,11 @@ public final class CamundaUnderTest extends EngineUnderTest {
   }
 
   @Override
+  public Integer initialRetries() {
+    return null;
+  }
+
+  @Override
   public boolean keepsDataAcrossRestart() {
     return true;
   }
@@ -124,7 +129,7 @@ public final class CamundaUnderTest extends EngineUnderTest {
   }
 
   @Override
-  public int openJobs(String topic) {
+  public int openJobs(String processKey, String topic) {
     return RestJson.get(rest() + "/external-task/count?topicName=" + URLEncoder.encode(topic, StandardCharsets.UTF_8))
         .path("count").asInt();
   }

@@ -70,6 +70,7 @@ public final class ChildWorker implements AutoCloseable {
   public static Map<String, String> quietLogging(Map<String, String> more) {
     Map<String, String> props = new HashMap<>(more);
     props.put("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    props.put("org.slf4j.simpleLogger.log.io.polyworker.worker", "info");
     return props;
   }
 

@@ -2,6 +2,7 @@ package io.polyworker.reliability.support;
 
 import io.polyworker.DeploymentResource;
 import io.polyworker.Engine;
+import io.polyworker.spi.Capability;
 import io.polyworker.testkit.Dialect;
 import io.polyworker.testkit.TestProcess;
 import io.polyworker.testkit.engines.FaultProxy;
@@ -47,6 +48,13 @@ public abstract class EngineUnderTest {
   /** As {@link #connect(int)}, with this request timeout (a long poll adds its own time to it). */
   public abstract Engine connect(int port, Duration requestTimeout);
 
+  /** Whether the engine client has this capability. */
+  public boolean has(Capability capability) {
+    try (Engine e = connect()) {
+      return e.capabilities().has(capability);
+    }
+  }
+
   /** Whether the engine speaks HTTP/1.1, so that the proxy can act on single requests by their URL. */
   public abstract boolean speaksHttp();
 
@@ -61,11 +69,26 @@ public abstract class EngineUnderTest {
   /** What the engine recorded for every instance of {@code processKey}, by instance id. */
   public abstract Map<String, Outcome> ledger(String processKey);
 
+  /**
+   * The retries a new job carries in this engine, or null when it has none until a first failure
+   * (Camunda); a job whose handler always throws then runs this many times (or once with
+   * {@code defaultRetries(1)}).
+   */
+  public abstract Integer initialRetries();
+
   /** Cheap progress counters for polling: instances of {@code processKey} completed, and jobs of {@code topic} out of retries. */
   public abstract Progress progress(String processKey, String topic);
 
+  /** How often tests may ask {@link #progress}: it is not free everywhere. */
+  public Duration progressPollInterval() {
+    return Duration.ofMillis(500);
+  }
+
   /** See {@link #progress}. */
   public record Progress(int completedInstances, int failedJobs) {}
+
+  /** State of an instance whose job completion the engine accepted but has not carried out yet (Flowable's async continuation). */
+  public static final String COMPLETING = "COMPLETING";
 
   /** Settings for {@code Engines.fromConfig} that reach the engine at 127.0.0.1:{@code port} (for child JVMs). */
   public abstract Map<String, String> config(int port);
@@ -73,8 +96,8 @@ public abstract class EngineUnderTest {
   /** Cancels (deletes) a running instance through the engine's own API. */
   public abstract void cancel(String instanceId);
 
-  /** Jobs of a topic that are still open in the engine (not completed, not deleted). */
-  public abstract int openJobs(String topic);
+  /** Jobs of {@code processKey} on {@code topic} still open in the engine (not completed, not deleted, not dead). */
+  public abstract int openJobs(String processKey, String topic);
 
   /**
    * Takes the engine away from workers that talk to it through {@code proxy}: engines that keep
