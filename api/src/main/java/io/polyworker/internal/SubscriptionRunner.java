@@ -78,6 +78,7 @@ final class SubscriptionRunner {
   private final FetchRequest template;
   private final Capacity capacity;
   private final int fetchThreshold;
+  private final int backlogThreshold;
   private final boolean longPolling;
   private final boolean canExtend;
   private final @Nullable ExecutorService ownExecutor;
@@ -111,9 +112,10 @@ final class SubscriptionRunner {
         options.processDefinitionKey(), options.tenantIds(),
         options.usePriority() && caps.has(Capability.PRIORITY));
     this.capacity = new Capacity(options.maxConcurrentJobs());
-    // Refill once a quarter of the slots is free: batches stay useful without starving latency.
-    this.fetchThreshold = Math.max(1, Math.min(options.maxJobsPerFetch(),
-        (options.maxConcurrentJobs() + 3) / 4));
+    // Refill once a quarter of the slots is free (half while the engine has a backlog, see
+    // pollLoop): batches stay useful without starving latency.
+    this.fetchThreshold = threshold(4);
+    this.backlogThreshold = threshold(2);
     if (options.executor() != null) {
       this.ownExecutor = null;
       this.executor = options.executor();
@@ -121,6 +123,11 @@ final class SubscriptionRunner {
       this.ownExecutor = HandlerExecutors.create(subscription.topic(), options.maxConcurrentJobs());
       this.executor = ownExecutor;
     }
+  }
+
+  private int threshold(int fraction) {
+    return Math.max(1, Math.min(options.maxJobsPerFetch(),
+        (options.maxConcurrentJobs() + fraction - 1) / fraction));
   }
 
   String topic() {
@@ -231,10 +238,14 @@ final class SubscriptionRunner {
     ExponentialBackoff emptyBackoff = new ExponentialBackoff(
         workerOptions.emptyPollBackoffInitial(), workerOptions.emptyPollBackoffMax());
     boolean failing = false;
+    boolean backlog = false;
     while (accepting) {
       int reserved;
       try {
-        reserved = capacity.reserve(fetchThreshold, options.maxJobsPerFetch());
+        // While fetches come back full the engine has a backlog: wait for bigger batches, so that
+        // fetches do not queue behind the completes of every finished job.
+        reserved = capacity.reserve(backlog ? backlogThreshold : fetchThreshold,
+            options.maxJobsPerFetch());
       } catch (InterruptedException e) {
         break;
       }
@@ -274,6 +285,7 @@ final class SubscriptionRunner {
       // asked): the answer's arrival bounds the lock's start from above.
       long fetchedAtMillis = System.currentTimeMillis();
       int accepted = Math.min(jobs.size(), reserved);
+      backlog = jobs.size() >= reserved;
       freeSlots(reserved - accepted);
       if (jobs.isEmpty()) {
         events.emit(POLL_EMPTY, topic(), null, Duration.ofNanos(took), 0, null);
