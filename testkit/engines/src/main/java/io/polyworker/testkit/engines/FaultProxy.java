@@ -96,6 +96,8 @@ public class FaultProxy implements AutoCloseable {
   private final AtomicLong bytesToEngine = new AtomicLong();
   private final AtomicLong bytesToWorker = new AtomicLong();
   private final AtomicInteger connectionSequence = new AtomicInteger();
+  /** Bumped by every cut, so that a connection accepted before a cut but linked after it is cut too. */
+  private final AtomicLong cuts = new AtomicLong();
   private final int port;
   private ServerSocket listener; // guarded by listenerLock
   private volatile boolean closed;
@@ -161,6 +163,7 @@ public class FaultProxy implements AutoCloseable {
 
   /** Resets (TCP RST) every open connection, in both directions. New connections are accepted as before. */
   public void cutConnections() {
+    cuts.incrementAndGet();
     for (Link link : links) {
       link.reset("cut");
     }
@@ -402,12 +405,13 @@ public class FaultProxy implements AutoCloseable {
       }
       accepted.incrementAndGet();
       int id = connectionSequence.incrementAndGet();
-      spawn("c" + id + "-up", () -> open(client, id));
+      long cutsAtAccept = cuts.get();
+      spawn("c" + id + "-up", () -> open(client, id, cutsAtAccept));
     }
   }
 
   /** Runs on the connection's worker-to-engine thread: connects to the engine, then pumps upwards. */
-  private void open(Socket client, int id) {
+  private void open(Socket client, int id, long cutsAtAccept) {
     try {
       client.setTcpNoDelay(true);
       onAccept.accept(client);
@@ -429,8 +433,8 @@ public class FaultProxy implements AutoCloseable {
     }
     Link link = new Link(id, client, server);
     links.add(link);
-    if (closed) {
-      link.reset("proxy closed");
+    if (closed || cuts.get() != cutsAtAccept) {
+      link.reset(closed ? "proxy closed" : "cut while connecting");
       return;
     }
     spawn("c" + id + "-down", link::pumpDown);
