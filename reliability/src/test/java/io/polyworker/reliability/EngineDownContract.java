@@ -66,6 +66,13 @@ abstract class EngineDownContract {
           .subscribe(topic, handler, SubscriptionOptions.builder().maxConcurrentJobs(8)
               .lockDuration(Duration.ofSeconds(40)).longPollTimeout(Duration.ofSeconds(2)).build())
           .build().start();
+      // A second worker with nothing to do, through the same proxy: its fetches alone show the
+      // poll backoff (the busy worker stops fetching once every slot holds a result to report).
+      EventRecorder idle = new EventRecorder();
+      JobWorker idleWorker = JobWorker.builder(engine).workerId("idle-worker").listener(idle)
+          .subscribe(EngineUnderTest.unique("idle_t"), job -> JobResult.complete(),
+              SubscriptionOptions.builder().longPollTimeout(Duration.ofSeconds(2)).build())
+          .build().start();
       try {
         await().atMost(Duration.ofSeconds(60)).until(() -> events.count(COMPLETED) >= 50);
 
@@ -102,18 +109,27 @@ abstract class EngineDownContract {
         int steadyRequests = events.between(POLL_ERROR, steadyFrom, upAt).size()
             + events.between(REPORT_RETRIED, steadyFrom, upAt).size();
         double requestsPerSecond = (pollErrors.size() + reportRetries.size()) / downSeconds;
+        List<EventRecorder.Timed> idleErrors = idle.between(POLL_ERROR, downAt, upAt);
+        long idleMaxGap = 0;
+        for (int i = 1; i < idleErrors.size(); i++) {
+          idleMaxGap = Math.max(idleMaxGap, (idleErrors.get(i).nanos() - idleErrors.get(i - 1).nanos()) / 1_000_000);
+        }
+        EventRecorder.Timed idleBack = idle.firstAfter(io.polyworker.WorkerEvent.Type.POLL_EMPTY, upAt);
         EventRecorder.Timed firstFetch = events.firstAfter(FETCHED, upAt);
         EventRecorder.Timed firstCompletion = events.firstAfter(COMPLETED, upAt);
         Measured.report("engine-down/" + t.id(),
             "%s; %d jobs (%d instances started in %.1f s), %d completed before the outage; outage %.1f s "
                 + "(%.1f s held + %.1f s to come back); while down: %d failed fetches + %d report retries = %.2f requests/s "
-                + "(%.2f/s over the last 8 s), %d TCP connections at the proxy = %.2f/s; "
+                + "(%.2f/s over the last 8 s), %d TCP connections at the proxy = %.2f/s; an idle worker failed "
+                + "%d fetches (%.2f/s, longest gap %d ms) and fetched again %s ms after the engine was back; "
                 + "first completion %s ms, first fetch %s ms after the engine was back; all done %.1f s after; "
                 + "engine ledger: %d/%d completed exactly once (%d of them still being carried out by the engine); handler duplicates %d; "
                 + "ALREADY_COMPLETED %d (results the engine took just before the crash)",
             t.outageKind(), JOBS, JOBS, startSeconds, completedBefore, downSeconds, (restartAt - downAt) / 1e9,
             (upAt - restartAt) / 1e9, pollErrors.size(), reportRetries.size(), requestsPerSecond,
             steadyRequests / 8.0, connectionsWhileDown, connectionsWhileDown / downSeconds,
+            idleErrors.size(), idleErrors.size() / downSeconds, idleMaxGap,
+            idleBack == null ? "-" : String.valueOf((idleBack.nanos() - upAt) / 1_000_000),
             firstCompletion == null ? "-" : String.valueOf((firstCompletion.nanos() - upAt) / 1_000_000),
             firstFetch == null ? "-" : String.valueOf((firstFetch.nanos() - upAt) / 1_000_000),
             (doneAt - upAt) / 1e9, ledger.size() - notOnce.size(), JOBS, completing, duplicates, events.count(ALREADY_COMPLETED));
@@ -132,8 +148,14 @@ abstract class EngineDownContract {
         assertThat(pollErrors.size() + reportRetries.size()).as("the worker noticed the outage").isPositive();
         assertThat(steadyRequests / 8.0).as("requests per second at the end of the outage").isLessThan(4.0);
         assertThat(requestsPerSecond).as("requests per second while down").isLessThan(8.0);
+        // The idle worker: fetches back off exponentially, 100 ms doubling to the 10 s cap (with jitter).
+        assertThat(idleErrors).as("the idle worker noticed the outage").isNotEmpty();
+        assertThat(idleErrors.size()).as("failed fetches of the idle worker while down").isLessThanOrEqualTo(
+            (int) Math.ceil(downSeconds / 10) + 8);
+        assertThat(idleMaxGap).as("its backoff grew to seconds").isGreaterThanOrEqualTo(2_000);
       } finally {
         worker.close();
+        idleWorker.close();
       }
     }
   }

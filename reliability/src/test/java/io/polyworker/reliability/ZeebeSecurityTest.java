@@ -118,6 +118,7 @@ class ZeebeSecurityTest {
         assertThatThrownBy(() -> untrusting.processClient().startProcess("anything", Map.of()))
             .isInstanceOf(PolyworkerException.class);
       }
+      await().atMost(Duration.ofSeconds(10)).until(() -> tls.failedHandshakes() > 0);
       long refused = tls.failedHandshakes();
       String key = EngineUnderTest.unique("ztls");
       String topic = EngineUnderTest.unique("ztls_t");
