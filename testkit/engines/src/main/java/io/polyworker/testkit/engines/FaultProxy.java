@@ -100,6 +100,7 @@ public class FaultProxy implements AutoCloseable {
   private final AtomicLong cuts = new AtomicLong();
   private final int port;
   private ServerSocket listener; // guarded by listenerLock
+  private Thread acceptor; // guarded by listenerLock
   private volatile boolean closed;
   private volatile Refusal refusal;
   private volatile long latencyNanos;
@@ -177,6 +178,9 @@ public class FaultProxy implements AutoCloseable {
       if (how == Refusal.CLOSE_PORT && listener != null) {
         closeQuietly(listener);
         listener = null;
+        // A connection accept() returned just before the close is registered before this returns, so
+        // that a cutConnections() right after it cuts that connection too.
+        joinQuietly(acceptor);
       }
     }
   }
@@ -370,10 +374,21 @@ public class FaultProxy implements AutoCloseable {
   }
 
   private void startAcceptor(ServerSocket socket) {
-    spawn("accept", () -> acceptLoop(socket));
+    acceptor = spawn("accept", () -> acceptLoop(socket));
   }
 
-  private void spawn(String role, Runnable body) {
+  private static void joinQuietly(Thread t) {
+    if (t == null || t == Thread.currentThread()) {
+      return;
+    }
+    try {
+      t.join(THREAD_JOIN_TIMEOUT.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private Thread spawn(String role, Runnable body) {
     Thread t = new Thread(() -> {
       try {
         body.run();
@@ -384,6 +399,7 @@ public class FaultProxy implements AutoCloseable {
     t.setDaemon(true);
     threads.add(t);
     t.start();
+    return t;
   }
 
   private void acceptLoop(ServerSocket socket) {
