@@ -92,6 +92,9 @@ abstract class EngineDownContract {
         await().atMost(Duration.ofSeconds(90)).pollInterval(t.progressPollInterval())
             .until(() -> t.progress(key, topic).completedInstances() >= JOBS);
         long doneAt = System.nanoTime();
+        // The engine may show the last completion before the worker's (retried) report call returns.
+        await().atMost(Duration.ofSeconds(30))
+            .until(() -> events.count(COMPLETED) + events.count(ALREADY_COMPLETED) + events.count(REPORT_FAILED) >= JOBS);
 
         // Measure first, then assert, so a failing run still reports its figures.
         Map<String, Outcome> ledger = t.ledger(key);

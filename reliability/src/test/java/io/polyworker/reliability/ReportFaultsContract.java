@@ -112,8 +112,15 @@ abstract class ReportFaultsContract {
       long refusedAt = System.nanoTime();
       gate.open();
       // Refused for 3 s: the result cannot get through, the worker keeps trying and stays up.
-      await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
-          .until(() -> s.events.count(COMPLETED) == 0 && s.events.count(REPORT_FAILED) == 0);
+      try {
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(6))
+            .until(() -> s.events.count(COMPLETED) == 0 && s.events.count(REPORT_FAILED) == 0);
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        throw new AssertionError("a result got through the refusal or was given up: " + s.events.summary()
+            + "; " + s.proxy + ", accepted " + s.proxy.acceptedConnections() + "; errors "
+            + s.events.of(REPORT_RETRIED).stream().map(ev -> String.valueOf(ev.error())).toList()
+            + " " + s.events.of(REPORT_FAILED).stream().map(ev -> String.valueOf(ev.error())).toList(), e);
+      }
       long retriesWhileDown = s.events.count(REPORT_RETRIED);
       double downSeconds = (System.nanoTime() - refusedAt) / 1e9;
       long healedAt = System.nanoTime();
