@@ -196,6 +196,13 @@ public abstract class EngineCompatibilityKit {
     return TestProcess.named(unique("p")).task("task", topic);
   }
 
+  /** Deploys a one-task process for {@code topic} and starts one instance of it; returns its id. */
+  private String startSimple(String topic) {
+    TestProcess p = simple(topic);
+    deploy(p);
+    return start(p, Map.of(), null);
+  }
+
   private static Map<String, Object> sampleVariables() {
     Map<String, Object> v = new LinkedHashMap<>();
     v.put("text", "héllo");
@@ -367,9 +374,7 @@ public abstract class EngineCompatibilityKit {
     @DisplayName("a failure with retries and backoff offers the job again only after the backoff")
     void failureWithBackoff() {
       String topic = unique("t");
-      TestProcess p = simple(topic);
-      deploy(p);
-      start(p, Map.of(), null);
+      startSimple(topic);
       String w = unique("w");
       LockedJob job = fetchOne(w, topic, Duration.ofSeconds(30));
       Instant failedAt = Instant.now();
@@ -418,9 +423,7 @@ public abstract class EngineCompatibilityKit {
     @DisplayName("a result for a job that no longer exists raises NotFound, not success")
     void resultForUnknownJob() {
       String topic = unique("t");
-      TestProcess p = simple(topic);
-      deploy(p);
-      start(p, Map.of(), null);
+      startSimple(topic);
       String w = unique("w");
       LockedJob job = fetchOne(w, topic, Duration.ofSeconds(30));
       client.complete(job, w, Map.of(), Map.of());
@@ -439,9 +442,7 @@ public abstract class EngineCompatibilityKit {
     void extendLockKeepsJob() {
       require(Capability.LOCK_EXTENSION);
       String topic = unique("t");
-      TestProcess p = simple(topic);
-      deploy(p);
-      start(p, Map.of(), null);
+      startSimple(topic);
       String w1 = unique("w1");
       LockedJob job = fetchOne(w1, topic, Duration.ofSeconds(2));
       Instant newExpiry = client.extendLock(job, w1, Duration.ofSeconds(20));
@@ -457,9 +458,7 @@ public abstract class EngineCompatibilityKit {
     void expiredLockIsLost() {
       require(Capability.LOCK_OWNERSHIP);
       String topic = unique("t");
-      TestProcess p = simple(topic);
-      deploy(p);
-      start(p, Map.of(), null);
+      startSimple(topic);
       String w1 = unique("w1");
       LockedJob first = fetchOne(w1, topic, Duration.ofSeconds(1));
       String w2 = unique("w2");
@@ -475,9 +474,7 @@ public abstract class EngineCompatibilityKit {
     void releaseMakesJobFetchable() {
       require(Capability.RELEASE);
       String topic = unique("t");
-      TestProcess p = simple(topic);
-      deploy(p);
-      start(p, Map.of(), null);
+      startSimple(topic);
       String w1 = unique("w1");
       LockedJob job = fetchOne(w1, topic, Duration.ofSeconds(60));
       client.release(job, w1);
@@ -524,9 +521,7 @@ public abstract class EngineCompatibilityKit {
     @DisplayName("a thrown exception fails the job with retries - 1, the backoff and the stack trace")
     void exceptionBecomesFailure() {
       String topic = unique("t");
-      TestProcess p = simple(topic);
-      deploy(p);
-      start(p, Map.of(), null);
+      startSimple(topic);
       List<WorkerEvent> events = new CopyOnWriteArrayList<>();
       AtomicInteger calls = new AtomicInteger();
       JobWorker worker = startWorker(topic, job -> {
@@ -548,9 +543,7 @@ public abstract class EngineCompatibilityKit {
     @DisplayName("a handler returning null fails the job with a clear message, retries - 1")
     void nullResultBecomesFailure() {
       String topic = unique("t");
-      TestProcess p = simple(topic);
-      deploy(p);
-      start(p, Map.of(), null);
+      startSimple(topic);
       List<WorkerEvent> events = new CopyOnWriteArrayList<>();
       JobWorker worker = startWorker(topic, job -> null,
           SubscriptionOptions.builder().retryBackoff(Duration.ofSeconds(1)).defaultRetries(3).build(),
@@ -642,9 +635,7 @@ public abstract class EngineCompatibilityKit {
     @DisplayName("a handler outliving its lock without extension sees the lost lock")
     void lockLostWithoutExtension() {
       String topic = unique("t");
-      TestProcess p = simple(topic);
-      deploy(p);
-      start(p, Map.of(), null);
+      startSimple(topic);
       CountDownLatch lost = new CountDownLatch(1);
       List<WorkerEvent> events = new CopyOnWriteArrayList<>();
       // lockExtension(false) asks for what engines without extension (Flowable) always do.
@@ -664,9 +655,7 @@ public abstract class EngineCompatibilityKit {
     void resultAfterLockLossIsReportedAsLost() {
       require(Capability.LOCK_OWNERSHIP);
       String topic = unique("t");
-      TestProcess p = simple(topic);
-      deploy(p);
-      start(p, Map.of(), null);
+      startSimple(topic);
       String rival = unique("rival");
       List<WorkerEvent> events = new CopyOnWriteArrayList<>();
       AtomicLong rivalGot = new AtomicLong();
