@@ -2,6 +2,9 @@ package io.polyworker.zeebe.internal;
 
 import io.camunda.client.CamundaClient;
 import io.camunda.client.CamundaClientBuilder;
+import io.camunda.client.CamundaClientConfiguration;
+import io.camunda.client.impl.CamundaClientImpl;
+import io.grpc.ManagedChannel;
 import io.polyworker.Engine;
 import io.polyworker.ProcessClient;
 import io.polyworker.spi.EngineClient;
@@ -14,7 +17,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * channel, plus an idle HTTP client the Camunda client always creates) shared by the job and process
  * clients. The client is configured only from
  * {@link ZeebeSettings}: environment overrides are off, gRPC is preferred over REST (the in-memory
- * engine has no REST API, and the job stream exists on gRPC only).
+ * engine has no REST API, and the job stream exists on gRPC only). The gRPC channel is built here
+ * (with the client's own {@code buildChannel}) rather than inside {@code build()}, so that a failed
+ * call can cut gRPC's reconnect backoff short ({@link ReconnectAfterUnavailable}).
  */
 public final class DefaultZeebeEngine implements Engine {
   /** Logger name of this module. */
@@ -41,6 +46,8 @@ public final class DefaultZeebeEngine implements Engine {
         .defaultRequestTimeout(settings.requestTimeout())
         .defaultJobWorkerStreamEnabled(false)
         .numJobWorkerExecutionThreads(1);
+    ReconnectAfterUnavailable reconnect = new ReconnectAfterUnavailable();
+    builder = builder.withInterceptors(reconnect);
     // camunda-client-java takes TLS or not from the address scheme (http = plaintext); the builder
     // of ZeebeEngine has already checked that the scheme agrees with plaintext().
     Path ca = settings.caCertificatePath();
@@ -51,7 +58,14 @@ public final class DefaultZeebeEngine implements Engine {
     if (oauth != null) {
       builder = builder.credentialsProvider(new OAuthClientCredentials(oauth, settings.requestTimeout()));
     }
-    return builder.build();
+    // Built as build() does with environment overrides off, but with the channel in hand so that
+    // the interceptor can reset its reconnect backoff (ReconnectAfterUnavailable).
+    if (!(builder instanceof CamundaClientConfiguration config)) {
+      return builder.build();
+    }
+    ManagedChannel channel = CamundaClientImpl.buildChannel(config);
+    reconnect.bind(channel);
+    return new CamundaClientImpl(config, channel);
   }
 
   @Override
