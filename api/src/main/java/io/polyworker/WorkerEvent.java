@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
  *     FAILED, BPMN_ERROR, TERMINATED the handler's run time; for LOCK_EXTENDED the new lock duration;
  *     otherwise zero
  * @param count for FETCHED the number of jobs; for REPORT_RETRIED the attempt number; otherwise 0 or 1
- * @param error the cause for POLL_ERROR, FAILED (the handler's exception, if any), LOCK_LOST,
+ * @param error the cause for POLL_ERROR, FAILED (the handler's exception, if any, or the
+ *     {@link MalformedAnswerException} of a job that could not be read), LOCK_LOST,
  *     ALREADY_COMPLETED, REPORT_RETRIED, REPORT_FAILED; otherwise null
  */
 public record WorkerEvent(Type type, String engine, String topic, @Nullable String jobId,
@@ -32,7 +33,11 @@ public record WorkerEvent(Type type, String engine, String topic, @Nullable Stri
     STARTED,
     /** The engine accepted a completion. */
     COMPLETED,
-    /** The engine accepted a failure (handler exception, null result or {@link JobResult#fail}). */
+    /**
+     * The engine accepted a failure (handler exception, null result or {@link JobResult#fail}). A
+     * job the engine locked but that could not be read is failed without a handler, so without
+     * STARTED; its error is the {@link MalformedAnswerException} that says why.
+     */
     FAILED,
     /** The engine accepted a BPMN error. */
     BPMN_ERROR,

@@ -19,6 +19,7 @@ import io.polyworker.BpmnError;
 import io.polyworker.JobLockLostException;
 import io.polyworker.JobResult;
 import io.polyworker.JobWorker.Subscription;
+import io.polyworker.MalformedAnswerException;
 import io.polyworker.NotFoundException;
 import io.polyworker.PolyworkerException;
 import io.polyworker.SubscriptionOptions;
@@ -468,6 +469,15 @@ final class SubscriptionRunner {
       try {
         if (!accepting) {
           release(locked);
+          return;
+        }
+        MalformedAnswerException unreadable = locked.readError();
+        if (unreadable != null) {
+          // Locked for us but unreadable: fail it with the reason, so it surfaces in the engine
+          // (and ends in an incident once its retries are used) instead of running blind.
+          LOG.warn("topic {}: job {} cannot be read; failing it without running the handler: {}",
+              topic(), locked.id(), unreadable.getMessage());
+          report(new ActiveJob(locked), failure(unreadable), Duration.ZERO, unreadable);
           return;
         }
         ActiveJob job = new ActiveJob(locked);

@@ -1,5 +1,6 @@
 package io.polyworker.spi;
 
+import io.polyworker.MalformedAnswerException;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -13,6 +14,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Variable values must already be decoded to plain Java (see {@link io.polyworker.Variables});
  * values that must never be decoded are {@link io.polyworker.UnreadableValue}s.
+ *
+ * <p>A job the engine locked but the client cannot read (a field of the wrong type, say) is still
+ * returned, made with {@link #unreadable}: the runtime then fails it in the engine with
+ * {@link #readError()} as the reason, without running a handler, so that it neither blocks the jobs
+ * fetched with it nor comes back unnoticed after every lock expiry. Only a job without a readable
+ * id, which nothing can be reported for, should fail the whole fetch.
  */
 public final class LockedJob {
   /** {@link #scopeType()} of BPMN jobs. */
@@ -34,6 +41,7 @@ public final class LockedJob {
   private final Map<String, @Nullable Object> variables;
   private final String scopeType;
   private final Object nativeJob;
+  private final @Nullable MalformedAnswerException readError;
 
   private LockedJob(Builder b) {
     this.engine = require(b.engine, "engine");
@@ -50,6 +58,42 @@ public final class LockedJob {
     this.variables = Collections.unmodifiableMap(new LinkedHashMap<>(b.variables));
     this.scopeType = b.scopeType;
     this.nativeJob = Objects.requireNonNull(b.nativeJob, "nativeJob");
+    this.readError = null;
+  }
+
+  private LockedJob(String engine, String id, String topic, @Nullable Integer retries,
+      Instant lockExpiresAt, Object nativeJob, MalformedAnswerException readError) {
+    this.engine = engine;
+    this.id = id;
+    this.topic = topic;
+    this.processInstanceId = "";
+    this.processDefinitionKey = null;
+    this.elementId = "";
+    this.businessKey = null;
+    this.tenantId = null;
+    this.retries = retries;
+    this.lockExpiresAt = lockExpiresAt;
+    this.headers = Map.of();
+    this.variables = Map.of();
+    this.scopeType = BPMN;
+    this.nativeJob = nativeJob;
+    this.readError = readError;
+  }
+
+  /**
+   * A job that was locked for this worker but cannot be read; the runtime fails it with
+   * {@code readError} as the reason (retries and backoff as for a handler exception) and never hands
+   * it to a handler. Instance and element ids are empty, variables and headers empty.
+   *
+   * @param retries the job's retries where they could be read, else null (the subscription's
+   *     default retries apply)
+   * @param lockExpiresAt when the lock ends, or the fetch time plus the lock duration asked for
+   */
+  public static LockedJob unreadable(String engine, String id, String topic, @Nullable Integer retries,
+      Instant lockExpiresAt, Object nativeJob, MalformedAnswerException readError) {
+    return new LockedJob(require(engine, "engine"), require(id, "id"), require(topic, "topic"),
+        retries, Objects.requireNonNull(lockExpiresAt, "lockExpiresAt"),
+        Objects.requireNonNull(nativeJob, "nativeJob"), Objects.requireNonNull(readError, "readError"));
   }
 
   private static String require(@Nullable String value, String field) {
@@ -79,6 +123,8 @@ public final class LockedJob {
   public String scopeType() { return scopeType; }
   /** The engine's own representation, for {@link io.polyworker.Job#unwrap(Class)}. */
   public Object nativeJob() { return nativeJob; }
+  /** Why this job could not be read, for jobs made with {@link #unreadable}; null for every other. */
+  public @Nullable MalformedAnswerException readError() { return readError; }
 
   @Override
   public String toString() {

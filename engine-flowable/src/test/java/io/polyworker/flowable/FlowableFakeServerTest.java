@@ -332,33 +332,58 @@ class FlowableFakeServerTest {
         .hasMessageContaining("empty answer");
   }
 
-  @Test
-  void missingFieldsAreNamed() {
-    answer(200, "[{\"id\":\"j1\",\"processInstanceId\":\"pi\",\"lockExpirationTime\":\"2026-11-21T20:54:43Z\"}]");
-    assertThatThrownBy(this::fetch).isInstanceOf(MalformedAnswerException.class)
-        .hasMessageContaining("job j1: field 'elementId' is missing");
-    answer(200, "[{\"id\":\"j1\",\"processInstanceId\":\"pi\",\"elementId\":\"e\"}]");
-    assertThatThrownBy(this::fetch).isInstanceOf(MalformedAnswerException.class)
-        .hasMessageContaining("'lockExpirationTime' is missing");
-    answer(200, "[{\"id\":\"j1\",\"elementId\":\"e\",\"lockExpirationTime\":\"2026-11-21T20:54:43Z\"}]");
-    assertThatThrownBy(this::fetch).isInstanceOf(MalformedAnswerException.class)
-        .hasMessageContaining("'processInstanceId' (or 'scopeId') is missing");
-    answer(200, "[{\"id\":\"j1\",\"processInstanceId\":\"pi\",\"elementId\":\"e\",\"lockExpirationTime\":\"soon\"}]");
-    assertThatThrownBy(this::fetch).isInstanceOf(MalformedAnswerException.class)
-        .hasMessageContaining("not an ISO-8601 date-time: soon");
+  /** Fetches one answer that must hold exactly one unreadable job, and returns why it is unreadable. */
+  private String unreadable(String body) {
+    answer(200, body);
+    List<LockedJob> jobs = fetch();
+    assertThat(jobs).hasSize(1);
+    MalformedAnswerException error = jobs.get(0).readError();
+    assertThat(error).as("read error of " + body).isNotNull();
+    assertThat(error.engine()).isEqualTo("flowable");
+    return error.getMessage();
   }
 
   @Test
-  void variablesOfTheWrongShapeAreMalformed() {
-    answer(200, "[" + JOB.formatted("{\"a\":1}") + "]");
+  void aJobWithoutAnIdFailsTheAcquire() {
+    answer(200, "[{\"processInstanceId\":\"pi\",\"elementId\":\"e\",\"lockExpirationTime\":\"2026-11-21T20:54:43Z\"}]");
     assertThatThrownBy(this::fetch).isInstanceOf(MalformedAnswerException.class)
-        .hasMessageContaining("'variables' is not an array");
-    answer(200, "[" + JOB.formatted("[{\"type\":\"string\",\"value\":\"x\"}]") + "]");
-    assertThatThrownBy(this::fetch).isInstanceOf(MalformedAnswerException.class)
-        .hasMessageContaining("a variable has no name");
-    answer(200, "[" + JOB.formatted("[{\"name\":\"x\",\"type\":7,\"value\":\"x\"}]") + "]");
-    assertThatThrownBy(this::fetch).isInstanceOf(MalformedAnswerException.class)
-        .hasMessageContaining("variable 'x' has a type that is not a string");
+        .hasMessageContaining("a job: field 'id' is missing");
+  }
+
+  @Test
+  void missingFieldsMakeAnUnreadableJobThatNamesThem() {
+    assertThat(unreadable("[{\"id\":\"j1\",\"processInstanceId\":\"pi\",\"lockExpirationTime\":\"2026-11-21T20:54:43Z\"}]"))
+        .contains("job j1: field 'elementId' is missing");
+    assertThat(unreadable("[{\"id\":\"j1\",\"processInstanceId\":\"pi\",\"elementId\":\"e\"}]"))
+        .contains("'lockExpirationTime' is missing");
+    assertThat(unreadable("[{\"id\":\"j1\",\"elementId\":\"e\",\"lockExpirationTime\":\"2026-11-21T20:54:43Z\"}]"))
+        .contains("'processInstanceId' (or 'scopeId') is missing");
+    assertThat(unreadable("[{\"id\":\"j1\",\"processInstanceId\":\"pi\",\"elementId\":\"e\",\"lockExpirationTime\":\"soon\"}]"))
+        .contains("not an ISO-8601 date-time: soon");
+  }
+
+  @Test
+  void anUnreadableJobKeepsWhatCanBeRead() {
+    answer(200, "[{\"id\":\"j1\",\"processInstanceId\":\"pi\",\"retries\":2,"
+        + "\"lockExpirationTime\":\"2026-11-21T20:54:43Z\"}," + JOB.formatted("[]") + "]");
+    List<LockedJob> jobs = fetch();
+    assertThat(jobs).hasSize(2);
+    LockedJob bad = jobs.get(0);
+    assertThat(bad.id()).isEqualTo("j1");
+    assertThat(bad.retries()).isEqualTo(2);
+    assertThat(bad.lockExpiresAt()).isEqualTo(java.time.Instant.parse("2026-11-21T20:54:43Z"));
+    assertThat(bad.readError()).isNotNull();
+    assertThat(jobs.get(1).readError()).as("the good job fetched with it").isNull();
+  }
+
+  @Test
+  void variablesOfTheWrongShapeMakeAnUnreadableJob() {
+    assertThat(unreadable("[" + JOB.formatted("{\"a\":1}") + "]"))
+        .contains("'variables' is not an array");
+    assertThat(unreadable("[" + JOB.formatted("[{\"type\":\"string\",\"value\":\"x\"}]") + "]"))
+        .contains("a variable has no name");
+    assertThat(unreadable("[" + JOB.formatted("[{\"name\":\"x\",\"type\":7,\"value\":\"x\"}]") + "]"))
+        .contains("variable 'x' has a type that is not a string");
   }
 
   // ---------------------------------------------------------------- errors

@@ -156,13 +156,18 @@ class FakeGatewayTest {
   }
 
   @Test
-  void variablesThatAreNotAJsonObjectAreAMalformedAnswer() {
+  void variablesThatAreNotAJsonObjectMakeAnUnreadableJobNotAFailedFetch() {
     gateway.jobs.add(job(1).setVariables("[1,2").build());
-    assertThatThrownBy(() -> fetch(plainEngine()))
-        .isInstanceOfSatisfying(MalformedAnswerException.class, e -> {
-          assertThat(e.getMessage()).contains("zeebe").contains("job 1");
-          assertThat(e.answerExcerpt()).isEqualTo("[1,2");
-        });
+    gateway.jobs.add(job(2).setVariables("{\"n\":1}").build());
+    List<LockedJob> jobs = fetch(plainEngine());
+    assertThat(jobs).hasSize(2);
+    assertThat(jobs.get(0).id()).isEqualTo("1");
+    assertThat(jobs.get(0).readError()).isInstanceOfSatisfying(MalformedAnswerException.class, e -> {
+      assertThat(e.getMessage()).contains("zeebe").contains("job 1");
+      assertThat(e.answerExcerpt()).isEqualTo("[1,2");
+    });
+    assertThat(jobs.get(1).readError()).isNull();
+    assertThat(jobs.get(1).variables()).containsEntry("n", 1);
   }
 
   @Test

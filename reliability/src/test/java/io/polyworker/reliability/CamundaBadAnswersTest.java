@@ -75,9 +75,13 @@ class CamundaBadAnswersTest {
   }
 
   private void startWorker(JobHandler handler) {
+    startWorker(handler, 2);
+  }
+
+  private void startWorker(JobHandler handler, int slots) {
     worker = JobWorker.builder(engine).options(WorkerOptions.builder().workerId("w")
             .pollErrorBackoff(Duration.ofMillis(50), Duration.ofMillis(300)).listener(events).build())
-        .subscribe(TOPIC, handler, SubscriptionOptions.builder().maxConcurrentJobs(2).build())
+        .subscribe(TOPIC, handler, SubscriptionOptions.builder().maxConcurrentJobs(slots).build())
         .build().start();
   }
 
@@ -89,7 +93,7 @@ class CamundaBadAnswersTest {
   }
 
   @Test
-  @DisplayName("non-JSON, truncated, wrongly typed and error answers: clear POLL_ERRORs, the poller lives and recovers")
+  @DisplayName("non-JSON, truncated, wrongly shaped and error answers: clear POLL_ERRORs, the poller lives and recovers")
   void badAnswersNeverKillThePoller() {
     Map<String, Answer> bad = new LinkedHashMap<>();
     bad.put("HTML instead of JSON", Answer.json(200, "<html><body>502 Bad Gateway from the proxy</body></html>"));
@@ -98,9 +102,8 @@ class CamundaBadAnswersTest {
     bad.put("JSON null", Answer.json(200, "null"));
     bad.put("an empty 200 body", new Answer(200, new byte[0]));
     bad.put("a task that is a number", Answer.json(200, "[42]"));
-    bad.put("an unreadable lock expiry", Answer.json(200,
-        "[" + CamundaJson.task("t3", TOPIC, "{}").replace("2099-01-01T00:00:00.000+0000", "next tuesday") + "]"));
-    bad.put("variables that are an array", Answer.json(200, "[" + CamundaJson.task("t4", TOPIC, "[1,2]") + "]"));
+    bad.put("a task without an id", Answer.json(200, "[" + CamundaJson.task("t0", TOPIC, "{}")
+        .replace("\"id\":\"t0\",", "") + "]"));
     bad.put("HTTP 502 with an HTML page", Answer.json(502, "<html>bad gateway</html>"));
     bad.put("HTTP 400 with a non-JSON body", Answer.json(400, "bad request, very bad"));
 
@@ -129,6 +132,42 @@ class CamundaBadAnswersTest {
     assertThat(fake.requests()).anyMatch(r -> r.path().endsWith("/external-task/good-1/complete"));
     Measured.report("bad-answers/camunda", "%d kinds of bad answer, each gave POLL_ERRORs with: %s; then a good answer "
         + "was handled by the same poller", bad.size(), String.join(" | ", messages));
+  }
+
+  @Test
+  @DisplayName("a task that cannot be read is failed in the engine with the reason; the tasks fetched with it run")
+  void unreadableTaskIsFailedNotTheBatch() {
+    startWorker(recordingHandler(seen), 4);
+    fake.answerOnce(Answer.json(200, "["
+        + CamundaJson.task("bad-expiry", TOPIC, "{}").replace("2099-01-01T00:00:00.000+0000", "next tuesday") + ","
+        + CamundaJson.task("fine-1", TOPIC, "{}") + ","
+        + CamundaJson.task("bad-vars", TOPIC, "[1,2]").replace("\"retries\":null", "\"retries\":2") + ","
+        + CamundaJson.task("bad-retries", TOPIC, "{}").replace("\"retries\":null", "\"retries\":\"many\"") + "]"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> events.count(COMPLETED) == 1 && events.count(FAILED) == 3);
+    assertThat(seen).as("only the readable task reached a handler").containsOnlyKeys("fine-1");
+    assertThat(events.count(POLL_ERROR)).isZero();
+    assertThat(events.count(STARTED)).as("no handler started for an unreadable task").isEqualTo(1);
+    Map<String, Map<?, ?>> failures = new LinkedHashMap<>();
+    for (String id : List.of("bad-expiry", "bad-vars", "bad-retries")) {
+      FakeEngine.Recorded failure = fake.requests().stream()
+          .filter(r -> r.path().endsWith("/external-task/" + id + "/failure")).findFirst().orElseThrow();
+      failures.put(id, (Map<?, ?>) parse(failure.body()));
+    }
+    assertThat((String) failures.get("bad-expiry").get("errorMessage"))
+        .contains("[camunda] fetchAndLock", "external task bad-expiry cannot be read", "next tuesday");
+    assertThat((String) failures.get("bad-vars").get("errorMessage"))
+        .contains("external task bad-vars cannot be read", "variables is not an object");
+    assertThat((String) failures.get("bad-retries").get("errorMessage"))
+        .contains("external task bad-retries cannot be read", "retries");
+    // Retries as for a handler exception: the task's own minus one, or the default (3) minus one.
+    assertThat(failures.get("bad-vars").get("retries")).isEqualTo(1);
+    assertThat(failures.get("bad-expiry").get("retries")).isEqualTo(2);
+    assertThat(failures.get("bad-retries").get("retries")).isEqualTo(2);
+    assertThat(fake.requests()).anyMatch(r -> r.path().endsWith("/external-task/fine-1/complete"));
+    Measured.report("unreadable-task/camunda", "a batch of 4 tasks, 3 of them unreadable (lock expiry, variables, "
+        + "retries): the readable one completed, each unreadable one failed in the engine with errorMessage: %s",
+        failures.values().stream().map(f -> "'" + f.get("errorMessage") + "' (retries " + f.get("retries") + ")")
+            .reduce((a, b) -> a + " | " + b).orElse(""));
   }
 
   private static byte[] taskWithString(String id, int chars) {

@@ -103,36 +103,79 @@ public final class CamundaJobClient implements EngineClient {
     return jobs;
   }
 
+  /**
+   * Reads one task. A task that is not an object or has no id fails the whole fetch (nothing can be
+   * reported for it); any other unreadable part makes it an {@link LockedJob#unreadable} job, which
+   * the runtime fails with the reason while the tasks fetched with it run as usual.
+   */
   private static LockedJob parseJob(JsonNode task, FetchRequest request) {
+    if (!task.isObject()) {
+      throw new MalformedAnswerException(ENGINE, "fetchAndLock", 200, task.toString(),
+          "an external task cannot be read: an external task is not a JSON object", null);
+    }
+    JsonNode idNode = task.get("id");
+    if (idNode == null || !idNode.isTextual() || idNode.asText().isBlank()) {
+      throw new MalformedAnswerException(ENGINE, "fetchAndLock", 200, task.toString(),
+          "an external task cannot be read: its field 'id' is missing or not a string", null);
+    }
+    String id = idNode.asText();
     try {
-      if (!task.isObject()) {
-        throw new IllegalArgumentException("an external task is not a JSON object");
-      }
       String expiry = text(task, "lockExpirationTime");
       Instant lockExpiresAt = expiry != null ? CamundaVariables.parseDate(expiry)
           : Instant.now().plus(request.lockDuration());
-      JsonNode retries = task.get("retries");
       return LockedJob.builder()
           .engine(ENGINE)
-          .id(text(task, "id"))
-          .topic(text(task, "topicName") != null ? text(task, "topicName") : request.topic())
+          .id(id)
+          .topic(topic(task, request))
           .processInstanceId(text(task, "processInstanceId"))
           .processDefinitionKey(text(task, "processDefinitionKey"))
           .elementId(text(task, "activityId"))
           .businessKey(text(task, "businessKey"))
           .tenantId(text(task, "tenantId"))
-          .retries(retries == null || retries.isNull() ? null : retries.asInt())
+          .retries(retries(task))
           .lockExpiresAt(lockExpiresAt)
           .headers(headers(task.get("extensionProperties")))
           .variables(CamundaVariables.decodeAll("fetchAndLock", task.get("variables")))
           .nativeJob(task)
           .build();
-    } catch (MalformedAnswerException e) {
-      throw e;
     } catch (RuntimeException e) {
-      throw new MalformedAnswerException(ENGINE, "fetchAndLock", 200, task.toString(),
-          "an external task cannot be read: " + e.getMessage(), e);
+      String why = e instanceof MalformedAnswerException m ? m.detail() : e.getMessage();
+      MalformedAnswerException error = new MalformedAnswerException(ENGINE, "fetchAndLock", 200,
+          task.toString(), "external task " + id + " cannot be read: " + why, e);
+      // The lock expiry may be what could not be read: then the lock is assumed to run from now.
+      Instant lockExpiresAt = Instant.now().plus(request.lockDuration());
+      try {
+        String expiry = text(task, "lockExpirationTime");
+        if (expiry != null) {
+          lockExpiresAt = CamundaVariables.parseDate(expiry);
+        }
+      } catch (RuntimeException ignored) {
+        // keep the assumed expiry
+      }
+      Integer retries;
+      try {
+        retries = retries(task);
+      } catch (RuntimeException ignored) {
+        retries = null;
+      }
+      return LockedJob.unreadable(ENGINE, id, topic(task, request), retries, lockExpiresAt, task, error);
     }
+  }
+
+  private static String topic(JsonNode task, FetchRequest request) {
+    String topic = text(task, "topicName");
+    return topic != null ? topic : request.topic();
+  }
+
+  private static @Nullable Integer retries(JsonNode task) {
+    JsonNode retries = task.get("retries");
+    if (retries == null || retries.isNull()) {
+      return null;
+    }
+    if (!retries.canConvertToInt() || !retries.isIntegralNumber()) {
+      throw new IllegalArgumentException("retries is not a whole number: " + retries);
+    }
+    return retries.asInt();
   }
 
   private static @Nullable String text(JsonNode node, String field) {

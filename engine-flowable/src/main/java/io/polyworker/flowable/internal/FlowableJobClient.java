@@ -127,16 +127,39 @@ public final class FlowableJobClient implements EngineClient {
     Set<String> wanted = request.variables() == null ? null : new HashSet<>(request.variables());
     List<LockedJob> jobs = new ArrayList<>(answer.size());
     for (JsonNode job : answer) {
-      jobs.add(job(job, request.topic(), wanted, text));
+      jobs.add(job(job, request, wanted, text));
     }
     return jobs;
   }
 
-  private static LockedJob job(JsonNode job, String topic, @Nullable Set<String> wanted, String answer) {
+  /**
+   * Reads one job. A job that is not an object or has no id fails the whole acquire (nothing can be
+   * reported for it); any other unreadable part makes it an {@link LockedJob#unreadable} job, which
+   * the runtime fails with the reason while the jobs acquired with it run as usual.
+   */
+  private static LockedJob job(JsonNode job, FetchRequest request, @Nullable Set<String> wanted,
+      String answer) {
     if (!job.isObject()) {
       throw malformed(answer, "a job is not a JSON object but " + job.getNodeType());
     }
     String id = required(job, "id", answer);
+    try {
+      return readableJob(job, id, request.topic(), wanted, answer);
+    } catch (RuntimeException e) {
+      String why = e instanceof MalformedAnswerException m ? m.detail() : e.toString();
+      MalformedAnswerException error = new MalformedAnswerException(FlowableHttp.ENGINE, "acquire",
+          200, job.toString(), why, e);
+      String lock = optional(job, "lockExpirationTime");
+      Instant lockExpiresAt = lock == null ? null : FlowableVariables.parseInstant(lock);
+      JsonNode retries = job.get("retries");
+      return LockedJob.unreadable(FlowableHttp.ENGINE, id, request.topic(),
+          retries != null && retries.isIntegralNumber() && retries.canConvertToInt() ? retries.intValue() : null,
+          lockExpiresAt != null ? lockExpiresAt : Instant.now().plus(request.lockDuration()), job, error);
+    }
+  }
+
+  private static LockedJob readableJob(JsonNode job, String id, String topic,
+      @Nullable Set<String> wanted, String answer) {
     String scopeType = optional(job, "scopeType");
     boolean cmmn = "cmmn".equalsIgnoreCase(scopeType);
     String instanceId = cmmn ? required(job, "scopeId", answer)

@@ -34,8 +34,14 @@ final class ZeebeJobs {
    *     itself would answer an empty list with all variables)
    */
   static LockedJob toLocked(ActivatedJob job, @Nullable List<String> only) {
-    Map<String, @Nullable Object> variables = only != null && only.isEmpty() ? Map.of()
-        : decode(job.getVariables(), job.getKey());
+    Map<String, @Nullable Object> variables;
+    try {
+      variables = only != null && only.isEmpty() ? Map.of() : decode(job.getVariables(), job.getKey());
+    } catch (MalformedAnswerException e) {
+      // Activated for us but unreadable: the runtime fails it with the reason.
+      return LockedJob.unreadable(ZeebeEngine.ID, Long.toString(job.getKey()), job.getType(),
+          job.getRetries(), Instant.ofEpochMilli(job.getDeadline()), job, e);
+    }
     String tenant = job.getTenantId();
     return LockedJob.builder()
         .engine(ZeebeEngine.ID)
