@@ -56,6 +56,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -75,7 +77,25 @@ import org.junit.jupiter.api.TestInstance;
  * skipped, never silently absent. Every test deploys its own process with unique ids and topics.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@DisplayNameGeneration(EngineCompatibilityKit.NamedAfterTheEngine.class)
 public abstract class EngineCompatibilityKit {
+
+  /**
+   * Names each contract group after the engine module's subclass ("CamundaCompatibilityTest >
+   * Locks"), so that test reports say which engine a contract ran on, not only "Locks".
+   */
+  static final class NamedAfterTheEngine extends DisplayNameGenerator.Standard {
+    @Override
+    public String generateDisplayNameForNestedClass(List<Class<?>> enclosingInstanceTypes,
+        Class<?> nestedClass) {
+      if (enclosingInstanceTypes.isEmpty()) {
+        return super.generateDisplayNameForNestedClass(enclosingInstanceTypes, nestedClass);
+      }
+      return enclosingInstanceTypes.get(enclosingInstanceTypes.size() - 1).getSimpleName() + " > "
+          + nestedClass.getSimpleName();
+    }
+  }
+
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
   /** Generous bound for engine-side asynchrony (Flowable completes asynchronously, resets locks every second). */
   protected static final Duration PATIENCE = Duration.ofSeconds(30);
