@@ -113,8 +113,10 @@ public final class OrderDemo {
       System.out.printf("  %3d/%d orders ended (%d shipped, %d rejected)%n", counts.ended(),
           instances, counts.shipped.get(), counts.rejected.get());
       wall = seconds(runStarted);
-      System.out.println("Closing the worker (it lets a long poll in flight finish, so that the"
-          + " engine locks no job for a worker that is gone)...");
+      System.out.println(engine.capabilities().has(Capability.LONG_POLLING)
+          ? "Closing the worker (it lets a long poll in flight finish, so that the engine locks no"
+              + " job for a worker that is gone)..."
+          : "Closing the worker...");
     }
     boolean ok = counts.shipped.get() == instances - expectedRejections.size()
         && counts.rejected.get() == expectedRejections.size()
