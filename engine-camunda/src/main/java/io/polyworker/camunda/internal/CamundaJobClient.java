@@ -119,9 +119,13 @@ public final class CamundaJobClient implements EngineClient {
           "an external task cannot be read: its field 'id' is missing or not a string", null);
     }
     String id = idNode.asText();
+    // Read first what an unreadable task still needs; whatever was read before a failure is kept.
+    Integer retries = null;
+    Instant lockExpiresAt = null;
     try {
+      retries = retries(task);
       String expiry = text(task, "lockExpirationTime");
-      Instant lockExpiresAt = expiry != null ? CamundaVariables.parseDate(expiry)
+      lockExpiresAt = expiry != null ? CamundaVariables.parseDate(expiry)
           : Instant.now().plus(request.lockDuration());
       return LockedJob.builder()
           .engine(ENGINE)
@@ -132,7 +136,7 @@ public final class CamundaJobClient implements EngineClient {
           .elementId(text(task, "activityId"))
           .businessKey(text(task, "businessKey"))
           .tenantId(text(task, "tenantId"))
-          .retries(retries(task))
+          .retries(retries)
           .lockExpiresAt(lockExpiresAt)
           .headers(headers(task.get("extensionProperties")))
           .variables(CamundaVariables.decodeAll("fetchAndLock", task.get("variables")))
@@ -142,23 +146,9 @@ public final class CamundaJobClient implements EngineClient {
       String why = e instanceof MalformedAnswerException m ? m.detail() : e.getMessage();
       MalformedAnswerException error = new MalformedAnswerException(ENGINE, "fetchAndLock", 200,
           task.toString(), "external task " + id + " cannot be read: " + why, e);
-      // The lock expiry may be what could not be read: then the lock is assumed to run from now.
-      Instant lockExpiresAt = Instant.now().plus(request.lockDuration());
-      try {
-        String expiry = text(task, "lockExpirationTime");
-        if (expiry != null) {
-          lockExpiresAt = CamundaVariables.parseDate(expiry);
-        }
-      } catch (RuntimeException ignored) {
-        // keep the assumed expiry
-      }
-      Integer retries;
-      try {
-        retries = retries(task);
-      } catch (RuntimeException ignored) {
-        retries = null;
-      }
-      return LockedJob.unreadable(ENGINE, id, topic(task, request), retries, lockExpiresAt, task, error);
+      // An unreadable lock expiry is assumed to run from now.
+      return LockedJob.unreadable(ENGINE, id, topic(task, request), retries,
+          lockExpiresAt != null ? lockExpiresAt : Instant.now().plus(request.lockDuration()), task, error);
     }
   }
 
