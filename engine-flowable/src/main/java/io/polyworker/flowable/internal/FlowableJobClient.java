@@ -153,7 +153,7 @@ public final class FlowableJobClient implements EngineClient {
       Instant lockExpiresAt = lock == null ? null : FlowableVariables.parseInstant(lock);
       JsonNode retries = job.get("retries");
       return LockedJob.unreadable(FlowableHttp.ENGINE, id, request.topic(),
-          retries != null && retries.isIntegralNumber() && retries.canConvertToInt() ? retries.intValue() : null,
+          isInt(retries) ? retries.intValue() : null,
           lockExpiresAt != null ? lockExpiresAt : Instant.now().plus(request.lockDuration()), job, error);
     }
   }
@@ -175,7 +175,7 @@ public final class FlowableJobClient implements EngineClient {
           + " date-time: " + lock);
     }
     JsonNode retries = job.get("retries");
-    if (retries != null && !retries.isNull() && !(retries.isIntegralNumber() && retries.canConvertToInt())) {
+    if (retries != null && !retries.isNull() && !isInt(retries)) {
       throw malformed(answer, "job " + id + " has 'retries' that are not an integer: " + retries);
     }
     String tenantId = optional(job, "tenantId");
@@ -195,6 +195,10 @@ public final class FlowableJobClient implements EngineClient {
         .variables(FlowableVariables.decode(job.get("variables"), wanted, "acquire", answer))
         .nativeJob(job)
         .build();
+  }
+
+  private static boolean isInt(@Nullable JsonNode node) {
+    return node != null && node.isIntegralNumber() && node.canConvertToInt();
   }
 
   static @Nullable String definitionKey(@Nullable String processDefinitionId) {
