@@ -268,4 +268,30 @@ class ProductionPathTest extends RuntimeTestSupport {
         .isEqualTo(1);
     assertThat(log).doesNotContain("4111-SECRET-1111");
   }
+
+  @Test
+  void aRetryBackoffEndsWithinItsTimeAlthoughALongPollIsOpen() {
+    engine.close();
+    // Like Camunda: an open long poll is answered when a job is created or unlocked, not when a
+    // retry backoff ends.
+    engine = InMemoryEngine.builder().longPolling(true).build();
+    String topic = unique("t");
+    String instance = start(deploy(topic));
+    AtomicInteger attempts = new AtomicInteger();
+    List<long[]> timeline = new CopyOnWriteArrayList<>(); // {type ordinal, nanoTime}
+    startWorker(topic, job -> {
+      if (attempts.incrementAndGet() == 1) {
+        throw new IllegalStateException("first attempt fails");
+      }
+      return JobResult.complete();
+    }, SubscriptionOptions.builder().maxConcurrentJobs(4).retryBackoff(Duration.ofSeconds(1))
+        .longPollTimeout(Duration.ofSeconds(10)).build(),
+        workerOptions().listener(e -> timeline.add(new long[] {e.type().ordinal(), System.nanoTime()})).build());
+    await().atMost(PATIENCE).until(() -> engine.instanceState(instance) == InstanceState.COMPLETED);
+    long failedAt = timeline.stream().filter(t -> t[0] == Type.FAILED.ordinal()).findFirst().orElseThrow()[1];
+    List<long[]> started = timeline.stream().filter(t -> t[0] == Type.STARTED.ordinal()).toList();
+    assertThat(started).hasSize(2);
+    long againMillis = (started.get(1)[1] - failedAt) / 1_000_000;
+    assertThat(againMillis).isBetween(900L, 1_500L);
+  }
 }
