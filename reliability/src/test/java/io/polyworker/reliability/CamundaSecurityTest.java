@@ -60,13 +60,16 @@ class CamundaSecurityTest {
     return LogCapture.stackTrace(t);
   }
 
-  /** Runs a worker against the fake answering 401, then 500, then one job whose reports get 401. */
+  /** Runs a worker against the fake answering 401, then 500, then one job whose reports get 401 until given up. */
   private static void failingRun(Engine engine, FakeEngine fake, List<String> texts) {
     EventRecorder events = new EventRecorder();
     fake.answer(Answer.json(401, "{\"type\":\"AuthenticationException\",\"message\":\"Unauthorized\"}"));
     fake.answerOthers(Answer.json(401, "{\"type\":\"AuthenticationException\",\"message\":\"Unauthorized\"}"));
     JobWorker worker = JobWorker.builder(engine).options(WorkerOptions.builder().workerId("sec-worker")
-            .pollErrorBackoff(Duration.ofMillis(20), Duration.ofMillis(100)).listener(events).build())
+            .pollErrorBackoff(Duration.ofMillis(20), Duration.ofMillis(100))
+            // A 401 on a report is retried like any error that does not refuse the result itself:
+            // give up soon, so that the run also shows the final REPORT_FAILED.
+            .reportRetryTimeout(Duration.ofSeconds(1)).listener(events).build())
         .subscribe(TOPIC, job -> JobResult.complete(Map.of("done", true)),
             SubscriptionOptions.builder().maxConcurrentJobs(1).build())
         .build().start();

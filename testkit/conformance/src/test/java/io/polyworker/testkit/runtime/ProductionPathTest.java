@@ -294,4 +294,32 @@ class ProductionPathTest extends RuntimeTestSupport {
     long againMillis = (started.get(1)[1] - failedAt) / 1_000_000;
     assertThat(againMillis).isBetween(900L, 1_500L);
   }
+
+  @Test
+  void jobsPushedWhileCloseBeginsAreReleasedOrRunNeverDropped() throws Exception {
+    for (int round = 0; round < 20; round++) {
+      PushingEngine pushing = new PushingEngine();
+      JobWorker worker = JobWorker.builder(pushing)
+          .options(workerOptions().drainTimeout(Duration.ofSeconds(2)).build())
+          .subscribe("t", job -> JobResult.complete(), SubscriptionOptions.builder().maxConcurrentJobs(2).build())
+          .build().start();
+      await().atMost(PATIENCE).until(() -> pushing.openStreams() == 1);
+      AtomicInteger created = new AtomicInteger();
+      Thread pusher = new Thread(() -> {
+        while (created.get() < 200) {
+          pushing.create(1);
+          created.incrementAndGet();
+        }
+      });
+      pusher.start();
+      int before = 5 + round * 3;
+      await().atMost(PATIENCE).until(() -> created.get() >= before);
+      worker.close();
+      pusher.join(10_000);
+      // Every job the engine made is completed once or available again: none is held by a closed
+      // worker (which on a real engine means locked until its timeout, with nothing logged).
+      int completed = pushing.completions.values().stream().mapToInt(AtomicInteger::get).sum();
+      assertThat(completed + pushing.available()).as("round %d", round).isEqualTo(created.get());
+    }
+  }
 }
