@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polyworker.DeployedDefinition;
 import io.polyworker.DeploymentResource;
 import io.polyworker.Engine;
@@ -16,8 +18,11 @@ import io.polyworker.JobLockLostException;
 import io.polyworker.NotFoundException;
 import io.polyworker.PolyworkerException;
 import io.polyworker.PublishMessage;
+import io.polyworker.ResultRejectedException;
 import io.polyworker.StartProcess;
 import io.polyworker.UnreadableValue;
+import io.polyworker.flowable.internal.FlowableHttp;
+import io.polyworker.http.internal.HttpSettings;
 import io.polyworker.spi.EngineClient;
 import io.polyworker.spi.FetchRequest;
 import io.polyworker.spi.LockedJob;
@@ -324,10 +329,45 @@ class FlowableEngineTest {
     LockedJob job = fetchOne(w, topic);
     assertThat(job.scopeType()).isEqualTo(LockedJob.BPMN);
     assertThatThrownBy(() -> jobs.terminate(job, w, Map.of()))
-        .isExactlyInstanceOf(PolyworkerException.class)
+        .isExactlyInstanceOf(ResultRejectedException.class)
         .hasMessageContaining("[flowable] terminate failed (status 400)")
         .hasMessageContaining("only to CMMN jobs, and this is a BPMN job");
     jobs.complete(job, w, Map.of(), Map.of());
+  }
+
+  @Test
+  void variablesFlowableRefusesAreAContentRefusalNamingTheVariable() {
+    String topic = unique("t");
+    TestProcess p = deployed(TestProcess.named(unique("p")).task("work", topic));
+    engine.processClient().startProcess(p.id(), Map.of());
+    String w = unique("w");
+    LockedJob job = fetchOne(w, topic);
+
+    // A java.util.Date goes as Flowable's "date", whose REST converter cannot read a year after 9999.
+    Date farFuture = Date.from(Instant.parse("+10000-01-01T00:00:00Z"));
+    assertThatThrownBy(() -> jobs.complete(job, w, Map.of("due", farFuture), Map.of()))
+        .isInstanceOfSatisfying(ResultRejectedException.class, e -> {
+          assertThat(e.status()).isEqualTo(400);
+          assertThat(e.operation()).isEqualTo("complete");
+          assertThat(e.getMessage()).contains("The given variable value is not a date");
+        });
+    // 400 "Variable 'x' has unsupported type: 'nosuch'.", which Polyworker never sends itself.
+    FlowableHttp http = new FlowableHttp(HttpSettings.builder().baseUrl(flowable.baseUrl()).build("-"),
+        "/process-api", "/external-job-api");
+    ObjectNode body = JsonNodeFactory.instance.objectNode().put("workerId", w);
+    body.putArray("variables").addObject().put("name", "x").put("type", "nosuch").put("value", 1);
+    assertThatThrownBy(() -> http.post("complete",
+        http.url(FlowableHttp.Api.JOBS, "acquire", "jobs", job.id(), "complete"), body))
+        .isInstanceOfSatisfying(ResultRejectedException.class,
+            e -> assertThat(e.getMessage()).contains("Variable 'x' has unsupported type"));
+    assertThatThrownBy(() -> http.post("bpmnError",
+        http.url(FlowableHttp.Api.JOBS, "acquire", "jobs", job.id(), "bpmnError"),
+        body.deepCopy().put("errorCode", "E")))
+        .isInstanceOf(ResultRejectedException.class);
+    http.close();
+
+    // The job itself is fine: still locked by this worker, and a result it can store is taken.
+    jobs.complete(job, w, Map.of("x", 1), Map.of());
   }
 
   // ---------------------------------------------------------------- configuration

@@ -16,6 +16,7 @@ import io.polyworker.JobLockLostException;
 import io.polyworker.MalformedAnswerException;
 import io.polyworker.NotFoundException;
 import io.polyworker.PolyworkerException;
+import io.polyworker.ResultRejectedException;
 import io.polyworker.UnreadableValue;
 import io.polyworker.VariableException;
 import io.polyworker.spi.FetchRequest;
@@ -458,13 +459,44 @@ class FlowableFakeServerTest {
     answer(400, "{\"message\":\"Bad request\",\"exception\":\"Can only terminate CMMN external job. "
         + "Job with id 'j1' is from scope 'null'\"}");
     assertThatThrownBy(() -> engine.jobClient().terminate(job("bpmn"), "w1", Map.of()))
-        .isExactlyInstanceOf(PolyworkerException.class)
+        .isExactlyInstanceOf(ResultRejectedException.class)
         .hasMessageContaining("terminate applies only to CMMN jobs, and this is a BPMN job");
     answer(400, "{\"message\":\"Bad request\",\"exception\":\"Can only complete BPMN external job with a "
         + "BPMN error. Job with id 'j1' is from scope 'cmmn'\"}");
     assertThatThrownBy(() -> engine.jobClient().bpmnError(job("cmmn"), "w1", "E", null, Map.of()))
-        .isExactlyInstanceOf(PolyworkerException.class)
+        .isExactlyInstanceOf(ResultRejectedException.class)
         .hasMessageContaining("a BPMN error applies only to BPMN jobs, and this is a CMMN job");
+  }
+
+  @Test
+  void only4xxAboutTheResultsContentAreResultRejections() {
+    var client = engine.jobClient();
+    String variable = "{\"message\":\"Bad request\",\"exception\":\"Variable 'x' has unsupported type: 'nosuch'.\"}";
+    answer(400, variable);
+    assertThatThrownBy(() -> client.complete(job("bpmn"), "w1", Map.of(), Map.of()))
+        .isExactlyInstanceOf(ResultRejectedException.class).hasMessageContaining("Variable 'x'");
+    answer(400, variable);
+    assertThatThrownBy(() -> client.fail(job("bpmn"), "w1", "m", null, 1, Duration.ZERO))
+        .isExactlyInstanceOf(ResultRejectedException.class);
+    answer(400, variable);
+    assertThatThrownBy(() -> client.terminate(job("cmmn"), "w1", Map.of()))
+        .isExactlyInstanceOf(ResultRejectedException.class);
+    // Starting a process is no result: a refused variable stays a VariableException.
+    answer(400, variable);
+    assertThatThrownBy(() -> engine.processClient().startProcess("p", Map.of()))
+        .isExactlyInstanceOf(VariableException.class);
+    // A concurrent update (optimistic locking) is retryable, not a refusal.
+    answer(409, "{\"message\":\"Conflict\",\"exception\":\"was updated by another transaction concurrently\"}");
+    assertThatThrownBy(() -> client.complete(job("bpmn"), "w1", Map.of(), Map.of()))
+        .isInstanceOfSatisfying(EngineUnavailableException.class, e -> assertThat(e.isRetryable()).isTrue());
+    for (int status : new int[] {401, 403, 404, 408, 429, 500}) {
+      answer(status, variable);
+      assertThatThrownBy(() -> client.complete(job("bpmn"), "w1", Map.of(), Map.of()))
+          .as("status %d", status).isNotInstanceOf(ResultRejectedException.class);
+    }
+    answer(400, variable);
+    assertThatThrownBy(() -> client.release(job("bpmn"), "w1"))
+        .isNotInstanceOf(ResultRejectedException.class);
   }
 
   @Test
