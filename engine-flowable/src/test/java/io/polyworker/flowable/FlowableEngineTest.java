@@ -17,6 +17,7 @@ import io.polyworker.JobAlreadyCompletedException;
 import io.polyworker.JobLockLostException;
 import io.polyworker.NotFoundException;
 import io.polyworker.PolyworkerException;
+import io.polyworker.ProcessResult;
 import io.polyworker.PublishMessage;
 import io.polyworker.ResultRejectedException;
 import io.polyworker.StartProcess;
@@ -243,6 +244,33 @@ class FlowableEngineTest {
         });
     assertThatThrownBy(() -> engine.processClient().deploy(DeploymentResource.of("cut.bpmn", "<definitions")))
         .isInstanceOf(InvalidDefinitionException.class).hasMessageContaining("XML");
+  }
+
+  @Test
+  void anInstanceEndedByATerminateEndEventHasCompleted() {
+    // A parallel branch still waits in a user task when the other reaches the terminate end event,
+    // so the end event, not the last token, ends the instance. Camunda reports the same model as
+    // completed; Flowable writes a delete reason "terminate end event (end)" into its history.
+    String id = unique("p");
+    String xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        + "<definitions xmlns=\"http://www.omg.org/spec/BPMN/20100524/MODEL\""
+        + " targetNamespace=\"http://polyworker.io/test\">\n"
+        + "  <process id=\"" + id + "\" isExecutable=\"true\">\n"
+        + "    <startEvent id=\"start\"/>\n"
+        + "    <sequenceFlow id=\"f1\" sourceRef=\"start\" targetRef=\"split\"/>\n"
+        + "    <parallelGateway id=\"split\"/>\n"
+        + "    <sequenceFlow id=\"f2\" sourceRef=\"split\" targetRef=\"wait\"/>\n"
+        + "    <sequenceFlow id=\"f3\" sourceRef=\"split\" targetRef=\"end\"/>\n"
+        + "    <userTask id=\"wait\"/>\n"
+        + "    <endEvent id=\"end\"><terminateEventDefinition/></endEvent>\n"
+        + "  </process>\n"
+        + "</definitions>\n";
+    engine.processClient().deploy(DeploymentResource.of(id + ".bpmn20.xml", xml));
+
+    ProcessResult result = engine.processClient().startProcessAndAwait(
+        StartProcess.of(id).withVariables(Map.of("n", 1)), Duration.ofSeconds(30));
+
+    assertThat(result.variables()).containsEntry("n", 1);
   }
 
   @Test
