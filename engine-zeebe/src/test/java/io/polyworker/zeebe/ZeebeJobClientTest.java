@@ -221,6 +221,58 @@ class ZeebeJobClientTest {
   }
 
   @Test
+  void aRepeatedResultIsNeverAppliedTwice() {
+    // Why results are retried after CANCELLED, INTERNAL or UNKNOWN (outcome unknown): a repeat of
+    // a result that was applied is refused, not applied again.
+    String type = type();
+    TestProcess p = deploy(TestProcess.named(id()).task("task", type));
+    engine.processClient().startProcess(p.id(), Map.of());
+    engine.processClient().startProcess(p.id(), Map.of());
+    engine.processClient().startProcess(p.id(), Map.of());
+    LockedJob completed = fetchOne(type);
+    client.complete(completed, "w", Map.of(), Map.of());
+    assertThatThrownBy(() -> client.complete(completed, "w", Map.of(), Map.of()))
+        .isInstanceOf(JobAlreadyCompletedException.class);
+
+    LockedJob backingOff = fetchOne(type);
+    client.fail(backingOff, "w", "later", null, 2, Duration.ofMinutes(5));
+    assertThatThrownBy(() -> client.fail(backingOff, "w", "later", null, 2, Duration.ofMinutes(5)))
+        .isInstanceOf(JobLockLostException.class);
+
+    LockedJob incident = fetchOne(type);
+    client.fail(incident, "w", "broken", null, 0, Duration.ZERO);
+    assertThatThrownBy(() -> client.fail(incident, "w", "broken", null, 0, Duration.ZERO))
+        .isInstanceOf(JobLockLostException.class);
+
+    String caughtType = type();
+    TestProcess caught = deploy(TestProcess.named(id()).task("task", caughtType)
+        .catchError("task", "E", type()));
+    engine.processClient().startProcess(caught.id(), Map.of());
+    LockedJob erred = fetchOne(caughtType);
+    client.bpmnError(erred, "w", "E", "m", Map.of());
+    assertThatThrownBy(() -> client.bpmnError(erred, "w", "E", "m", Map.of()))
+        .isInstanceOf(JobAlreadyCompletedException.class);
+  }
+
+  @Test
+  void aResultTooLargeForTheEngineIsNotTakenForARefusedContent() {
+    String type = type();
+    TestProcess p = deploy(TestProcess.named(id()).task("task", type));
+    engine.processClient().startProcess(p.id(), Map.of());
+    LockedJob job = fetchOne(type);
+
+    // The in-memory engine answers UNKNOWN "Command 'COMPLETE' rejected with code
+    // 'EXCEEDED_BATCH_RECORD_SIZE'": retried like every UNKNOWN (see ZeebeErrors).
+    assertThatThrownBy(() -> client.complete(job, "w", Map.of("big", "x".repeat(3_000_000)), Map.of()))
+        .isInstanceOfSatisfying(PolyworkerException.class, e -> {
+          assertThat(e).isNotInstanceOf(io.polyworker.ResultRejectedException.class);
+          assertThat(e.isRetryable()).isTrue();
+          assertThat(e.getMessage()).contains("EXCEEDED_BATCH_RECORD_SIZE");
+        });
+    client.complete(job, "w", Map.of(), Map.of());
+  }
+
+  @Test
   void extendLockReturnsNowPlusTheDuration() {
     String type = type();
     TestProcess p = deploy(TestProcess.named(id()).task("task", type));
