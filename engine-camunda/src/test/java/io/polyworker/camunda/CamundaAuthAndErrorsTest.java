@@ -199,4 +199,21 @@ class CamundaAuthAndErrorsTest {
         .hasMessageContaining("requestTimeout");
     assertThatThrownBy(() -> CamundaEngine.builder().bearerToken(" ")).hasMessageContaining("bearerToken");
   }
+
+  @Test
+  void credentialsInTheUrlAreRefusedWithoutEchoingThem() {
+    String withUserInfo = "https://demo:s3cr3t@camunda.example/engine-rest";
+    assertThatThrownBy(() -> CamundaEngine.builder().baseUrl(withUserInfo))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("baseUrl").hasMessageContaining("basicAuth")
+        .hasMessageNotContaining("s3cr3t");
+    EngineConfig config = EngineConfig.fromMap(Map.of("POLYWORKER_ENGINE", "camunda",
+        "POLYWORKER_URL", withUserInfo));
+    assertThatThrownBy(() -> Engines.fromConfig(config))
+        .isInstanceOf(PolyworkerException.class)
+        .hasMessageContaining("polyworker.url").hasMessageContaining("POLYWORKER_URL")
+        .hasMessageContaining("POLYWORKER_USERNAME / POLYWORKER_PASSWORD")
+        .hasMessageNotContaining("s3cr3t");
+    assertThat(config.toString()).contains("camunda.example").doesNotContain("s3cr3t");
+  }
 }

@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.polyworker.AuthenticationException;
 import io.polyworker.BackPressureException;
 import io.polyworker.Engine;
+import io.polyworker.EngineConfig;
 import io.polyworker.EngineUnavailableException;
+import io.polyworker.Engines;
 import io.polyworker.InvalidDefinitionException;
 import io.polyworker.DeploymentResource;
 import io.polyworker.JobAlreadyCompletedException;
@@ -452,6 +454,21 @@ class FlowableFakeServerTest {
     assertThatThrownBy(() -> engine.jobClient().fail(job("bpmn"), "w1", "x", null, 0, Duration.ZERO))
         .isInstanceOf(JobAlreadyCompletedException.class)
         .hasMessageContaining("Could not find external worker job");
+  }
+
+  @Test
+  void credentialsInTheUrlAreRefusedWithoutEchoingThem() {
+    String withUserInfo = "https://rest-admin:s3cr3t@flowable.example/flowable-rest";
+    assertThatThrownBy(() -> FlowableEngine.builder().baseUrl(withUserInfo))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("baseUrl").hasMessageContaining("basicAuth")
+        .hasMessageNotContaining("s3cr3t");
+    assertThatThrownBy(() -> Engines.fromConfig(EngineConfig.fromMap(Map.of(
+        "POLYWORKER_ENGINE", "flowable", "POLYWORKER_URL", withUserInfo))))
+        .isInstanceOf(PolyworkerException.class)
+        .hasMessageContaining("polyworker.url").hasMessageContaining("POLYWORKER_URL")
+        .hasMessageContaining("POLYWORKER_USERNAME / POLYWORKER_PASSWORD")
+        .hasMessageNotContaining("s3cr3t");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.polyworker.zeebe;
 
 import io.polyworker.Engine;
+import io.polyworker.EngineConfig;
 import io.polyworker.zeebe.internal.DefaultZeebeEngine;
 import io.polyworker.zeebe.internal.ZeebeSettings;
 import java.net.URI;
@@ -78,10 +79,19 @@ public final class ZeebeEngine {
     /**
      * The gateway's gRPC address, such as {@code https://cluster.bru-2.zeebe.camunda.io:443} or
      * {@code http://localhost:26500}. Required. The scheme must agree with the transport security:
-     * {@code http} with {@link #plaintext()}, {@code https} (the default) otherwise.
+     * {@code http} with {@link #plaintext()}, {@code https} (the default) otherwise. User info
+     * ({@code https://user:password@host:443}) is refused: use {@link #oauth2} for credentials.
      */
     public Builder grpcAddress(URI address) {
       Objects.requireNonNull(address, "grpcAddress");
+      if (ZeebeSettings.hasUserInfo(address)) {
+        throw new IllegalArgumentException("grpcAddress must not contain user info ("
+            + ZeebeSettings.withoutUserInfo(address.toString()) + "): the gateway is never sent it as"
+            + " credentials; use oauth2(tokenUrl, clientId, clientSecret, audience), or the settings "
+            + EngineConfig.OAUTH_CLIENT_ID + " / " + EngineConfig.OAUTH_CLIENT_SECRET + " ("
+            + EngineConfig.envName(EngineConfig.OAUTH_CLIENT_ID) + " / "
+            + EngineConfig.envName(EngineConfig.OAUTH_CLIENT_SECRET) + "), instead");
+      }
       String scheme = address.getScheme() == null ? "" : address.getScheme().toLowerCase(Locale.ROOT);
       if (!scheme.equals("http") && !scheme.equals("https")) {
         throw new IllegalArgumentException("grpcAddress must be an http:// or https:// URI: " + address);
@@ -131,6 +141,11 @@ public final class ZeebeEngine {
     public Builder oauth2(URI tokenUrl, String clientId, String clientSecret,
         @Nullable String audience, @Nullable String scope) {
       Objects.requireNonNull(tokenUrl, "tokenUrl");
+      if (ZeebeSettings.hasUserInfo(tokenUrl)) {
+        throw new IllegalArgumentException("tokenUrl must not contain user info ("
+            + ZeebeSettings.withoutUserInfo(tokenUrl.toString()) + "): the token request never sends"
+            + " it; the client is identified by clientId and clientSecret");
+      }
       if (!"https".equalsIgnoreCase(tokenUrl.getScheme()) && !"http".equalsIgnoreCase(tokenUrl.getScheme())) {
         throw new IllegalArgumentException("tokenUrl must be an http(s) URL: " + tokenUrl);
       }
