@@ -103,7 +103,6 @@ class ZeebeJobClientTest {
     sent.put("list", List.of("a", 1, true));
     sent.put("map", Map.of("nested", Map.of("x", 1)));
     sent.put("date", Instant.parse("2026-01-02T03:04:05Z"));
-    sent.put("bytes", new byte[] {1, 2, 3});
     engine.processClient().startProcess(p.id(), sent);
 
     Map<String, Object> raw = fetchOne(type).variables();
@@ -115,12 +114,33 @@ class ZeebeJobClientTest {
     assertThat(raw.get("text")).isEqualTo("ü€");
     assertThat(raw.get("list")).isEqualTo(List.of("a", 1, true));
     assertThat(raw.get("map")).isEqualTo(Map.of("nested", Map.of("x", 1)));
-    // Zeebe has no date or binary type: they travel as ISO-8601 and base64 strings.
+    // Zeebe has no date type: dates travel as ISO-8601 strings.
     assertThat(raw.get("date")).isEqualTo("2026-01-02T03:04:05Z");
     Variables typed = DefaultVariables.of(raw);
     assertThat(typed.get("int", Long.class)).isEqualTo(7L);
     assertThat(typed.get("date", Instant.class)).isEqualTo(Instant.parse("2026-01-02T03:04:05Z"));
-    assertThat(typed.get("bytes", byte[].class)).containsExactly(1, 2, 3);
+  }
+
+  @Test
+  void binaryValuesAreRefusedNamingTheVariableInsteadOfBecomingBase64Strings() {
+    String type = type();
+    TestProcess p = deploy(TestProcess.named(id()).task("task", type));
+    engine.processClient().startProcess(p.id(), Map.of());
+    LockedJob job = fetchOne(type);
+    Map<String, Object> withBytes = Map.of("fine", 1, "pdf", new byte[] {1, 2, 3});
+
+    // Zeebe has no binary type: Jackson would write a Base64 string, which the process, the
+    // engine's expressions and every later job would see as a String.
+    assertThatThrownBy(() -> client.complete(job, "w", withBytes, Map.of()))
+        .isInstanceOfSatisfying(VariableException.class, e -> {
+          assertThat(e.engine()).isEqualTo("zeebe");
+          assertThat(e.getMessage()).contains("variable 'pdf'").contains("byte[]").contains("binary");
+        });
+    assertThatThrownBy(() -> client.bpmnError(job, "w", "E", null, withBytes))
+        .isInstanceOf(VariableException.class).hasMessageContaining("'pdf'");
+    assertThatThrownBy(() -> engine.processClient().startProcess(p.id(), withBytes))
+        .isInstanceOf(VariableException.class).hasMessageContaining("'pdf'");
+    client.complete(job, "w", Map.of("fine", 1), Map.of());
   }
 
   @Test
