@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.camunda.client.CamundaClient;
 import io.camunda.client.api.response.ActivatedJob;
 import io.polyworker.DeploymentResource;
 import io.polyworker.Engine;
@@ -24,6 +25,7 @@ import io.polyworker.spi.LockedJob;
 import io.polyworker.testkit.Dialect;
 import io.polyworker.testkit.TestProcess;
 import io.polyworker.testkit.engines.LocalZeebe;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -141,6 +143,32 @@ class ZeebeJobClientTest {
     assertThatThrownBy(() -> engine.processClient().startProcess(p.id(), withBytes))
         .isInstanceOf(VariableException.class).hasMessageContaining("'pdf'");
     client.complete(job, "w", Map.of("fine", 1), Map.of());
+  }
+
+  @Test
+  void decimalsAreRefusedBecauseZeebeKeepsJsonNumbersAsDoubles() {
+    String type = type();
+    TestProcess p = deploy(TestProcess.named(id()).task("task", type));
+    String decimal = "12345678901234567890.10";
+    // The engine itself, given the decimal as a JSON number (as Jackson writes a BigDecimal):
+    try (CamundaClient raw = CamundaClient.newClientBuilder().grpcAddress(zeebe.grpcUri())
+        .preferRestOverGrpc(false).build()) {
+      raw.newCreateInstanceCommand().bpmnProcessId(p.id()).latestVersion()
+          .variables("{\"amount\":" + decimal + "}").send().join();
+    }
+    LockedJob job = fetchOne(type);
+    assertThat(job.variables().get("amount")).isInstanceOf(Double.class)
+        .isEqualTo(Double.parseDouble(decimal));
+
+    Map<String, Object> withDecimal = Map.of("amount", new BigDecimal(decimal));
+    assertThatThrownBy(() -> client.complete(job, "w", withDecimal, Map.of()))
+        .isInstanceOfSatisfying(VariableException.class, e -> {
+          assertThat(e.engine()).isEqualTo("zeebe");
+          assertThat(e.getMessage()).contains("variable 'amount'").contains("BigDecimal");
+        });
+    assertThatThrownBy(() -> engine.processClient().startProcess(p.id(), withDecimal))
+        .isInstanceOf(VariableException.class).hasMessageContaining("'amount'");
+    client.complete(job, "w", Map.of("amount", decimal), Map.of());
   }
 
   @Test
