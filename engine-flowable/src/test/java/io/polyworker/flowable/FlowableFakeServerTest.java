@@ -23,7 +23,10 @@ import io.polyworker.UnreadableValue;
 import io.polyworker.VariableException;
 import io.polyworker.spi.FetchRequest;
 import io.polyworker.spi.LockedJob;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -151,6 +154,28 @@ class FlowableFakeServerTest {
     RecordedRequest release = server.takeRequest();
     assertThat(release.getPath()).isEqualTo("/external-job-api/unacquire/jobs/j1");
     assertThat(json(release).toString()).isEqualTo("{\"workerId\":\"w1\"}");
+  }
+
+  @Test
+  void aBpmnErrorMessageFlowableCannotTakeIsSaidOnceNotDroppedSilently() throws Exception {
+    server.enqueue(new MockResponse().setResponseCode(204));
+    server.enqueue(new MockResponse().setResponseCode(204));
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    PrintStream stderr = System.err;
+    System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8)); // slf4j-simple's default target
+    try {
+      engine.jobClient().bpmnError(job("bpmn"), "w1", "NO_STOCK", "shelf 4 is empty", Map.of());
+      engine.jobClient().bpmnError(job("bpmn"), "w1", "NO_STOCK", "shelf 5 is empty", Map.of());
+    } finally {
+      System.setErr(stderr);
+    }
+    // Flowable 7.2's bpmnError request (ExternalWorkerJobErrorRequest) has errorCode and variables only.
+    assertThat(json(server.takeRequest()).has("errorMessage")).isFalse();
+    List<String> lines = log.toString(StandardCharsets.UTF_8).lines()
+        .filter(l -> l.contains("io.polyworker.engine.flowable")).toList();
+    assertThat(lines).singleElement().satisfies(line -> assertThat(line)
+        .contains("INFO").contains("no field for an error message").contains("NO_STOCK")
+        .doesNotContain("shelf"));
   }
 
   @Test
