@@ -283,12 +283,20 @@ class FlowableEngineTest {
   }
 
   @Test
-  void theBusinessKeyReachesTheInstance() {
-    TestProcess p = deployed(TestProcess.named(unique("p")).task("work", unique("t")));
+  void theBusinessKeyReachesTheInstanceButNotTheJob() {
+    String topic = unique("t");
+    TestProcess p = deployed(TestProcess.named(unique("p")).task("work", topic));
     String instance = engine.processClient().startProcess(p.id(), Map.of("n", 1), "order-17");
     JsonNode json = TestHttp.get(flowable.processApiUrl() + "/runtime/process-instances/" + instance).body();
     assertThat(json.get("businessKey").asText()).isEqualTo("order-17");
     assertThat(json.get("processDefinitionId").asText()).startsWith(p.id() + ":");
+    // The acquire answer carries no business key, so Job.businessKey() is null on Flowable.
+    String w = unique("w");
+    LockedJob job = fetchOne(w, topic);
+    assertThat(job.processInstanceId()).isEqualTo(instance);
+    assertThat(job.businessKey()).isNull();
+    assertThat(job.nativeJob().toString()).doesNotContain("order-17");
+    jobs.complete(job, w, Map.of(), Map.of());
   }
 
   @Test
