@@ -31,7 +31,9 @@ import org.jspecify.annotations.Nullable;
  * so {@link io.polyworker.spi.EngineClient#release release} fails the job with its retries unchanged
  * and no backoff; it does not check which worker holds a job, so a stale worker's result is applied;
  * jobs cannot be filtered by process or business key; there are no task-local variables; numbers,
- * strings, booleans, lists and maps are the only variable types (dates travel as ISO-8601 strings).
+ * strings, booleans, lists and maps are the only variable types (dates travel as ISO-8601 strings;
+ * {@code byte[]} and {@code BigDecimal} variables are refused, as Zeebe would change them into a
+ * Base64 string and a double); a business key given on start is ignored (logged once).
  *
  * <p>The engine is thread-safe; share one per cluster. {@link Engine#close()} closes its gRPC
  * channel and threads.
