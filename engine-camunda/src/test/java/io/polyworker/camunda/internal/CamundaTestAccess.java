@@ -35,7 +35,7 @@ public final class CamundaTestAccess {
     return CamundaVariables.decode("query", typedVariable.path("name").asText(), typedVariable);
   }
 
-  /** POSTs a raw JSON body as {@code operation}, so the answer goes through the module's error mapping. */
+  /** POSTs a raw JSON body as {@code operation}; the answer goes through the module's error mapping. */
   public @Nullable JsonNode post(String operation, String path, JsonNode body) {
     return http.post(operation, http.url(path.split("/")), body);
   }

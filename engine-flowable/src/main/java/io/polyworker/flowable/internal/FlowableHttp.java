@@ -38,7 +38,8 @@ public final class FlowableHttp extends RestConversation {
   private static final Set<String> JOB_OPERATIONS =
       Set.of("complete", "fail", "bpmnError", "terminate", "release");
   /** The job operations that carry a result whose content the engine may refuse. */
-  private static final Set<String> RESULT_OPERATIONS = Set.of("complete", "fail", "bpmnError", "terminate");
+  private static final Set<String> RESULT_OPERATIONS =
+      Set.of("complete", "fail", "bpmnError", "terminate");
   /** 4xx answers that say nothing about the request's content. */
   private static final Set<Integer> NOT_ABOUT_CONTENT = Set.of(401, 403, 404, 408, 409, 429);
 

@@ -268,7 +268,8 @@ public final class FlowableJobClient implements EngineClient {
   @Override
   public void bpmnError(LockedJob job, String workerId, String errorCode, @Nullable String errorMessage,
       Map<String, ? extends @Nullable Object> variables) {
-    if (errorMessage != null && !errorMessage.isBlank() && errorMessageNoted.compareAndSet(false, true)) {
+    if (errorMessage != null && !errorMessage.isBlank()
+        && errorMessageNoted.compareAndSet(false, true)) {
       LOG.info("Flowable's BPMN error request has no field for an error message: the message of BPMN"
           + " error '{}' (and of any later one) is not sent; put it into a variable if the process"
           + " needs it", errorCode);

@@ -215,7 +215,8 @@ public final class FlowableProcessClient implements ProcessClient {
     JsonNode instance = http.get(AWAIT, http.url(Api.PROCESS, "history", "historic-process-instances", id));
     if (text(instance, "endTime") != null) {
       String deleteReason = text(instance, "deleteReason");
-      if (deleteReason != null && !endedByTerminateEndEvent(deleteReason, text(instance, "endActivityId"))) {
+      if (deleteReason != null
+          && !endedByTerminateEndEvent(deleteReason, text(instance, "endActivityId"))) {
         throw new ProcessInstanceFailedException(FlowableHttp.ENGINE, id, "was cancelled ("
             + deleteReason + ")");
       }

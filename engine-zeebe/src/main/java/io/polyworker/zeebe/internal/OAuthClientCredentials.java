@@ -98,7 +98,8 @@ final class OAuthClientCredentials implements CredentialsProvider, ClientInterce
   public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options,
       Channel next) {
     NotingCredentials credentials = new NotingCredentials();
-    return new SimpleForwardingClientCall<>(next.newCall(method, options.withCallCredentials(credentials))) {
+    ClientCall<Q, R> call = next.newCall(method, options.withCallCredentials(credentials));
+    return new SimpleForwardingClientCall<>(call) {
       @Override
       public void start(Listener<R> listener, Metadata headers) {
         super.start(new SimpleForwardingClientCallListener<>(listener) {

@@ -800,7 +800,8 @@ public final class InMemoryEngine implements Engine {
       enter(Operation.FAIL);
       if (retries < 0 || retryBackoff.isNegative()) {
         // What the real engines refuse as the content of the failure, not as a state of the job.
-        throw new ResultRejectedException(ID, "fail", 400, null, "retries < 0 or retryBackoff < 0", null);
+        throw new ResultRejectedException(ID, "fail", 400, null, "retries < 0 or retryBackoff < 0",
+            null);
       }
       lock.lock();
       try {
