@@ -29,7 +29,8 @@ import org.jspecify.annotations.Nullable;
  * </table>
  *
  * <p>Engine modules document their own further keys (such as {@code polyworker.zeebe.plaintext}).
- * {@link #toString()} never shows passwords, tokens or client secrets.
+ * {@link #toString()} never shows passwords, tokens or client secrets, nor the user info of a URL
+ * ({@code https://user:password@host}, which every engine refuses: use the auth keys instead).
  */
 public final class EngineConfig {
   /** Engine id key. */
@@ -158,10 +159,23 @@ public final class EngineConfig {
     String sep = "";
     for (Map.Entry<String, String> e : values.entrySet()) {
       sb.append(sep).append(e.getKey()).append('=');
-      sb.append(isSecret(e.getKey()) ? "****" : e.getValue());
+      sb.append(isSecret(e.getKey()) ? "****"
+          : e.getKey().endsWith(".url") ? withoutUserInfo(e.getValue()) : e.getValue());
       sep = ", ";
     }
     return sb.append('}').toString();
+  }
+
+  /** Whatever stands before an {@code @} in the authority becomes {@code ****}, parsable or not. */
+  private static String withoutUserInfo(String url) {
+    int scheme = url.indexOf("://");
+    int start = scheme < 0 ? 0 : scheme + 3;
+    int end = start;
+    while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
+      end++;
+    }
+    int at = url.lastIndexOf('@', end - 1);
+    return at < start ? url : url.substring(0, start) + "****@" + url.substring(at + 1);
   }
 
   private static boolean isSecret(String key) {

@@ -12,6 +12,7 @@ import io.polyworker.Engines;
 import io.polyworker.JobAlreadyCompletedException;
 import io.polyworker.JobLockLostException;
 import io.polyworker.PolyworkerException;
+import io.polyworker.ResultRejectedException;
 import io.polyworker.spi.LockedJob;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -134,8 +135,47 @@ class CamundaAuthAndErrorsTest {
 
       answer(400, "{\"type\":\"InvalidRequestException\",\"message\":\"bad\"}");
       assertThatThrownBy(() -> client.fail(job(), "w", "m", null, 1, Duration.ZERO))
-          .isExactlyInstanceOf(PolyworkerException.class)
+          .isExactlyInstanceOf(ResultRejectedException.class)
           .satisfies(e -> assertThat(((PolyworkerException) e).isRetryable()).isFalse());
+    }
+  }
+
+  @Test
+  void onlyA4xxThatRefusesTheContentOfAResultIsAResultRejection() {
+    try (Engine engine = CamundaEngine.builder().baseUrl(url()).build()) {
+      var client = engine.jobClient();
+      String invalid = "{\"type\":\"InvalidRequestException\",\"message\":\"Cannot convert value\"}";
+      answer(400, invalid);
+      assertThatThrownBy(() -> client.complete(job(), "w", Map.of(), Map.of()))
+          .isInstanceOf(ResultRejectedException.class);
+      assertThatThrownBy(() -> client.bpmnError(job(), "w", "E", null, Map.of()))
+          .isInstanceOf(ResultRejectedException.class);
+      answer(422, invalid);
+      assertThatThrownBy(() -> client.complete(job(), "w", Map.of(), Map.of()))
+          .isInstanceOf(ResultRejectedException.class);
+
+      // Not about the content: the same result may be taken later (or never, for another reason).
+      for (int status : new int[] {401, 403, 404, 408, 409, 429, 500, 503}) {
+        answer(status, invalid);
+        assertThatThrownBy(() -> client.complete(job(), "w", Map.of(), Map.of()))
+            .as("status %d", status)
+            .isNotInstanceOf(ResultRejectedException.class);
+      }
+      answer(400, "{\"type\":\"RestException\",\"message\":\"ENGINE-03043 ExternalTask with id 'job-1' is suspended.\"}");
+      assertThatThrownBy(() -> client.complete(job(), "w", Map.of(), Map.of()))
+          .isNotInstanceOf(ResultRejectedException.class);
+      answer(400, "{\"type\":\"RestException\",\"message\":\"External Task job-1 cannot be completed by worker 'w'. It is locked by worker 'x'.\"}");
+      assertThatThrownBy(() -> client.complete(job(), "w", Map.of(), Map.of()))
+          .isInstanceOf(JobLockLostException.class);
+
+      // Operations that carry no result keep their mapping.
+      answer(400, invalid);
+      assertThatThrownBy(() -> client.extendLock(job(), "w", Duration.ofSeconds(1)))
+          .isNotInstanceOf(ResultRejectedException.class);
+      assertThatThrownBy(() -> client.release(job(), "w"))
+          .isNotInstanceOf(ResultRejectedException.class);
+      assertThatThrownBy(() -> engine.processClient().startProcess("p", Map.of()))
+          .isNotInstanceOf(ResultRejectedException.class);
     }
   }
 
@@ -158,5 +198,22 @@ class CamundaAuthAndErrorsTest {
     assertThatThrownBy(() -> CamundaEngine.builder().requestTimeout(Duration.ZERO))
         .hasMessageContaining("requestTimeout");
     assertThatThrownBy(() -> CamundaEngine.builder().bearerToken(" ")).hasMessageContaining("bearerToken");
+  }
+
+  @Test
+  void credentialsInTheUrlAreRefusedWithoutEchoingThem() {
+    String withUserInfo = "https://demo:s3cr3t@camunda.example/engine-rest";
+    assertThatThrownBy(() -> CamundaEngine.builder().baseUrl(withUserInfo))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("baseUrl").hasMessageContaining("basicAuth")
+        .hasMessageNotContaining("s3cr3t");
+    EngineConfig config = EngineConfig.fromMap(Map.of("POLYWORKER_ENGINE", "camunda",
+        "POLYWORKER_URL", withUserInfo));
+    assertThatThrownBy(() -> Engines.fromConfig(config))
+        .isInstanceOf(PolyworkerException.class)
+        .hasMessageContaining("polyworker.url").hasMessageContaining("POLYWORKER_URL")
+        .hasMessageContaining("POLYWORKER_USERNAME / POLYWORKER_PASSWORD")
+        .hasMessageNotContaining("s3cr3t");
+    assertThat(config.toString()).contains("camunda.example").doesNotContain("s3cr3t");
   }
 }

@@ -25,6 +25,9 @@ import okhttp3.OkHttpClient;
  * <p>What differs from other engines is in {@link Engine#capabilities()}: no lock extension (choose a
  * lock duration longer than your slowest handler), no long polling (the worker backs off between
  * empty acquires), CMMN jobs and {@link io.polyworker.JobResult#terminate()}, no task-local variables.
+ * Two things no capability names: a BPMN error's message is not sent (Flowable's REST call has no
+ * field for it; the first one is logged once at INFO), and {@link io.polyworker.Job#businessKey()} is
+ * always null (the acquire answer does not carry it).
  *
  * <p>The engine is thread-safe; share one per server. {@link Engine#close()} shuts down its HTTP
  * threads and connections (a client passed with {@link Builder#httpClient} is shared: its threads and

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polyworker.DeployedDefinition;
 import io.polyworker.DeploymentResource;
 import io.polyworker.Engine;
@@ -15,9 +17,13 @@ import io.polyworker.JobAlreadyCompletedException;
 import io.polyworker.JobLockLostException;
 import io.polyworker.NotFoundException;
 import io.polyworker.PolyworkerException;
+import io.polyworker.ProcessResult;
 import io.polyworker.PublishMessage;
+import io.polyworker.ResultRejectedException;
 import io.polyworker.StartProcess;
 import io.polyworker.UnreadableValue;
+import io.polyworker.flowable.internal.FlowableHttp;
+import io.polyworker.http.internal.HttpSettings;
 import io.polyworker.spi.EngineClient;
 import io.polyworker.spi.FetchRequest;
 import io.polyworker.spi.LockedJob;
@@ -241,6 +247,33 @@ class FlowableEngineTest {
   }
 
   @Test
+  void anInstanceEndedByATerminateEndEventHasCompleted() {
+    // A parallel branch still waits in a user task when the other reaches the terminate end event,
+    // so the end event, not the last token, ends the instance. Camunda reports the same model as
+    // completed; Flowable writes a delete reason "terminate end event (end)" into its history.
+    String id = unique("p");
+    String xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        + "<definitions xmlns=\"http://www.omg.org/spec/BPMN/20100524/MODEL\""
+        + " targetNamespace=\"http://polyworker.io/test\">\n"
+        + "  <process id=\"" + id + "\" isExecutable=\"true\">\n"
+        + "    <startEvent id=\"start\"/>\n"
+        + "    <sequenceFlow id=\"f1\" sourceRef=\"start\" targetRef=\"split\"/>\n"
+        + "    <parallelGateway id=\"split\"/>\n"
+        + "    <sequenceFlow id=\"f2\" sourceRef=\"split\" targetRef=\"wait\"/>\n"
+        + "    <sequenceFlow id=\"f3\" sourceRef=\"split\" targetRef=\"end\"/>\n"
+        + "    <userTask id=\"wait\"/>\n"
+        + "    <endEvent id=\"end\"><terminateEventDefinition/></endEvent>\n"
+        + "  </process>\n"
+        + "</definitions>\n";
+    engine.processClient().deploy(DeploymentResource.of(id + ".bpmn20.xml", xml));
+
+    ProcessResult result = engine.processClient().startProcessAndAwait(
+        StartProcess.of(id).withVariables(Map.of("n", 1)), Duration.ofSeconds(30));
+
+    assertThat(result.variables()).containsEntry("n", 1);
+  }
+
+  @Test
   void startingAnUnknownProcessIsNotFound() {
     assertThatThrownBy(() -> engine.processClient().startProcess(unique("nope"), Map.of()))
         .isInstanceOfSatisfying(NotFoundException.class, e -> {
@@ -250,12 +283,20 @@ class FlowableEngineTest {
   }
 
   @Test
-  void theBusinessKeyReachesTheInstance() {
-    TestProcess p = deployed(TestProcess.named(unique("p")).task("work", unique("t")));
+  void theBusinessKeyReachesTheInstanceButNotTheJob() {
+    String topic = unique("t");
+    TestProcess p = deployed(TestProcess.named(unique("p")).task("work", topic));
     String instance = engine.processClient().startProcess(p.id(), Map.of("n", 1), "order-17");
     JsonNode json = TestHttp.get(flowable.processApiUrl() + "/runtime/process-instances/" + instance).body();
     assertThat(json.get("businessKey").asText()).isEqualTo("order-17");
     assertThat(json.get("processDefinitionId").asText()).startsWith(p.id() + ":");
+    // The acquire answer carries no business key, so Job.businessKey() is null on Flowable.
+    String w = unique("w");
+    LockedJob job = fetchOne(w, topic);
+    assertThat(job.processInstanceId()).isEqualTo(instance);
+    assertThat(job.businessKey()).isNull();
+    assertThat(job.nativeJob().toString()).doesNotContain("order-17");
+    jobs.complete(job, w, Map.of(), Map.of());
   }
 
   @Test
@@ -324,10 +365,45 @@ class FlowableEngineTest {
     LockedJob job = fetchOne(w, topic);
     assertThat(job.scopeType()).isEqualTo(LockedJob.BPMN);
     assertThatThrownBy(() -> jobs.terminate(job, w, Map.of()))
-        .isExactlyInstanceOf(PolyworkerException.class)
+        .isExactlyInstanceOf(ResultRejectedException.class)
         .hasMessageContaining("[flowable] terminate failed (status 400)")
         .hasMessageContaining("only to CMMN jobs, and this is a BPMN job");
     jobs.complete(job, w, Map.of(), Map.of());
+  }
+
+  @Test
+  void variablesFlowableRefusesAreAContentRefusalNamingTheVariable() {
+    String topic = unique("t");
+    TestProcess p = deployed(TestProcess.named(unique("p")).task("work", topic));
+    engine.processClient().startProcess(p.id(), Map.of());
+    String w = unique("w");
+    LockedJob job = fetchOne(w, topic);
+
+    // A java.util.Date goes as Flowable's "date", whose REST converter cannot read a year after 9999.
+    Date farFuture = Date.from(Instant.parse("+10000-01-01T00:00:00Z"));
+    assertThatThrownBy(() -> jobs.complete(job, w, Map.of("due", farFuture), Map.of()))
+        .isInstanceOfSatisfying(ResultRejectedException.class, e -> {
+          assertThat(e.status()).isEqualTo(400);
+          assertThat(e.operation()).isEqualTo("complete");
+          assertThat(e.getMessage()).contains("The given variable value is not a date");
+        });
+    // 400 "Variable 'x' has unsupported type: 'nosuch'.", which Polyworker never sends itself.
+    FlowableHttp http = new FlowableHttp(HttpSettings.builder().baseUrl(flowable.baseUrl()).build("-"),
+        "/process-api", "/external-job-api");
+    ObjectNode body = JsonNodeFactory.instance.objectNode().put("workerId", w);
+    body.putArray("variables").addObject().put("name", "x").put("type", "nosuch").put("value", 1);
+    assertThatThrownBy(() -> http.post("complete",
+        http.url(FlowableHttp.Api.JOBS, "acquire", "jobs", job.id(), "complete"), body))
+        .isInstanceOfSatisfying(ResultRejectedException.class,
+            e -> assertThat(e.getMessage()).contains("Variable 'x' has unsupported type"));
+    assertThatThrownBy(() -> http.post("bpmnError",
+        http.url(FlowableHttp.Api.JOBS, "acquire", "jobs", job.id(), "bpmnError"),
+        body.deepCopy().put("errorCode", "E")))
+        .isInstanceOf(ResultRejectedException.class);
+    http.close();
+
+    // The job itself is fine: still locked by this worker, and a result it can store is taken.
+    jobs.complete(job, w, Map.of("x", 1), Map.of());
   }
 
   // ---------------------------------------------------------------- configuration

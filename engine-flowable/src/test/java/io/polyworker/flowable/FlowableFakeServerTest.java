@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.polyworker.AuthenticationException;
 import io.polyworker.BackPressureException;
 import io.polyworker.Engine;
+import io.polyworker.EngineConfig;
 import io.polyworker.EngineUnavailableException;
+import io.polyworker.Engines;
 import io.polyworker.InvalidDefinitionException;
 import io.polyworker.DeploymentResource;
 import io.polyworker.JobAlreadyCompletedException;
@@ -16,11 +18,15 @@ import io.polyworker.JobLockLostException;
 import io.polyworker.MalformedAnswerException;
 import io.polyworker.NotFoundException;
 import io.polyworker.PolyworkerException;
+import io.polyworker.ResultRejectedException;
 import io.polyworker.UnreadableValue;
 import io.polyworker.VariableException;
 import io.polyworker.spi.FetchRequest;
 import io.polyworker.spi.LockedJob;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -29,9 +35,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import okhttp3.Call;
 import okhttp3.EventListener;
 import okhttp3.OkHttpClient;
+import okhttp3.mockwebserver.Dispatcher;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
@@ -148,6 +157,28 @@ class FlowableFakeServerTest {
     RecordedRequest release = server.takeRequest();
     assertThat(release.getPath()).isEqualTo("/external-job-api/unacquire/jobs/j1");
     assertThat(json(release).toString()).isEqualTo("{\"workerId\":\"w1\"}");
+  }
+
+  @Test
+  void aBpmnErrorMessageFlowableCannotTakeIsSaidOnceNotDroppedSilently() throws Exception {
+    server.enqueue(new MockResponse().setResponseCode(204));
+    server.enqueue(new MockResponse().setResponseCode(204));
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    PrintStream stderr = System.err;
+    System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8)); // slf4j-simple's default target
+    try {
+      engine.jobClient().bpmnError(job("bpmn"), "w1", "NO_STOCK", "shelf 4 is empty", Map.of());
+      engine.jobClient().bpmnError(job("bpmn"), "w1", "NO_STOCK", "shelf 5 is empty", Map.of());
+    } finally {
+      System.setErr(stderr);
+    }
+    // Flowable 7.2's bpmnError request (ExternalWorkerJobErrorRequest) has errorCode and variables only.
+    assertThat(json(server.takeRequest()).has("errorMessage")).isFalse();
+    List<String> lines = log.toString(StandardCharsets.UTF_8).lines()
+        .filter(l -> l.contains("io.polyworker.engine.flowable")).toList();
+    assertThat(lines).singleElement().satisfies(line -> assertThat(line)
+        .contains("INFO").contains("no field for an error message").contains("NO_STOCK")
+        .doesNotContain("shelf"));
   }
 
   @Test
@@ -454,17 +485,72 @@ class FlowableFakeServerTest {
   }
 
   @Test
+  void credentialsInTheUrlAreRefusedWithoutEchoingThem() {
+    String withUserInfo = "https://rest-admin:s3cr3t@flowable.example/flowable-rest";
+    assertThatThrownBy(() -> FlowableEngine.builder().baseUrl(withUserInfo))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("baseUrl").hasMessageContaining("basicAuth")
+        .hasMessageNotContaining("s3cr3t");
+    assertThatThrownBy(() -> Engines.fromConfig(EngineConfig.fromMap(Map.of(
+        "POLYWORKER_ENGINE", "flowable", "POLYWORKER_URL", withUserInfo))))
+        .isInstanceOf(PolyworkerException.class)
+        .hasMessageContaining("polyworker.url").hasMessageContaining("POLYWORKER_URL")
+        .hasMessageContaining("POLYWORKER_USERNAME / POLYWORKER_PASSWORD")
+        .hasMessageNotContaining("s3cr3t");
+  }
+
+  @Test
   void aResultOfTheWrongScopeSaysBpmnOrCmmn() {
     answer(400, "{\"message\":\"Bad request\",\"exception\":\"Can only terminate CMMN external job. "
         + "Job with id 'j1' is from scope 'null'\"}");
     assertThatThrownBy(() -> engine.jobClient().terminate(job("bpmn"), "w1", Map.of()))
-        .isExactlyInstanceOf(PolyworkerException.class)
+        .isExactlyInstanceOf(ResultRejectedException.class)
         .hasMessageContaining("terminate applies only to CMMN jobs, and this is a BPMN job");
     answer(400, "{\"message\":\"Bad request\",\"exception\":\"Can only complete BPMN external job with a "
         + "BPMN error. Job with id 'j1' is from scope 'cmmn'\"}");
     assertThatThrownBy(() -> engine.jobClient().bpmnError(job("cmmn"), "w1", "E", null, Map.of()))
-        .isExactlyInstanceOf(PolyworkerException.class)
+        .isExactlyInstanceOf(ResultRejectedException.class)
         .hasMessageContaining("a BPMN error applies only to BPMN jobs, and this is a CMMN job");
+  }
+
+  @Test
+  void only4xxAboutTheResultsContentAreResultRejections() {
+    // Every request gets the current answer: OkHttp itself sends a request again after a 408.
+    AtomicReference<MockResponse> current = new AtomicReference<>();
+    server.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        return current.get();
+      }
+    });
+    BiConsumer<Integer, String> always = (status, body) -> current.set(new MockResponse()
+        .setResponseCode(status).setHeader("Content-Type", "application/json").setBody(body));
+    var client = engine.jobClient();
+    String variable = "{\"message\":\"Bad request\",\"exception\":\"Variable 'x' has unsupported type: 'nosuch'.\"}";
+    always.accept(400, variable);
+    assertThatThrownBy(() -> client.complete(job("bpmn"), "w1", Map.of(), Map.of()))
+        .isExactlyInstanceOf(ResultRejectedException.class).hasMessageContaining("Variable 'x'");
+    assertThatThrownBy(() -> client.fail(job("bpmn"), "w1", "m", null, 1, Duration.ZERO))
+        .isExactlyInstanceOf(ResultRejectedException.class);
+    assertThatThrownBy(() -> client.terminate(job("cmmn"), "w1", Map.of()))
+        .isExactlyInstanceOf(ResultRejectedException.class);
+    // Starting a process is no result: a refused variable stays a VariableException.
+    assertThatThrownBy(() -> engine.processClient().startProcess("p", Map.of()))
+        .isExactlyInstanceOf(VariableException.class);
+    // Releasing carries no result either.
+    assertThatThrownBy(() -> client.release(job("bpmn"), "w1"))
+        .isNotInstanceOf(ResultRejectedException.class);
+    // A concurrent update (optimistic locking) is retryable, not a refusal.
+    always.accept(409, "{\"message\":\"Conflict\",\"exception\":\"was updated by another transaction concurrently\"}");
+    assertThatThrownBy(() -> client.complete(job("bpmn"), "w1", Map.of(), Map.of()))
+        .isInstanceOfSatisfying(EngineUnavailableException.class, e -> assertThat(e.isRetryable()).isTrue());
+    for (int status : new int[] {401, 403, 404, 408, 429, 500}) {
+      always.accept(status, variable);
+      assertThatThrownBy(() -> client.complete(job("bpmn"), "w1", Map.of(), Map.of()))
+          .as("status %d", status)
+          .isInstanceOfSatisfying(PolyworkerException.class, e -> assertThat(e.status()).isEqualTo(status))
+          .isNotInstanceOf(ResultRejectedException.class);
+    }
   }
 
   @Test

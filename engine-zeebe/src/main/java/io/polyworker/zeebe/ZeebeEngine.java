@@ -1,6 +1,7 @@
 package io.polyworker.zeebe;
 
 import io.polyworker.Engine;
+import io.polyworker.EngineConfig;
 import io.polyworker.zeebe.internal.DefaultZeebeEngine;
 import io.polyworker.zeebe.internal.ZeebeSettings;
 import java.net.URI;
@@ -30,7 +31,9 @@ import org.jspecify.annotations.Nullable;
  * so {@link io.polyworker.spi.EngineClient#release release} fails the job with its retries unchanged
  * and no backoff; it does not check which worker holds a job, so a stale worker's result is applied;
  * jobs cannot be filtered by process or business key; there are no task-local variables; numbers,
- * strings, booleans, lists and maps are the only variable types (dates travel as ISO-8601 strings).
+ * strings, booleans, lists and maps are the only variable types (dates travel as ISO-8601 strings;
+ * {@code byte[]} and {@code BigDecimal} variables are refused, as Zeebe would change them into a
+ * Base64 string and a double); a business key given on start is ignored (logged once).
  *
  * <p>The engine is thread-safe; share one per cluster. {@link Engine#close()} closes its gRPC
  * channel and threads.
@@ -78,10 +81,19 @@ public final class ZeebeEngine {
     /**
      * The gateway's gRPC address, such as {@code https://cluster.bru-2.zeebe.camunda.io:443} or
      * {@code http://localhost:26500}. Required. The scheme must agree with the transport security:
-     * {@code http} with {@link #plaintext()}, {@code https} (the default) otherwise.
+     * {@code http} with {@link #plaintext()}, {@code https} (the default) otherwise. User info
+     * ({@code https://user:password@host:443}) is refused: use {@link #oauth2} for credentials.
      */
     public Builder grpcAddress(URI address) {
       Objects.requireNonNull(address, "grpcAddress");
+      if (ZeebeSettings.hasUserInfo(address)) {
+        throw new IllegalArgumentException("grpcAddress must not contain user info ("
+            + ZeebeSettings.withoutUserInfo(address.toString()) + "): the gateway is never sent it as"
+            + " credentials; use oauth2(tokenUrl, clientId, clientSecret, audience), or the settings "
+            + EngineConfig.OAUTH_CLIENT_ID + " / " + EngineConfig.OAUTH_CLIENT_SECRET + " ("
+            + EngineConfig.envName(EngineConfig.OAUTH_CLIENT_ID) + " / "
+            + EngineConfig.envName(EngineConfig.OAUTH_CLIENT_SECRET) + "), instead");
+      }
       String scheme = address.getScheme() == null ? "" : address.getScheme().toLowerCase(Locale.ROOT);
       if (!scheme.equals("http") && !scheme.equals("https")) {
         throw new IllegalArgumentException("grpcAddress must be an http:// or https:// URI: " + address);
@@ -131,6 +143,11 @@ public final class ZeebeEngine {
     public Builder oauth2(URI tokenUrl, String clientId, String clientSecret,
         @Nullable String audience, @Nullable String scope) {
       Objects.requireNonNull(tokenUrl, "tokenUrl");
+      if (ZeebeSettings.hasUserInfo(tokenUrl)) {
+        throw new IllegalArgumentException("tokenUrl must not contain user info ("
+            + ZeebeSettings.withoutUserInfo(tokenUrl.toString()) + "): the token request never sends"
+            + " it; the client is identified by clientId and clientSecret");
+      }
       if (!"https".equalsIgnoreCase(tokenUrl.getScheme()) && !"http".equalsIgnoreCase(tokenUrl.getScheme())) {
         throw new IllegalArgumentException("tokenUrl must be an http(s) URL: " + tokenUrl);
       }

@@ -10,6 +10,10 @@ import io.camunda.zeebe.gateway.protocol.GatewayOuterClass.ActivateJobsResponse;
 import io.camunda.zeebe.gateway.protocol.GatewayOuterClass.ActivatedJob;
 import io.camunda.zeebe.gateway.protocol.GatewayOuterClass.CompleteJobRequest;
 import io.camunda.zeebe.gateway.protocol.GatewayOuterClass.CompleteJobResponse;
+import io.camunda.zeebe.gateway.protocol.GatewayOuterClass.FailJobRequest;
+import io.camunda.zeebe.gateway.protocol.GatewayOuterClass.FailJobResponse;
+import io.camunda.zeebe.gateway.protocol.GatewayOuterClass.ThrowErrorRequest;
+import io.camunda.zeebe.gateway.protocol.GatewayOuterClass.ThrowErrorResponse;
 import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerCall;
@@ -25,6 +29,7 @@ import io.polyworker.Engine;
 import io.polyworker.EngineUnavailableException;
 import io.polyworker.MalformedAnswerException;
 import io.polyworker.PolyworkerException;
+import io.polyworker.ResultRejectedException;
 import io.polyworker.spi.FetchRequest;
 import io.polyworker.spi.LockedJob;
 import java.io.IOException;
@@ -136,12 +141,70 @@ class FakeGatewayTest {
   }
 
   @Test
-  void invalidArgumentCarriesTheGatewaysMessage() {
+  void invalidArgumentOnAResultIsAContentRefusalWithTheGatewaysMessage() {
     Engine e = plainEngine();
-    gateway.complete.add(Status.INVALID_ARGUMENT.withDescription("Expected variables to be a JSON object"));
+    // What a standalone 8.8 gateway answers for a variables document that is not an object.
+    String refusal = "Property 'variables' is invalid: Expected document to be a root level object, but was 'ARRAY'";
+    gateway.complete.add(Status.INVALID_ARGUMENT.withDescription(refusal));
     assertThatThrownBy(() -> e.jobClient().complete(someJob(), "w", Map.of(), Map.of()))
-        .isExactlyInstanceOf(PolyworkerException.class)
-        .hasMessage("[zeebe] complete failed (status 3): gRPC INVALID_ARGUMENT: Expected variables to be a JSON object");
+        .isExactlyInstanceOf(ResultRejectedException.class)
+        .hasMessage("[zeebe] complete failed (status 3): gRPC INVALID_ARGUMENT: " + refusal);
+    gateway.fail.add(Status.INVALID_ARGUMENT.withDescription(refusal));
+    assertThatThrownBy(() -> e.jobClient().fail(someJob(), "w", "m", null, 1, Duration.ZERO))
+        .isExactlyInstanceOf(ResultRejectedException.class);
+    gateway.throwError.add(Status.INVALID_ARGUMENT.withDescription(refusal));
+    assertThatThrownBy(() -> e.jobClient().bpmnError(someJob(), "w", "E", null, Map.of()))
+        .isExactlyInstanceOf(ResultRejectedException.class);
+
+    // Not a result: the same status stays a plain, non-retryable error.
+    gateway.activate.add(Status.INVALID_ARGUMENT.withDescription("Expected type to be present"));
+    assertThatThrownBy(() -> fetch(e)).isExactlyInstanceOf(PolyworkerException.class);
+    gateway.fail.add(Status.INVALID_ARGUMENT.withDescription(refusal));
+    assertThatThrownBy(() -> e.jobClient().release(someJob(), "w"))
+        .isExactlyInstanceOf(PolyworkerException.class);
+  }
+
+  @Test
+  void cancelledInternalAndUnknownAreRetryableOnEveryOperation() {
+    Engine e = plainEngine();
+    for (Status status : List.of(Status.CANCELLED.withDescription("the gateway cancelled the call"),
+        Status.INTERNAL.withDescription("Unexpected error occurred during the request processing"),
+        Status.UNKNOWN.withDescription("Application error processing RPC"))) {
+      gateway.complete.add(status);
+      assertThatThrownBy(() -> e.jobClient().complete(someJob(), "w", Map.of(), Map.of()))
+          .as("%s on complete", status.getCode())
+          .isInstanceOfSatisfying(EngineUnavailableException.class, ex -> {
+            assertThat(ex.isRetryable()).isTrue();
+            assertThat(ex.status()).isEqualTo(status.getCode().value());
+            assertThat(ex.getMessage()).contains(status.getDescription());
+          });
+      gateway.fail.add(status);
+      assertThatThrownBy(() -> e.jobClient().fail(someJob(), "w", "m", null, 1, Duration.ZERO))
+          .as("%s on fail", status.getCode()).isInstanceOf(EngineUnavailableException.class);
+      gateway.throwError.add(status);
+      assertThatThrownBy(() -> e.jobClient().bpmnError(someJob(), "w", "E", null, Map.of()))
+          .as("%s on bpmnError", status.getCode()).isInstanceOf(EngineUnavailableException.class);
+      gateway.activate.add(status);
+      assertThatThrownBy(() -> fetch(e))
+          .as("%s on fetch", status.getCode()).isInstanceOf(EngineUnavailableException.class);
+    }
+  }
+
+  @Test
+  void anInterruptWhileWaitingForTheGatewayIsRetryableAndKeepsTheFlag() {
+    Engine e = plainEngine();
+    Thread.currentThread().interrupt();
+    try {
+      assertThatThrownBy(() -> e.jobClient().complete(someJob(), "w", Map.of(), Map.of()))
+          .isInstanceOfSatisfying(EngineUnavailableException.class, ex -> {
+            assertThat(ex.isRetryable()).isTrue();
+            assertThat(ex.operation()).isEqualTo("complete");
+            assertThat(ex.getMessage()).contains("interrupted");
+          });
+      assertThat(Thread.currentThread().isInterrupted()).as("the interrupt flag is restored").isTrue();
+    } finally {
+      Thread.interrupted();
+    }
   }
 
   @Test
@@ -292,6 +355,8 @@ class FakeGatewayTest {
   private static final class FakeGateway extends GatewayGrpc.GatewayImplBase {
     final Queue<Status> activate = new ConcurrentLinkedQueue<>();
     final Queue<Status> complete = new ConcurrentLinkedQueue<>();
+    final Queue<Status> fail = new ConcurrentLinkedQueue<>();
+    final Queue<Status> throwError = new ConcurrentLinkedQueue<>();
     final Queue<ActivatedJob> jobs = new ConcurrentLinkedQueue<>();
     final Queue<ActivateJobsRequest> activations = new ConcurrentLinkedQueue<>();
 
@@ -320,6 +385,28 @@ class FakeGatewayTest {
         return;
       }
       response.onNext(CompleteJobResponse.getDefaultInstance());
+      response.onCompleted();
+    }
+
+    @Override
+    public void failJob(FailJobRequest request, StreamObserver<FailJobResponse> response) {
+      Status status = fail.poll();
+      if (status != null) {
+        response.onError(status.asRuntimeException());
+        return;
+      }
+      response.onNext(FailJobResponse.getDefaultInstance());
+      response.onCompleted();
+    }
+
+    @Override
+    public void throwError(ThrowErrorRequest request, StreamObserver<ThrowErrorResponse> response) {
+      Status status = throwError.poll();
+      if (status != null) {
+        response.onError(status.asRuntimeException());
+        return;
+      }
+      response.onNext(ThrowErrorResponse.getDefaultInstance());
       response.onCompleted();
     }
   }

@@ -39,6 +39,32 @@ class ZeebeEngineBuilderTest {
   }
 
   @Test
+  void credentialsInAnAddressAreRefusedWithoutEchoingThem() {
+    // The gRPC channel never sends user info as credentials, and the address is printed in messages
+    // and toString(): refuse it at once, pointing at the settings that do authenticate.
+    assertThatThrownBy(() -> ZeebeEngine.builder().grpcAddress(URI.create("https://demo:s3cr3t@zeebe:443")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("grpcAddress").hasMessageContaining("user info")
+        .hasMessageContaining("oauth2").hasMessageNotContaining("s3cr3t");
+    assertThatThrownBy(() -> ZeebeEngine.builder().oauth2(URI.create("https://id:s3cr3t@login/token"),
+        "id", "secret", "aud"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("tokenUrl").hasMessageContaining("clientSecret")
+        .hasMessageNotContaining("s3cr3t");
+    Map<String, String> config = Map.of("polyworker.engine", "zeebe",
+        "polyworker.url", "https://demo:s3cr3t@zeebe.example:443");
+    assertThatThrownBy(() -> Engines.fromConfig(EngineConfig.fromMap(config)))
+        .isInstanceOf(PolyworkerException.class)
+        .hasMessageContaining("polyworker.url").hasMessageContaining("POLYWORKER_URL")
+        .hasMessageContaining("polyworker.oauth.client-id").hasMessageNotContaining("s3cr3t");
+    assertThat(EngineConfig.fromMap(config).toString()).doesNotContain("s3cr3t");
+    // Not even a URL that fails to parse is echoed with its password.
+    assertThatThrownBy(() -> Engines.fromConfig(EngineConfig.fromMap(Map.of("polyworker.engine", "zeebe",
+        "polyworker.url", "https://demo:s3cr3t@zeebe example:443"))))
+        .isInstanceOf(PolyworkerException.class).hasMessageNotContaining("s3cr3t");
+  }
+
+  @Test
   void optionsAreValidatedWhereTheyAreSet(@TempDir Path dir) throws IOException {
     assertThatThrownBy(() -> ZeebeEngine.builder().requestTimeout(Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("requestTimeout");

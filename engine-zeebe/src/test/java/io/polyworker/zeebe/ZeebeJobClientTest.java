@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.camunda.client.CamundaClient;
 import io.camunda.client.api.response.ActivatedJob;
 import io.polyworker.DeploymentResource;
 import io.polyworker.Engine;
@@ -24,6 +25,7 @@ import io.polyworker.spi.LockedJob;
 import io.polyworker.testkit.Dialect;
 import io.polyworker.testkit.TestProcess;
 import io.polyworker.testkit.engines.LocalZeebe;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -103,7 +105,6 @@ class ZeebeJobClientTest {
     sent.put("list", List.of("a", 1, true));
     sent.put("map", Map.of("nested", Map.of("x", 1)));
     sent.put("date", Instant.parse("2026-01-02T03:04:05Z"));
-    sent.put("bytes", new byte[] {1, 2, 3});
     engine.processClient().startProcess(p.id(), sent);
 
     Map<String, Object> raw = fetchOne(type).variables();
@@ -115,12 +116,59 @@ class ZeebeJobClientTest {
     assertThat(raw.get("text")).isEqualTo("ü€");
     assertThat(raw.get("list")).isEqualTo(List.of("a", 1, true));
     assertThat(raw.get("map")).isEqualTo(Map.of("nested", Map.of("x", 1)));
-    // Zeebe has no date or binary type: they travel as ISO-8601 and base64 strings.
+    // Zeebe has no date type: dates travel as ISO-8601 strings.
     assertThat(raw.get("date")).isEqualTo("2026-01-02T03:04:05Z");
     Variables typed = DefaultVariables.of(raw);
     assertThat(typed.get("int", Long.class)).isEqualTo(7L);
     assertThat(typed.get("date", Instant.class)).isEqualTo(Instant.parse("2026-01-02T03:04:05Z"));
-    assertThat(typed.get("bytes", byte[].class)).containsExactly(1, 2, 3);
+  }
+
+  @Test
+  void binaryValuesAreRefusedNamingTheVariableInsteadOfBecomingBase64Strings() {
+    String type = type();
+    TestProcess p = deploy(TestProcess.named(id()).task("task", type));
+    engine.processClient().startProcess(p.id(), Map.of());
+    LockedJob job = fetchOne(type);
+    Map<String, Object> withBytes = Map.of("fine", 1, "pdf", new byte[] {1, 2, 3});
+
+    // Zeebe has no binary type: Jackson would write a Base64 string, which the process, the
+    // engine's expressions and every later job would see as a String.
+    assertThatThrownBy(() -> client.complete(job, "w", withBytes, Map.of()))
+        .isInstanceOfSatisfying(VariableException.class, e -> {
+          assertThat(e.engine()).isEqualTo("zeebe");
+          assertThat(e.getMessage()).contains("variable 'pdf'").contains("byte[]").contains("binary");
+        });
+    assertThatThrownBy(() -> client.bpmnError(job, "w", "E", null, withBytes))
+        .isInstanceOf(VariableException.class).hasMessageContaining("'pdf'");
+    assertThatThrownBy(() -> engine.processClient().startProcess(p.id(), withBytes))
+        .isInstanceOf(VariableException.class).hasMessageContaining("'pdf'");
+    client.complete(job, "w", Map.of("fine", 1), Map.of());
+  }
+
+  @Test
+  void decimalsAreRefusedBecauseZeebeKeepsJsonNumbersAsDoubles() {
+    String type = type();
+    TestProcess p = deploy(TestProcess.named(id()).task("task", type));
+    String decimal = "12345678901234567890.10";
+    // The engine itself, given the decimal as a JSON number (as Jackson writes a BigDecimal):
+    try (CamundaClient raw = CamundaClient.newClientBuilder().grpcAddress(zeebe.grpcUri())
+        .preferRestOverGrpc(false).build()) {
+      raw.newCreateInstanceCommand().bpmnProcessId(p.id()).latestVersion()
+          .variables("{\"amount\":" + decimal + "}").send().join();
+    }
+    LockedJob job = fetchOne(type);
+    assertThat(job.variables().get("amount")).isInstanceOf(Double.class)
+        .isEqualTo(Double.parseDouble(decimal));
+
+    Map<String, Object> withDecimal = Map.of("amount", new BigDecimal(decimal));
+    assertThatThrownBy(() -> client.complete(job, "w", withDecimal, Map.of()))
+        .isInstanceOfSatisfying(VariableException.class, e -> {
+          assertThat(e.engine()).isEqualTo("zeebe");
+          assertThat(e.getMessage()).contains("variable 'amount'").contains("BigDecimal");
+        });
+    assertThatThrownBy(() -> engine.processClient().startProcess(p.id(), withDecimal))
+        .isInstanceOf(VariableException.class).hasMessageContaining("'amount'");
+    client.complete(job, "w", Map.of("amount", decimal), Map.of());
   }
 
   @Test
@@ -218,6 +266,58 @@ class ZeebeJobClientTest {
     assertThatThrownBy(() -> client.extendLock(gone, "w", LOCK))
         .isExactlyInstanceOf(NotFoundException.class)
         .hasMessageContaining("extendLock");
+  }
+
+  @Test
+  void aRepeatedResultIsNeverAppliedTwice() {
+    // Why results are retried after CANCELLED, INTERNAL or UNKNOWN (outcome unknown): a repeat of
+    // a result that was applied is refused, not applied again.
+    String type = type();
+    TestProcess p = deploy(TestProcess.named(id()).task("task", type));
+    engine.processClient().startProcess(p.id(), Map.of());
+    engine.processClient().startProcess(p.id(), Map.of());
+    engine.processClient().startProcess(p.id(), Map.of());
+    LockedJob completed = fetchOne(type);
+    client.complete(completed, "w", Map.of(), Map.of());
+    assertThatThrownBy(() -> client.complete(completed, "w", Map.of(), Map.of()))
+        .isInstanceOf(JobAlreadyCompletedException.class);
+
+    LockedJob backingOff = fetchOne(type);
+    client.fail(backingOff, "w", "later", null, 2, Duration.ofMinutes(5));
+    assertThatThrownBy(() -> client.fail(backingOff, "w", "later", null, 2, Duration.ofMinutes(5)))
+        .isInstanceOf(JobLockLostException.class);
+
+    LockedJob incident = fetchOne(type);
+    client.fail(incident, "w", "broken", null, 0, Duration.ZERO);
+    assertThatThrownBy(() -> client.fail(incident, "w", "broken", null, 0, Duration.ZERO))
+        .isInstanceOf(JobLockLostException.class);
+
+    String caughtType = type();
+    TestProcess caught = deploy(TestProcess.named(id()).task("task", caughtType)
+        .catchError("task", "E", type()));
+    engine.processClient().startProcess(caught.id(), Map.of());
+    LockedJob erred = fetchOne(caughtType);
+    client.bpmnError(erred, "w", "E", "m", Map.of());
+    assertThatThrownBy(() -> client.bpmnError(erred, "w", "E", "m", Map.of()))
+        .isInstanceOf(JobAlreadyCompletedException.class);
+  }
+
+  @Test
+  void aResultTooLargeForTheEngineIsNotTakenForARefusedContent() {
+    String type = type();
+    TestProcess p = deploy(TestProcess.named(id()).task("task", type));
+    engine.processClient().startProcess(p.id(), Map.of());
+    LockedJob job = fetchOne(type);
+
+    // The in-memory engine answers UNKNOWN "Command 'COMPLETE' rejected with code
+    // 'EXCEEDED_BATCH_RECORD_SIZE'": retried like every UNKNOWN (see ZeebeErrors).
+    assertThatThrownBy(() -> client.complete(job, "w", Map.of("big", "x".repeat(3_000_000)), Map.of()))
+        .isInstanceOfSatisfying(PolyworkerException.class, e -> {
+          assertThat(e).isNotInstanceOf(io.polyworker.ResultRejectedException.class);
+          assertThat(e.isRetryable()).isTrue();
+          assertThat(e.getMessage()).contains("EXCEEDED_BATCH_RECORD_SIZE");
+        });
+    client.complete(job, "w", Map.of(), Map.of());
   }
 
   @Test

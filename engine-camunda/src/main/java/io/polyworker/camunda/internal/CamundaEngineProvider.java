@@ -2,6 +2,7 @@ package io.polyworker.camunda.internal;
 
 import io.polyworker.Engine;
 import io.polyworker.EngineConfig;
+import io.polyworker.PolyworkerException;
 import io.polyworker.camunda.CamundaEngine;
 import io.polyworker.http.internal.ConfigAuth;
 import io.polyworker.spi.EngineProvider;
@@ -18,7 +19,14 @@ public final class CamundaEngineProvider implements EngineProvider {
 
   @Override
   public Engine create(EngineConfig config) {
-    CamundaEngine.Builder b = CamundaEngine.builder().baseUrl(config.require(EngineConfig.URL));
+    CamundaEngine.Builder b = CamundaEngine.builder();
+    try {
+      b.baseUrl(config.require(EngineConfig.URL));
+    } catch (IllegalArgumentException e) {
+      // The builder's message names the problem without quoting user info.
+      throw new PolyworkerException("setting " + EngineConfig.URL + " (environment variable "
+          + EngineConfig.envName(EngineConfig.URL) + "): " + e.getMessage());
+    }
     ConfigAuth.apply(config, CamundaEngine.ID, b::basicAuth, b::bearerToken, "");
     return b.build();
   }

@@ -10,6 +10,7 @@ import io.polyworker.JobAlreadyCompletedException;
 import io.polyworker.JobLockLostException;
 import io.polyworker.NotFoundException;
 import io.polyworker.PolyworkerException;
+import io.polyworker.ResultRejectedException;
 import io.polyworker.http.internal.HttpSettings;
 import io.polyworker.http.internal.RestConversation;
 import io.polyworker.internal.Json;
@@ -23,12 +24,27 @@ import okhttp3.HttpUrl;
  * ({@code {"type": "RestException", "message": "..."}}) onto Polyworker's exception hierarchy.
  * Long polls: the socket read timeout is off, each fetch is bounded by the request timeout plus its
  * poll time.
+ *
+ * <p>A result (complete, failure, BPMN error) that Camunda answers with a 4xx other than 401, 403,
+ * 404, 408, 409 and 429, and that is neither a lost lock nor a suspended task, is a
+ * {@link ResultRejectedException}: the REST layer refused what the request carries (measured on
+ * 7.24: 400 "Cannot convert value '+10000-01-01…' of type 'Date'", 400 "Unsupported value type
+ * 'Json'" on a server without Spin), and the same request cannot succeed later. A suspended task
+ * (400 "ENGINE-03043 … is suspended") takes the same result once its instance is activated, so it
+ * stays a plain {@link PolyworkerException}. A 5xx is never taken for a refusal of the content, even
+ * where the content caused it: Camunda answers 500 with the same types ({@code ProcessEngineException},
+ * {@code ProcessEnginePersistenceException}) for a variable it cannot serialize or a variable name
+ * longer than its column as for a database that is down, so no answer tells the two apart.
  */
 public final class CamundaHttp extends RestConversation {
   static final String ENGINE = "camunda";
   /** Job operations: a 404 there means the job is gone (completed, deleted), not a wrong URL. */
   private static final Set<String> JOB_OPERATIONS =
       Set.of("complete", "fail", "bpmnError", "extendLock", "release");
+  /** The job operations that carry a result whose content the engine may refuse. */
+  private static final Set<String> RESULT_OPERATIONS = Set.of("complete", "fail", "bpmnError");
+  /** 4xx answers that say nothing about the request's content. */
+  private static final Set<Integer> NOT_ABOUT_CONTENT = Set.of(401, 403, 404, 408, 409, 429);
 
   public CamundaHttp(HttpSettings settings) {
     super(ENGINE, settings, true);
@@ -81,6 +97,10 @@ public final class CamundaHttp extends RestConversation {
       }
       if (status == 404) {
         return new JobAlreadyCompletedException(ENGINE, operation, status, text, detail, null);
+      }
+      if (RESULT_OPERATIONS.contains(operation) && status >= 400 && status < 500
+          && !NOT_ABOUT_CONTENT.contains(status) && !lower.contains("is suspended")) {
+        return new ResultRejectedException(ENGINE, operation, status, text, detail, null);
       }
     }
     if (status == 404 || lower.contains("no matching") || lower.contains("does not exist")) {

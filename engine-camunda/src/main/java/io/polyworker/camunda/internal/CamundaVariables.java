@@ -28,6 +28,11 @@ import org.jspecify.annotations.Nullable;
  * Camunda's typed variables ({@code {"type":"Integer","value":42,"valueInfo":{}}}) to plain Java and
  * back. Object values are read only in their JSON form and parsed as JSON trees; Java-serialized
  * values are never decoded.
+ *
+ * <p>A {@code BigDecimal} is refused: Camunda 7 has no decimal type, and neither way to store one
+ * keeps it. As a Double it loses digits and scale; as a JSON {@code Object} value of type
+ * {@code java.math.BigDecimal} Spin reads it back through a double as soon as the engine touches it
+ * (measured on 7.24: 12345678901234567890.10 came back as 1.2345678901234567E+19).
  */
 final class CamundaVariables {
   static final String JAVA_SERIALIZED = "application/x-java-serialized-object";
@@ -193,8 +198,11 @@ final class CamundaVariables {
       typed.put("value", f.doubleValue()).put("type", "Double");
     } else if (value instanceof BigInteger bi && bi.bitLength() < 64) {
       typed.put("value", bi.longValue()).put("type", "Long");
-    } else if (value instanceof BigDecimal bd) {
-      typed.put("value", bd.doubleValue()).put("type", "Double");
+    } else if (value instanceof BigDecimal) {
+      throw new VariableException(CamundaHttp.ENGINE, null, -1, null, "variable '" + name
+          + "' is a BigDecimal: Camunda 7 has no decimal type, and both a Double and a JSON object"
+          + " value would lose digits or scale; send it as a String (toPlainString()) or convert it"
+          + " to a Double yourself", null);
     } else if (value instanceof Instant || value instanceof Date || value instanceof OffsetDateTime
         || value instanceof ZonedDateTime) {
       typed.put("value", DATE_OUT.format(toInstant(value).atOffset(ZoneOffset.UTC))).put("type", "Date");

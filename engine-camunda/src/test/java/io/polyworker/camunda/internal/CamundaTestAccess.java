@@ -6,7 +6,10 @@ import io.polyworker.http.internal.HttpSettings;
 import okhttp3.HttpUrl;
 import org.jspecify.annotations.Nullable;
 
-/** Read-only REST queries for tests, reusing the module's HTTP client and variable decoding. */
+/**
+ * REST calls for tests, reusing the module's HTTP client, error mapping and variable decoding:
+ * read-only queries, plus raw requests that Polyworker itself would never send.
+ */
 public final class CamundaTestAccess {
   private final CamundaHttp http;
 
@@ -30,5 +33,15 @@ public final class CamundaTestAccess {
 
   public @Nullable Object decode(JsonNode typedVariable) {
     return CamundaVariables.decode("query", typedVariable.path("name").asText(), typedVariable);
+  }
+
+  /** POSTs a raw JSON body as {@code operation}; the answer goes through the module's error mapping. */
+  public @Nullable JsonNode post(String operation, String path, JsonNode body) {
+    return http.post(operation, http.url(path.split("/")), body);
+  }
+
+  /** PUTs a raw JSON body. */
+  public @Nullable JsonNode put(String path, JsonNode body) {
+    return http.put("query", http.url(path.split("/")), body);
   }
 }

@@ -88,8 +88,20 @@ class CamundaVariablesTest {
     for (String name : List.of("noType", "notANumber", "badDate", "scalar")) {
       assertThatThrownBy(() -> typed.get(name))
           .isInstanceOf(VariableException.class).hasMessageContaining("'" + name + "'");
+      assertThat(typed.asMap().get(name)).isInstanceOf(UnreadableValue.class);
     }
+    assertThatThrownBy(() -> typed.get("badDate", Instant.class))
+        .isInstanceOf(VariableException.class).hasMessageContaining("Date")
+        .hasMessageContaining("does not match its type");
+    // Only variables that are not an object at all make the answer malformed.
     assertThatThrownBy(() -> decode("[1]")).isInstanceOf(MalformedAnswerException.class);
+  }
+
+  @Test
+  void aBigDecimalIsRefusedInsteadOfBecomingADouble() {
+    assertThatThrownBy(() -> CamundaVariables.encodeAll(Map.of("amount", new java.math.BigDecimal("1.10"))))
+        .isInstanceOf(VariableException.class).hasMessageContaining("'amount'")
+        .hasMessageContaining("no decimal type");
   }
 
   @Test

@@ -30,8 +30,9 @@ public final class FlowableEngineProvider implements EngineProvider {
     try {
       b.baseUrl(url);
     } catch (IllegalArgumentException e) {
+      // The builder's message names the problem without quoting user info.
       throw new PolyworkerException("setting " + EngineConfig.URL + " (environment variable "
-          + EngineConfig.envName(EngineConfig.URL) + ") is not an http(s) URL: " + url);
+          + EngineConfig.envName(EngineConfig.URL) + "): " + e.getMessage());
     }
     String processApi = config.get(PROCESS_API_PATH);
     if (processApi != null) {

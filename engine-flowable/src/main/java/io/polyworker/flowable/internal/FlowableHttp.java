@@ -10,6 +10,7 @@ import io.polyworker.JobAlreadyCompletedException;
 import io.polyworker.JobLockLostException;
 import io.polyworker.NotFoundException;
 import io.polyworker.PolyworkerException;
+import io.polyworker.ResultRejectedException;
 import io.polyworker.VariableException;
 import io.polyworker.http.internal.HttpSettings;
 import io.polyworker.http.internal.RestConversation;
@@ -36,6 +37,11 @@ public final class FlowableHttp extends RestConversation {
   /** Operations on one acquired job: a 404 there means the job is gone, not a wrong URL. */
   private static final Set<String> JOB_OPERATIONS =
       Set.of("complete", "fail", "bpmnError", "terminate", "release");
+  /** The job operations that carry a result whose content the engine may refuse. */
+  private static final Set<String> RESULT_OPERATIONS =
+      Set.of("complete", "fail", "bpmnError", "terminate");
+  /** 4xx answers that say nothing about the request's content. */
+  private static final Set<Integer> NOT_ABOUT_CONTENT = Set.of(401, 403, 404, 408, 409, 429);
 
   /** Which of the server's REST APIs a URL belongs to. */
   public enum Api {
@@ -92,6 +98,15 @@ public final class FlowableHttp extends RestConversation {
    * (including a result of the wrong kind for the job's scope), 401 missing credentials, 403 "does not
    * hold a lock" or not allowed, 404 not found, 409 conflict, 500 anything else (including BPMN parse
    * errors on deploy).
+   *
+   * <p>On a result (complete, fail, bpmnError, terminate) a 400 — or another 4xx that is not about
+   * credentials, a lock, a missing job, a timeout, a conflict or the rate — means Flowable refused
+   * what the request carries for good: a result kind the job's scope does not take, a variable it
+   * cannot store ("The given variable value is not a date: '+10000-01-01T00:00:00Z'", "Variable 'x' has
+   * unsupported type"). That is a
+   * {@link ResultRejectedException}. A 409 stays retryable (optimistic locking), and a 500 is never
+   * taken for a refusal: Flowable answers 500 with the bare message for content it cannot parse
+   * ("Character x is neither a decimal digit number…") as for any other engine failure.
    */
   @Override
   protected PolyworkerException error(String operation, int status, String text) {
@@ -145,17 +160,19 @@ public final class FlowableHttp extends RestConversation {
     if (status >= 500) {
       return new EngineUnavailableException(ENGINE, operation, status, text, message, null);
     }
-    if (status == 400) {
+    if (RESULT_OPERATIONS.contains(operation) && status >= 400 && status < 500
+        && !NOT_ABOUT_CONTENT.contains(status)) {
+      String detail = message;
       if (lower.contains("can only terminate cmmn")) {
-        return new PolyworkerException(ENGINE, operation, status, text,
-            "terminate applies only to CMMN jobs, and this is a BPMN job: complete it, fail it or"
-                + " raise a BPMN error instead (" + message + ")", null);
+        detail = "terminate applies only to CMMN jobs, and this is a BPMN job: complete it, fail it or"
+            + " raise a BPMN error instead (" + message + ")";
+      } else if (lower.contains("bpmn external job with a bpmn error")) {
+        detail = "a BPMN error applies only to BPMN jobs, and this is a CMMN job: complete, fail or"
+            + " terminate it instead (" + message + ")";
       }
-      if (lower.contains("bpmn external job with a bpmn error")) {
-        return new PolyworkerException(ENGINE, operation, status, text,
-            "a BPMN error applies only to BPMN jobs, and this is a CMMN job: complete, fail or"
-                + " terminate it instead (" + message + ")", null);
-      }
+      return new ResultRejectedException(ENGINE, operation, status, text, detail, null);
+    }
+    if (status == 400) {
       if (lower.contains("no process definition found")
           || (lower.contains("process definition with key") && lower.contains("not found"))) {
         return new NotFoundException(ENGINE, operation, status, text, message, null);

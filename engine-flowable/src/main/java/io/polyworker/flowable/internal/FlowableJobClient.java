@@ -22,9 +22,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The worker side of Flowable: its external worker job REST API.
@@ -43,6 +46,7 @@ public final class FlowableJobClient implements EngineClient {
   /** Flowable's process definition ids: {@code key:version:generatedId}; keys are NCNames, free of ':'. */
   private static final Pattern DEFINITION_ID = Pattern.compile("([^:]+):[0-9]+:[^:]+");
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final Logger LOG = LoggerFactory.getLogger("io.polyworker.engine.flowable");
 
   static final EngineCapabilities CAPABILITIES = EngineCapabilities.builder()
       .with(Capability.RELEASE, Capability.LOCK_OWNERSHIP, Capability.CMMN, Capability.INCIDENTS,
@@ -71,6 +75,7 @@ public final class FlowableJobClient implements EngineClient {
       .build();
 
   private final FlowableHttp http;
+  private final AtomicBoolean errorMessageNoted = new AtomicBoolean();
 
   public FlowableJobClient(FlowableHttp http) {
     this.http = http;
@@ -254,10 +259,21 @@ public final class FlowableJobClient implements EngineClient {
     http.post("fail", jobUrl(job, "fail"), body);
   }
 
-  /** Flowable's BPMN error carries a code and variables; it has no field for {@code errorMessage}. */
+  /**
+   * Flowable's BPMN error carries a code and variables; it has no field for {@code errorMessage}
+   * (Flowable 7.2's {@code ExternalWorkerJobErrorRequest}, and its Java API, take none). The message
+   * is therefore not sent, and the first time one is given this says so at INFO, naming the error
+   * code but not the message.
+   */
   @Override
   public void bpmnError(LockedJob job, String workerId, String errorCode, @Nullable String errorMessage,
       Map<String, ? extends @Nullable Object> variables) {
+    if (errorMessage != null && !errorMessage.isBlank()
+        && errorMessageNoted.compareAndSet(false, true)) {
+      LOG.info("Flowable's BPMN error request has no field for an error message: the message of BPMN"
+          + " error '{}' (and of any later one) is not sent; put it into a variable if the process"
+          + " needs it", errorCode);
+    }
     ObjectNode body = NODES.objectNode().put("workerId", workerId).put("errorCode", errorCode);
     body.set("variables", FlowableVariables.encode(variables));
     http.post("bpmnError", jobUrl(job, "bpmnError"), body);

@@ -202,12 +202,21 @@ public final class FlowableProcessClient implements ProcessClient {
     return InstanceFollower.await(FlowableHttp.ENGINE, id, timeout, () -> check(id, request.fetchVariables()));
   }
 
-  /** One look at the instance through history: its result, null while it runs, or why it failed. */
+  /**
+   * One look at the instance through history: its result, null while it runs, or why it failed.
+   *
+   * <p>A delete reason alone does not mean cancelled: Flowable also writes one when a terminate end
+   * event ends the instance ({@code "terminate end event (<id>)"}), with that event as
+   * {@code endActivityId}, while a cancellation (a delete through the API, or by a parent) leaves
+   * no end activity. Measured on 7.2: cancelled {@code endActivityId=null, deleteReason="cancelled"};
+   * terminated {@code endActivityId="end", deleteReason="terminate end event (end)"}.
+   */
   private @Nullable ProcessResult check(String id, @Nullable List<String> names) {
     JsonNode instance = http.get(AWAIT, http.url(Api.PROCESS, "history", "historic-process-instances", id));
     if (text(instance, "endTime") != null) {
       String deleteReason = text(instance, "deleteReason");
-      if (deleteReason != null) {
+      if (deleteReason != null
+          && !endedByTerminateEndEvent(deleteReason, text(instance, "endActivityId"))) {
         throw new ProcessInstanceFailedException(FlowableHttp.ENGINE, id, "was cancelled ("
             + deleteReason + ")");
       }
@@ -223,6 +232,14 @@ public final class FlowableProcessClient implements ProcessClient {
           + first.path("exceptionMessage").asText(""));
     }
     return null;
+  }
+
+  /** Flowable's {@code DeleteReason.TERMINATE_END_EVENT}, followed by the event's id in brackets. */
+  private static final String TERMINATE_END_EVENT = "terminate end event";
+
+  static boolean endedByTerminateEndEvent(String deleteReason, @Nullable String endActivityId) {
+    return endActivityId != null
+        && deleteReason.equals(TERMINATE_END_EVENT + " (" + endActivityId + ")");
   }
 
   private Map<String, @Nullable Object> endVariables(String id, @Nullable List<String> names) {

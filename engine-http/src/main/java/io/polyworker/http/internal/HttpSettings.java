@@ -1,5 +1,6 @@
 package io.polyworker.http.internal;
 
+import io.polyworker.EngineConfig;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -12,6 +13,10 @@ import org.jspecify.annotations.Nullable;
  * client. Immutable. The public engine builders keep their own documented setters and delegate to a
  * {@link Builder}, whose setters fail fast with a message naming the option, so both engines validate
  * the same way.
+ *
+ * <p>Every REST base URL, from a builder or from configuration, passes {@link Builder#baseUrl}, which
+ * refuses user info ({@code https://user:password@host/...}): OkHttp never sends it as credentials,
+ * and the URL is printed in messages and {@code toString()}. No message quotes the user info.
  */
 public final class HttpSettings {
   /** Default TCP connect timeout. */
@@ -65,6 +70,21 @@ public final class HttpSettings {
         + ", requestTimeout=" + requestTimeout;
   }
 
+  /**
+   * The URL with whatever stands before an {@code @} in its authority replaced by {@code ****}, for
+   * messages; works on text that does not parse as a URL, too.
+   */
+  public static String withoutUserInfo(String url) {
+    int scheme = url.indexOf("://");
+    int start = scheme < 0 ? 0 : scheme + 3;
+    int end = start;
+    while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
+      end++;
+    }
+    int at = url.lastIndexOf('@', end - 1);
+    return at < start ? url : url.substring(0, start) + "****@" + url.substring(at + 1);
+  }
+
   /** Mutable, not thread-safe; the last auth set wins. */
   public static final class Builder {
     private @Nullable HttpUrl baseUrl;
@@ -78,7 +98,14 @@ public final class HttpSettings {
     public Builder baseUrl(String url) {
       HttpUrl parsed = HttpUrl.parse(Objects.requireNonNull(url, "baseUrl"));
       if (parsed == null) {
-        throw new IllegalArgumentException("baseUrl is not an http(s) URL: " + url);
+        throw new IllegalArgumentException("baseUrl is not an http(s) URL: " + withoutUserInfo(url));
+      }
+      if (!parsed.username().isEmpty() || !parsed.password().isEmpty()) {
+        throw new IllegalArgumentException("baseUrl must not contain user info ("
+            + withoutUserInfo(url) + "): it is never sent as credentials; use basicAuth(username,"
+            + " password), or the settings " + EngineConfig.USERNAME + " / " + EngineConfig.PASSWORD
+            + " (" + EngineConfig.envName(EngineConfig.USERNAME) + " / "
+            + EngineConfig.envName(EngineConfig.PASSWORD) + "), instead");
       }
       this.baseUrl = parsed;
       return this;

@@ -47,16 +47,17 @@ public final class DefaultZeebeEngine implements Engine {
         .defaultJobWorkerStreamEnabled(false)
         .numJobWorkerExecutionThreads(1);
     ReconnectAfterUnavailable reconnect = new ReconnectAfterUnavailable();
-    builder = builder.withInterceptors(reconnect);
+    ZeebeSettings.OAuth oauth = settings.oauth();
+    OAuthClientCredentials credentials = oauth == null ? null
+        : new OAuthClientCredentials(oauth, settings.requestTimeout());
+    // The credentials also intercept calls, to drop only the token a refused call carried.
+    builder = credentials == null ? builder.withInterceptors(reconnect)
+        : builder.withInterceptors(reconnect, credentials).credentialsProvider(credentials);
     // camunda-client-java takes TLS or not from the address scheme (http = plaintext); the builder
     // of ZeebeEngine has already checked that the scheme agrees with plaintext().
     Path ca = settings.caCertificatePath();
     if (ca != null) {
       builder = builder.caCertificatePath(ca.toAbsolutePath().toString());
-    }
-    ZeebeSettings.OAuth oauth = settings.oauth();
-    if (oauth != null) {
-      builder = builder.credentialsProvider(new OAuthClientCredentials(oauth, settings.requestTimeout()));
     }
     // Built as build() does with environment overrides off, but with the channel in hand so that
     // the interceptor can reset its reconnect backoff (ReconnectAfterUnavailable).

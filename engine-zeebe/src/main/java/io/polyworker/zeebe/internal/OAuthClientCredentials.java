@@ -2,6 +2,17 @@ package io.polyworker.zeebe.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.camunda.client.CredentialsProvider;
+import io.grpc.CallCredentials;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ForwardingClientCall.SimpleForwardingClientCall;
+import io.grpc.ForwardingClientCallListener.SimpleForwardingClientCallListener;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.SecurityLevel;
+import io.grpc.Status;
 import io.polyworker.PolyworkerException;
 import io.polyworker.internal.Json;
 import java.io.IOException;
@@ -15,8 +26,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * OAuth2 client-credentials tokens for the gRPC calls, kept in memory only.
@@ -25,13 +41,28 @@ import org.jspecify.annotations.Nullable;
  * reads {@code ZEEBE_*} environment variables and caches tokens in a file under the user's home
  * directory; a library should do neither behind its user's back. A token is fetched on first use,
  * reused until shortly before {@code expires_in} runs out, and dropped when the gateway answers
- * UNAUTHENTICATED (the client then retries the call once with a new token). Fetching holds a lock,
- * so concurrent calls wait for one request instead of sending many. Failures surface as
- * {@link TokenRequestException}, which the client wraps into a CANCELLED status and
- * {@link ZeebeErrors} turns into an {@link io.polyworker.AuthenticationException}. Neither the
- * secret nor a token ever appears in a message or log line.
+ * UNAUTHENTICATED (the client then retries the call once, with a new token). Fetching holds a lock,
+ * so concurrent calls wait for one request instead of sending many.
+ *
+ * <p>Only the token the refused call carried is dropped (compare-and-clear): when several calls are
+ * refused at once, the first refusal's retry fetches a new token, and a later refusal of a call that
+ * still carried the old one must not throw the new one away (each would otherwise cost another token
+ * request: with many calls in flight, a burst of them at the token endpoint). The client's
+ * {@link #shouldRetryRequest} hook is not told which call failed, so this class is also a channel
+ * interceptor that sets the call credentials itself: they note the token they put on each call, and
+ * when the call closes UNAUTHENTICATED — before the client decides to retry — the cached token is
+ * dropped only if it is that one. (The headers a call is started with cannot tell: gRPC's own retries
+ * apply the credentials to a copy of them.) Like the client's own call credentials, they fetch on
+ * gRPC's executor, not the caller's thread, and warn once when the channel has no TLS. Failures
+ * surface as {@link TokenRequestException}, with which the credentials cancel the call (CANCELLED)
+ * and which {@link ZeebeErrors} turns into an {@link io.polyworker.AuthenticationException}. Neither
+ * the secret nor a token ever appears in a message or log line.
  */
-final class OAuthClientCredentials implements CredentialsProvider {
+final class OAuthClientCredentials implements CredentialsProvider, ClientInterceptor {
+  private static final Logger LOG = LoggerFactory.getLogger(DefaultZeebeEngine.LOGGER);
+  private static final Metadata.Key<String> AUTHORIZATION =
+      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
   /** Tokens are renewed this long before they expire (or after 90 % of a shorter lifetime). */
   private static final Duration RENEW_MARGIN = Duration.ofSeconds(30);
   /** Lifetime assumed when the answer has no {@code expires_in}. */
@@ -41,7 +72,8 @@ final class OAuthClientCredentials implements CredentialsProvider {
   private final Duration timeout;
   private final HttpClient http;
   private final Object lock = new Object();
-  private volatile @Nullable Token token;
+  private final AtomicReference<@Nullable Token> token = new AtomicReference<>();
+  private final AtomicBoolean plaintextWarned = new AtomicBoolean();
 
   OAuthClientCredentials(ZeebeSettings.OAuth settings, Duration timeout) {
     this.settings = settings;
@@ -55,25 +87,84 @@ final class OAuthClientCredentials implements CredentialsProvider {
     applier.put("Authorization", "Bearer " + currentToken());
   }
 
+  /** Retries a refused call once; {@link #refused} has already dropped the token it carried. */
   @Override
   public boolean shouldRetryRequest(StatusCode statusCode) {
-    if (statusCode.isUnauthorized()) {
-      token = null;
-      return true;
+    return statusCode.isUnauthorized();
+  }
+
+  /** Puts credentials on the call that note their token, and hands a refusal to {@link #refused}. */
+  @Override
+  public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options,
+      Channel next) {
+    NotingCredentials credentials = new NotingCredentials();
+    ClientCall<Q, R> call = next.newCall(method, options.withCallCredentials(credentials));
+    return new SimpleForwardingClientCall<>(call) {
+      @Override
+      public void start(Listener<R> listener, Metadata headers) {
+        super.start(new SimpleForwardingClientCallListener<>(listener) {
+          @Override
+          public void onClose(Status status, Metadata trailers) {
+            if (status.getCode() == Status.Code.UNAUTHENTICATED) {
+              refused(credentials.applied);
+            }
+            super.onClose(status, trailers);
+          }
+        }, headers);
+      }
+    };
+  }
+
+  /**
+   * The gateway refused a call that carried this token: drops the cached token if it is that one.
+   * Without a token to compare (not expected), drops whatever is cached.
+   */
+  void refused(@Nullable String applied) {
+    Token t = token.get();
+    if (t != null && (applied == null || applied.equals(t.value))) {
+      token.compareAndSet(t, null);
     }
-    return false;
+  }
+
+  /**
+   * The bearer token on one call, fetched off the caller's thread (on the executor gRPC gives), as
+   * the client's own call credentials do; a failure cancels the call with the cause, which
+   * {@link ZeebeErrors} finds.
+   */
+  private final class NotingCredentials extends CallCredentials {
+    volatile @Nullable String applied;
+
+    @Override
+    public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
+      if (info.getSecurityLevel() != SecurityLevel.PRIVACY_AND_INTEGRITY
+          && plaintextWarned.compareAndSet(false, true)) {
+        LOG.warn("OAuth2 tokens go to the Zeebe gateway without TLS (plaintext): anyone on the network"
+            + " path can read them");
+      }
+      executor.execute(() -> {
+        try {
+          String value = currentToken();
+          applied = value;
+          Metadata headers = new Metadata();
+          headers.put(AUTHORIZATION, "Bearer " + value);
+          applier.apply(headers);
+        } catch (IOException | RuntimeException e) {
+          applier.fail(Status.CANCELLED.withCause(e));
+        }
+      });
+    }
   }
 
   String currentToken() throws IOException {
-    Token t = token;
+    Token t = token.get();
     if (t != null && t.isFresh()) {
       return t.value;
     }
     synchronized (lock) {
-      t = token;
+      t = token.get();
       if (t == null || !t.isFresh()) {
         t = fetch();
-        token = t;
+        token.set(t);
       }
       return t.value;
     }

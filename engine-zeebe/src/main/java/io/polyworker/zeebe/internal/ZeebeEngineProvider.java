@@ -47,13 +47,17 @@ public final class ZeebeEngineProvider implements EngineProvider {
     try {
       address = URI.create(url);
     } catch (IllegalArgumentException e) {
-      throw new PolyworkerException("setting " + EngineConfig.URL + " is not a URI: " + url, e);
+      // Neither the URL nor the parser's message (which quotes it) may show user info.
+      throw new PolyworkerException("setting " + EngineConfig.URL + " (environment variable "
+          + EngineConfig.envName(EngineConfig.URL) + ") is not a URI: "
+          + ZeebeSettings.withoutUserInfo(url));
     }
     ZeebeEngine.Builder builder = ZeebeEngine.builder();
     try {
       builder.grpcAddress(address);
     } catch (IllegalArgumentException e) {
-      throw new PolyworkerException("setting " + EngineConfig.URL + ": " + e.getMessage(), e);
+      throw new PolyworkerException("setting " + EngineConfig.URL + " (environment variable "
+          + EngineConfig.envName(EngineConfig.URL) + "): " + e.getMessage(), e);
     }
     Boolean plaintext = bool(config, PLAINTEXT);
     if (plaintext == null ? "http".equalsIgnoreCase(address.getScheme()) : plaintext) {
@@ -86,8 +90,15 @@ public final class ZeebeEngineProvider implements EngineProvider {
         break;
       case "oauth2":
         String tokenUrl = config.require(EngineConfig.OAUTH_TOKEN_URL);
+        URI tokenUri;
         try {
-          builder.oauth2(URI.create(tokenUrl), config.require(EngineConfig.OAUTH_CLIENT_ID),
+          tokenUri = URI.create(tokenUrl);
+        } catch (IllegalArgumentException e) {
+          throw new PolyworkerException("setting " + EngineConfig.OAUTH_TOKEN_URL + " is not a URI: "
+              + ZeebeSettings.withoutUserInfo(tokenUrl));
+        }
+        try {
+          builder.oauth2(tokenUri, config.require(EngineConfig.OAUTH_CLIENT_ID),
               config.require(EngineConfig.OAUTH_CLIENT_SECRET), config.get(EngineConfig.OAUTH_AUDIENCE),
               config.get(EngineConfig.OAUTH_SCOPE));
         } catch (IllegalArgumentException e) {

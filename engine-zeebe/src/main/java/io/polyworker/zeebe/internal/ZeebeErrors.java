@@ -1,6 +1,8 @@
 package io.polyworker.zeebe.internal;
 
 import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
 import io.polyworker.AuthenticationException;
 import io.polyworker.BackPressureException;
 import io.polyworker.EngineUnavailableException;
@@ -9,6 +11,7 @@ import io.polyworker.JobAlreadyCompletedException;
 import io.polyworker.JobLockLostException;
 import io.polyworker.NotFoundException;
 import io.polyworker.PolyworkerException;
+import io.polyworker.ResultRejectedException;
 import io.polyworker.zeebe.ZeebeEngine;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
@@ -29,10 +32,42 @@ import org.jspecify.annotations.Nullable;
  * rejects a result because another worker activated the job meanwhile. So NOT_FOUND becomes
  * {@link JobAlreadyCompletedException} (the job is gone; whether another worker or the model ended it
  * cannot be told) and FAILED_PRECONDITION {@link JobLockLostException} (the job lives on and will run
- * again, without this worker's result).
+ * again, without this worker's result). INVALID_ARGUMENT on a result (complete, fail, bpmnError) is a
+ * {@link ResultRejectedException}: the gateway refused what the command carries (a standalone 8.8
+ * gateway: "Property 'variables' is invalid: Expected document to be a root level object"), and the
+ * same command cannot succeed later; on any other operation it stays a plain exception.
+ *
+ * <p>CANCELLED, INTERNAL and UNKNOWN (next to UNAVAILABLE, DEADLINE_EXCEEDED and ABORTED) are
+ * {@link EngineUnavailableException}s, retryable on every operation: the call broke somewhere between
+ * client, gateway and broker, and whether the command was applied is not known. Sending a result again
+ * is safe enough on Zeebe, because a job takes one result only: a complete or error repeated after the
+ * first one was applied answers NOT_FOUND ({@link JobAlreadyCompletedException}), a repeated fail
+ * answers FAILED_PRECONDITION while the job waits for its backoff or sits in an incident; neither
+ * applies anything twice. The one gap: a fail without backoff whose job another worker activated
+ * before the repeat reaches the broker fails that worker's activation too (with the same retries, as
+ * Zeebe checks no ownership). An interrupt while awaiting the gateway's answer is an
+ * {@link EngineUnavailableException} too (the outcome is as unknown; the runtime decides what to do).
+ * A failure inside the client that carries no gRPC status at all, which {@code Status.fromThrowable}
+ * also calls UNKNOWN, stays a plain exception: nothing was sent. On the in-memory engine of
+ * {@code zeebe-process-test}, a result too large for the log answers UNKNOWN "Command 'COMPLETE'
+ * rejected with code 'EXCEEDED_BATCH_RECORD_SIZE'", and one over the gateway's 4 MiB message limit
+ * RESOURCE_EXHAUSTED "gRPC message exceeds maximum size": both are retried like the rest, until the
+ * runtime's report retry timeout ends.
  */
 public final class ZeebeErrors {
   private ZeebeErrors() {}
+
+  /** The operations that carry a result whose content the gateway may refuse. */
+  static boolean carriesResult(String operation) {
+    switch (operation) {
+      case "complete":
+      case "fail":
+      case "bpmnError":
+        return true;
+      default:
+        return false;
+    }
+  }
 
   /** The operations whose target is a job this worker holds. */
   static boolean isJobResult(String operation) {
@@ -82,10 +117,22 @@ public final class ZeebeErrors {
       case ABORTED:
         return new EngineUnavailableException(ZeebeEngine.ID, operation, number, description, detail,
             t);
+      case CANCELLED:
+      case INTERNAL:
+      case UNKNOWN:
+        if (!hasGrpcStatus(t)) {
+          // A local failure of the client (Status.fromThrowable makes it UNKNOWN): not transport.
+          return new PolyworkerException(ZeebeEngine.ID, operation, number, description, detail, t);
+        }
+        return new EngineUnavailableException(ZeebeEngine.ID, operation, number, description, detail,
+            t);
       case INVALID_ARGUMENT:
         if (operation.equals("deploy")) {
           return new InvalidDefinitionException(ZeebeEngine.ID, operation, number, description,
               description == null ? detail : description, t);
+        }
+        if (carriesResult(operation)) {
+          return new ResultRejectedException(ZeebeEngine.ID, operation, number, description, detail, t);
         }
         return new PolyworkerException(ZeebeEngine.ID, operation, number, description, detail, t);
       case UNAUTHENTICATED:
@@ -98,17 +145,14 @@ public final class ZeebeErrors {
 
   /**
    * Waits for a command's future and maps its failure. An interrupt cancels the call, restores the
-   * interrupt flag and raises a (non-retryable) exception: whether the engine applied the command is
-   * then unknown.
+   * interrupt flag and raises an {@link EngineUnavailableException} saying "interrupted": whether the
+   * engine applied the command is then unknown, and the caller decides whether to send it again.
    */
   static <T> T await(String operation, Future<T> future) {
     try {
       return future.get();
     } catch (InterruptedException e) {
-      future.cancel(true);
-      Thread.currentThread().interrupt();
-      throw new PolyworkerException(ZeebeEngine.ID, operation, -1, null,
-          "interrupted while waiting for the gateway; the command may or may not have been applied", e);
+      throw interrupted(operation, future, e);
     } catch (ExecutionException | CancellationException e) {
       throw map(operation, e);
     } catch (RuntimeException e) {
@@ -122,13 +166,30 @@ public final class ZeebeErrors {
     try {
       return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
-      future.cancel(true);
-      Thread.currentThread().interrupt();
-      throw new PolyworkerException(ZeebeEngine.ID, operation, -1, null,
-          "interrupted while waiting for the gateway; the command may or may not have been applied", e);
+      throw interrupted(operation, future, e);
     } catch (ExecutionException | CancellationException e) {
       throw map(operation, e);
     }
+  }
+
+  private static EngineUnavailableException interrupted(String operation, Future<?> future,
+      InterruptedException e) {
+    future.cancel(true);
+    Thread.currentThread().interrupt();
+    return new EngineUnavailableException(ZeebeEngine.ID, operation, -1, null,
+        "interrupted while waiting for the gateway; the command may or may not have been applied", e);
+  }
+
+  private static boolean hasGrpcStatus(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof StatusRuntimeException || c instanceof StatusException) {
+        return true;
+      }
+      if (c.getCause() == c) {
+        break;
+      }
+    }
+    return false;
   }
 
   private static String describe(Throwable t) {

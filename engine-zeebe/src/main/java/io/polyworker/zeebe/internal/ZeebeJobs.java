@@ -8,6 +8,7 @@ import io.polyworker.VariableException;
 import io.polyworker.internal.Json;
 import io.polyworker.spi.LockedJob;
 import io.polyworker.zeebe.ZeebeEngine;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +19,11 @@ import org.jspecify.annotations.Nullable;
  * Converts between the client's jobs and Polyworker's: keys as decimal strings, the variables
  * document decoded through {@link Json#MAPPER} into plain maps, lists, numbers, strings, booleans and
  * nulls, and variables encoded by the same mapper (so dates become ISO-8601 strings and POJOs JSON
- * objects on every path, whatever the client's own mapper would do).
+ * objects on every path, whatever the client's own mapper would do). A {@code byte[]} variable is
+ * refused: Zeebe has no binary type, and Jackson would write a Base64 string that the engine, its
+ * expressions and every later job see as a String, a change nobody asked for. A {@code BigDecimal} is
+ * refused for the same reason: Zeebe keeps JSON numbers as doubles (a decimal written as
+ * 12345678901234567890.10 is read back as 1.2345678901234567E19).
  */
 final class ZeebeJobs {
   /** Zeebe's name for the tenant of a cluster without multi-tenancy. */
@@ -76,6 +81,20 @@ final class ZeebeJobs {
   static @Nullable String encode(Map<String, ? extends @Nullable Object> variables, String operation) {
     if (variables.isEmpty()) {
       return null;
+    }
+    for (Map.Entry<String, ? extends @Nullable Object> e : variables.entrySet()) {
+      if (e.getValue() instanceof byte[]) {
+        throw new VariableException(ZeebeEngine.ID, operation, -1, null, "variable '" + e.getKey()
+            + "' is a byte[]: Zeebe has no binary variable type, so it would be stored as a Base64"
+            + " string and read back as a String; send it as a Base64 String yourself, or keep the"
+            + " bytes outside the process", null);
+      }
+      if (e.getValue() instanceof BigDecimal) {
+        throw new VariableException(ZeebeEngine.ID, operation, -1, null, "variable '" + e.getKey()
+            + "' is a BigDecimal: Zeebe has no decimal type and keeps JSON numbers as doubles, losing"
+            + " digits and scale; send it as a String (toPlainString()) or convert it to a Double"
+            + " yourself", null);
+      }
     }
     try {
       return Json.MAPPER.writeValueAsString(variables);

@@ -10,6 +10,7 @@ import io.polyworker.JobAlreadyCompletedException;
 import io.polyworker.JobLockLostException;
 import io.polyworker.NotFoundException;
 import io.polyworker.PolyworkerException;
+import io.polyworker.ResultRejectedException;
 import io.polyworker.ProcessClient;
 import io.polyworker.ProcessInstanceFailedException;
 import io.polyworker.ProcessResult;
@@ -798,7 +799,9 @@ public final class InMemoryEngine implements Engine {
         int retries, Duration retryBackoff) {
       enter(Operation.FAIL);
       if (retries < 0 || retryBackoff.isNegative()) {
-        throw new PolyworkerException(ID, "fail", 400, null, "retries < 0 or retryBackoff < 0", null);
+        // What the real engines refuse as the content of the failure, not as a state of the job.
+        throw new ResultRejectedException(ID, "fail", 400, null, "retries < 0 or retryBackoff < 0",
+            null);
       }
       lock.lock();
       try {

@@ -10,6 +10,7 @@ import io.polyworker.NotFoundException;
 import io.polyworker.PolyworkerException;
 import io.polyworker.ProcessResult;
 import io.polyworker.PublishMessage;
+import io.polyworker.ResultRejectedException;
 import io.polyworker.StartProcess;
 import io.polyworker.VariableException;
 import io.polyworker.spi.FetchRequest;
@@ -135,6 +136,21 @@ class InMemoryEngineTest {
     engine.jobClient().bpmnError(job, "w", "NOPE", "no catcher", Map.of());
     assertThat(engine.instanceState(instance)).isEqualTo(InstanceState.COMPLETED);
     assertThat(engine.hasIncident(instance)).isFalse();
+  }
+
+  @Test
+  void aFailureTheEngineCannotStoreIsARefusedContentAndLeavesTheJobLocked() {
+    deploy(TestProcess.named("p").task("a", "t"), Dialect.CAMUNDA);
+    engine.processClient().startProcess("p", Map.of());
+    LockedJob job = fetch("w", "t").get(0);
+    assertThatThrownBy(() -> engine.jobClient().fail(job, "w", "boom", null, -1, Duration.ZERO))
+        .isInstanceOfSatisfying(ResultRejectedException.class, e -> {
+          assertThat(e.operation()).isEqualTo("fail");
+          assertThat(e.status()).isEqualTo(400);
+        });
+    assertThatThrownBy(() -> engine.jobClient().fail(job, "w", "boom", null, 1, Duration.ofSeconds(-1)))
+        .isInstanceOf(ResultRejectedException.class);
+    engine.jobClient().complete(job, "w", Map.of(), Map.of());
   }
 
   @Test
