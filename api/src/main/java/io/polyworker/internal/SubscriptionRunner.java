@@ -484,7 +484,13 @@ final class SubscriptionRunner {
       if (!accepting) {
         closeStream();
       } else if (saturated && stream != null) {
-        closeStream();
+        // Closed from another thread: cancelling the stream inside its own callback would make the
+        // gRPC client drop the jobs it already received behind this one, leaving them activated for
+        // this worker until their timeout. From another thread the callback keeps delivering them
+        // (into the queue, or released) until the cancel takes effect.
+        JobStream s = stream;
+        stream = null;
+        closeLater(s);
         streamPaused = true;
         LOG.debug("topic {}: every slot busy; job stream paused", topic());
       } else if (!saturated && streamPaused) {
@@ -500,6 +506,22 @@ final class SubscriptionRunner {
       stream = client.openStream(template.withMaxJobs(options.maxConcurrentJobs()), this::onPushed);
     } catch (RuntimeException e) {
       LOG.warn("topic {}: cannot open the job stream, polling only: {}", topic(), e.toString());
+    }
+  }
+
+  private void closeLater(JobStream s) {
+    try {
+      calls.execute(() -> closeQuietly(s));
+    } catch (RejectedExecutionException e) {
+      closeQuietly(s);
+    }
+  }
+
+  private void closeQuietly(JobStream s) {
+    try {
+      s.close();
+    } catch (RuntimeException e) {
+      LOG.debug("topic {}: closing the job stream failed", topic(), e);
     }
   }
 
