@@ -68,6 +68,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -104,6 +105,9 @@ public abstract class EngineCompatibilityKit {
           + nestedClass.getSimpleName();
     }
   }
+
+  /** The JUnit tag of the {@link ProductionPath} contracts. */
+  public static final String PRODUCTION_PATH = "production-path";
 
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
   /** Generous bound for engine-side asynchrony (Flowable completes asynchronously, resets locks every second). */
@@ -230,6 +234,15 @@ public abstract class EngineCompatibilityKit {
         .build();
     workers.add(worker);
     return worker.start();
+  }
+
+  /**
+   * Prints a measured figure of a contract as one {@code MEASURED} line on standard output (the
+   * surefire report's output file), before its assertions, so that failing runs say by how much.
+   */
+  private void measured(String contract, String format, Object... args) {
+    System.out.println("MEASURED " + engine.id() + " " + contract + ": "
+        + String.format(java.util.Locale.ROOT, format, args));
   }
 
   /** Waits until every instance has completed; asks the engine only about those still running. */
@@ -795,9 +808,11 @@ public abstract class EngineCompatibilityKit {
   /**
    * The production path (issue 18): a worker saturated by a backlog, jobs waiting for an executor
    * thread, close() while the engine is unreachable, report errors that end, retry backoffs. These
-   * contracts describe what a worker must do whatever the JVM (platform or virtual threads).
+   * contracts describe what a worker must do whatever the JVM (platform or virtual threads). Tagged
+   * {@value #PRODUCTION_PATH}, so that they can be run alone ({@code -Dgroups=production-path}).
    */
   @Nested
+  @Tag(PRODUCTION_PATH)
   @DisplayName("production path")
   class ProductionPath {
 
@@ -830,6 +845,8 @@ public abstract class EngineCompatibilityKit {
           .until(() -> events.count(WorkerEvent.Type.COMPLETED) >= jobs);
       String seen = "events in " + Duration.ofNanos(System.nanoTime() - began).toMillis() + " ms: "
           + events.summary();
+      measured("saturated", "1 slot, %d jobs of 400 ms: %s; runs per job %s", jobs, seen,
+          runsByJob.values());
       assertThat(runsByInstance).as("handler runs per instance (%s)", seen).containsOnlyKeys(instances);
       assertThat(runsByInstance.values()).as("handler runs per instance (%s)", seen)
           .allSatisfy(n -> assertThat(n).hasValue(1));
@@ -895,6 +912,10 @@ public abstract class EngineCompatibilityKit {
         worker.close(); // nothing runs after close(): what follows is final
         String seen = "queued job " + queued.id() + " taken by another worker at " + takenAt
             + "; runs here: " + runs + "; events: " + events.summary();
+        measured("lock-expired-in-queue", "%s", runs.stream().map(r -> r.jobId()
+            + (r.jobId().equals(queued.id()) ? " (queued)" : " (first)") + " started "
+            + Duration.between(r.lockExpiresAt(), r.started()).toMillis() + " ms after its lock expiry")
+            .collect(java.util.stream.Collectors.joining(", ")) + "; events: " + events.summary());
         assertThat(runs).as("handler runs that started after their job's lock had expired (%s)", seen)
             .allSatisfy(r -> assertThat(r.started()).isBefore(r.lockExpiresAt()));
         assertThat(runs).as("handler runs of the queued job in this worker (%s)", seen)
@@ -951,6 +972,8 @@ public abstract class EngineCompatibilityKit {
               + events.summary());
         }
         took = Duration.ofNanos(System.nanoTime() - closing);
+        measured("close-unreachable", "close() took %d ms (drainTimeout %d ms, request timeout %d ms); events: %s",
+            took.toMillis(), drainTimeout.toMillis(), requestTimeout.toMillis(), events.summary());
         assertThat(took).as("close() with the engine unreachable (drainTimeout %d ms, request timeout %d ms);"
             + " events:%n%s", drainTimeout.toMillis(), requestTimeout.toMillis(), events.timeline(closing))
             .isLessThanOrEqualTo(bound);
@@ -1013,6 +1036,7 @@ public abstract class EngineCompatibilityKit {
         await("the result's report ended").atMost(PATIENCE).until(() -> events.count(WorkerEvent.Type.COMPLETED)
             + events.count(WorkerEvent.Type.FAILED) + events.count(WorkerEvent.Type.REPORT_FAILED) > 0);
         String seen = "token requests refused: " + refused.get() + "; events: " + events.summary();
+        measured("auth-failure-on-complete", "%s", seen);
         assertThat(events.count(WorkerEvent.Type.FAILED)).as("FAILED events (%s)", seen).isZero();
         assertThat(events.count(WorkerEvent.Type.REPORT_FAILED)).as("REPORT_FAILED events (%s)", seen).isZero();
         assertThat(events.count(WorkerEvent.Type.COMPLETED)).as("COMPLETED events (%s)", seen).isEqualTo(1);
@@ -1046,6 +1070,8 @@ public abstract class EngineCompatibilityKit {
       long again = events.nth(WorkerEvent.Type.STARTED, 2).orElseThrow().nanos();
       Duration gap = Duration.ofNanos(again - failedAt);
       Duration bound = Duration.ofMillis(1_500).plus(fixture.lockResetPeriod());
+      measured("retry-backoff", "second attempt %d ms after FAILED (backoff 1 s, bound %d ms)",
+          gap.toMillis(), bound.toMillis());
       assertThat(gap).as("from FAILED to the second STARTED, retry backoff 1 s, bound %d ms; events:%n%s",
           bound.toMillis(), events.timeline(failedAt)).isLessThanOrEqualTo(bound);
       assertThat(gap).as("the backoff itself was kept").isGreaterThanOrEqualTo(Duration.ofMillis(800));

@@ -85,7 +85,8 @@ public interface EngineFixture extends AutoCloseable {
   /**
    * How long after a lock or a retry backoff ends the engine itself may take to offer the job again,
    * beyond what the worker controls; zero where jobs are offered as soon as the time is up. Flowable
-   * resets such locks in a background thread (every second in the local test server).
+   * resets such locks in a background thread (every second in the local test server); the in-memory
+   * Zeebe engine checks for ended backoffs and timeouts about once a second.
    */
   default Duration lockResetPeriod() {
     return Duration.ZERO;
