@@ -1004,14 +1004,17 @@ public abstract class EngineCompatibilityKit {
       AtomicInteger refused = new AtomicInteger();
       AtomicLong lastAsked = new AtomicLong(System.nanoTime());
       Supplier<String> tokens = () -> {
-        lastAsked.set(System.nanoTime());
-        if (refusing.get()) {
-          if (refused.incrementAndGet() >= refusals) {
-            refusing.set(false);
+        try {
+          if (refusing.get()) {
+            if (refused.incrementAndGet() >= refusals) {
+              refusing.set(false);
+            }
+            throw new IllegalStateException("token service unavailable (injected)");
           }
-          throw new IllegalStateException("token service unavailable (injected)");
+          return "kit-token";
+        } finally {
+          lastAsked.set(System.nanoTime());
         }
-        return "kit-token";
       };
       Optional<Engine> authenticated = fixture.engineWithAuth(tokens);
       assumeTrue(authenticated.isPresent(), () -> engine.id() + ": the fixture has no engine with token authentication");
@@ -1037,6 +1040,9 @@ public abstract class EngineCompatibilityKit {
             + events.count(WorkerEvent.Type.FAILED) + events.count(WorkerEvent.Type.REPORT_FAILED) > 0);
         String seen = "token requests refused: " + refused.get() + "; events: " + events.summary();
         measured("auth-failure-on-complete", "%s", seen);
+        assertThat(refused.get()).as("token requests refused while the result was reported: none means the"
+            + " engine still held a fresh token, i.e. the fixture's tokenLifetime() is too short (%s)", seen)
+            .isPositive();
         assertThat(events.count(WorkerEvent.Type.FAILED)).as("FAILED events (%s)", seen).isZero();
         assertThat(events.count(WorkerEvent.Type.REPORT_FAILED)).as("REPORT_FAILED events (%s)", seen).isZero();
         assertThat(events.count(WorkerEvent.Type.COMPLETED)).as("COMPLETED events (%s)", seen).isEqualTo(1);

@@ -75,8 +75,8 @@ public interface EngineFixture extends AutoCloseable {
   }
 
   /**
-   * How long an engine from {@link #engineWithAuth} may keep using a token before it asks the
-   * supplier again; zero: it asks on every request.
+   * How long after the supplier last answered an engine from {@link #engineWithAuth} may keep using
+   * that token; a request made later asks the supplier again. Zero: it asks on every request.
    */
   default Duration tokenLifetime() {
     return Duration.ZERO;
