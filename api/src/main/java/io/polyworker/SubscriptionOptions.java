@@ -35,6 +35,8 @@ public final class SubscriptionOptions {
   private final Duration lockDuration;
   private final int maxConcurrentJobs;
   private final int maxJobsPerFetch;
+  /** What the builder was given: 0 when maxJobsPerFetch follows maxConcurrentJobs. */
+  private final int maxJobsPerFetchSet;
   private final @Nullable List<String> variables;
   private final Duration longPollTimeout;
   private final boolean lockExtension;
@@ -49,6 +51,7 @@ public final class SubscriptionOptions {
   private SubscriptionOptions(Builder b) {
     this.lockDuration = b.lockDuration;
     this.maxConcurrentJobs = b.maxConcurrentJobs;
+    this.maxJobsPerFetchSet = b.maxJobsPerFetch;
     this.maxJobsPerFetch = b.maxJobsPerFetch > 0 ? Math.min(b.maxJobsPerFetch, b.maxConcurrentJobs)
         : b.maxConcurrentJobs;
     this.variables = b.variables;
@@ -124,7 +127,8 @@ public final class SubscriptionOptions {
     private Builder(SubscriptionOptions o) {
       lockDuration = o.lockDuration;
       maxConcurrentJobs = o.maxConcurrentJobs;
-      maxJobsPerFetch = o.maxJobsPerFetch;
+      // A defaulted maxJobsPerFetch keeps following maxConcurrentJobs in the copy.
+      maxJobsPerFetch = o.maxJobsPerFetchSet;
       variables = o.variables;
       longPollTimeout = o.longPollTimeout;
       lockExtension = o.lockExtension;

@@ -5,6 +5,7 @@ import io.polyworker.Variables;
 import io.polyworker.spi.LockedJob;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /** The {@link Job} a handler sees: a {@link LockedJob} plus the lock state the runtime keeps up to date. */
@@ -12,7 +13,7 @@ final class ActiveJob implements Job {
   private final LockedJob locked;
   private final Variables variables;
   private volatile Instant lockExpiresAt;
-  private volatile boolean lockLost;
+  private final AtomicBoolean lockLost = new AtomicBoolean();
 
   ActiveJob(LockedJob locked) {
     this.locked = locked;
@@ -28,11 +29,9 @@ final class ActiveJob implements Job {
     lockExpiresAt = expiry;
   }
 
-  /** Marks the lock lost; returns whether it was held until now. */
+  /** Marks the lock lost; true for exactly one caller, the first (so one LOCK_LOST per lock). */
   boolean markLockLost() {
-    boolean wasHeld = !lockLost;
-    lockLost = true;
-    return wasHeld;
+    return lockLost.compareAndSet(false, true);
   }
 
   @Override public String id() { return locked.id(); }
@@ -47,7 +46,7 @@ final class ActiveJob implements Job {
   @Override public Instant lockExpiresAt() { return lockExpiresAt; }
   @Override public Map<String, String> headers() { return locked.headers(); }
   @Override public Variables variables() { return variables; }
-  @Override public boolean isLockLost() { return lockLost; }
+  @Override public boolean isLockLost() { return lockLost.get(); }
 
   @Override
   public <T> T unwrap(Class<T> type) {

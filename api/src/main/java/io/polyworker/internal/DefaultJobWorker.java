@@ -8,46 +8,48 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link JobWorker} implementation: a {@link SubscriptionRunner} per subscription and one
- * small scheduler pool shared by all of them for lock extension. Closing walks the runners through
- * stop-fetching, drain, interrupt-stragglers, in that order, under one deadline.
+ * The {@link JobWorker} implementation: a {@link SubscriptionRunner} per subscription, one timer
+ * thread and one executor for the runtime's own engine calls shared by all of them. Closing walks
+ * the runners through stop-fetching, drain, interrupt-stragglers, in that order, under one deadline.
  */
 public final class DefaultJobWorker implements JobWorker {
   static final Logger LOG = LoggerFactory.getLogger("io.polyworker.worker");
-  private static final Duration INTERRUPT_GRACE = Duration.ofSeconds(5);
-  private static final int EXTENDER_THREADS = 4;
+  /** How long close() waits past the drain deadline for interrupted handlers and releases. */
+  private static final Duration GRACE = Duration.ofSeconds(5);
 
   private enum State { NEW, RUNNING, CLOSING, CLOSED }
 
   private final WorkerOptions options;
   private final List<SubscriptionRunner> runners = new ArrayList<>();
-  private final ScheduledThreadPoolExecutor scheduler;
+  /** Times lock extensions and retry-due fetches; never makes a call itself. */
+  private final ScheduledThreadPoolExecutor timer;
+  /** Blocking engine calls of the runtime's own (lock extensions, releases, due fetches). */
+  private final ExecutorService calls;
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
   private final CountDownLatch terminated = new CountDownLatch(1);
 
   public DefaultJobWorker(EngineClient client, WorkerOptions options, List<Subscription> subscriptions) {
     this.options = options;
-    // Extensions are blocking calls: a few threads keep one slow answer from delaying the others.
-    AtomicInteger extenders = new AtomicInteger();
-    this.scheduler = new ScheduledThreadPoolExecutor(EXTENDER_THREADS, r -> {
-      Thread t = new Thread(r, "polyworker-lock-extender-" + extenders.incrementAndGet());
+    this.timer = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "polyworker-lock-timer");
       t.setDaemon(true);
       return t;
     });
-    scheduler.setRemoveOnCancelPolicy(true);
-    scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    timer.setRemoveOnCancelPolicy(true);
+    timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    this.calls = HandlerExecutors.engineCalls();
     Events events = new Events(client.engineId(), options.listener());
     for (Subscription s : subscriptions) {
-      runners.add(new SubscriptionRunner(client, options, s, scheduler, events));
+      runners.add(new SubscriptionRunner(client, options, s, timer, calls, events));
     }
   }
 
@@ -63,6 +65,12 @@ public final class DefaultJobWorker implements JobWorker {
     return this;
   }
 
+  /**
+   * Stop fetching and hand back every unstarted job at once; let a long poll in flight end; wait for
+   * running handlers and reports until the drain deadline; then interrupt what still runs and wait a
+   * short grace. Returns within drainTimeout plus {@link #GRACE} (a request in flight past that is
+   * left behind), and says once how many jobs it could not finish or hand back.
+   */
   @Override
   public void close() {
     State previous = state.getAndUpdate(s -> s == State.CLOSED ? s : State.CLOSING);
@@ -75,38 +83,49 @@ public final class DefaultJobWorker implements JobWorker {
       long deadline = started + options.drainTimeout().toNanos();
       runners.forEach(SubscriptionRunner::stopFetching);
       for (SubscriptionRunner r : runners) {
-        r.awaitFetchingStopped(deadline);
+        r.awaitPoller(deadline);
       }
+      // What the last fetch brought, and anything that slipped in meanwhile.
+      runners.forEach(SubscriptionRunner::releaseQueued);
       boolean drained = true;
       for (SubscriptionRunner r : runners) {
         drained &= r.awaitDrained(deadline);
       }
       if (!drained) {
-        LOG.warn("worker {}: handlers still running after the drain timeout of {}; interrupting them",
+        LOG.warn("worker {}: jobs still running after the drain timeout of {}; interrupting them",
             options.workerId(), options.drainTimeout());
         runners.forEach(SubscriptionRunner::interruptHandlers);
-        long graceDeadline = System.nanoTime() + INTERRUPT_GRACE.toNanos();
+        long graceDeadline = System.nanoTime() + GRACE.toNanos();
         for (SubscriptionRunner r : runners) {
-          if (!r.awaitDrained(graceDeadline)) {
-            LOG.warn("worker {}: topic {} still holds {} job(s) after interrupting; their locks will expire",
-                options.workerId(), r.topic(), r.held());
-          }
+          r.awaitDrained(graceDeadline);
         }
       }
-      runners.forEach(SubscriptionRunner::shutdown);
-      scheduler.shutdownNow();
-      scheduler.awaitTermination(INTERRUPT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+      int left = 0;
+      for (SubscriptionRunner r : runners) {
+        left += r.held();
+      }
+      if (left > 0) {
+        LOG.warn("worker {}: {} job(s) could be neither finished nor handed back before close()"
+            + " returned; their locks will expire and the engine offers them again", options.workerId(),
+            left);
+      }
+      shutdownExecutors();
       LOG.info("worker {} closed in {} ms", options.workerId(),
           (System.nanoTime() - started) / 1_000_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       runners.forEach(SubscriptionRunner::interruptHandlers);
-      runners.forEach(SubscriptionRunner::shutdown);
-      scheduler.shutdownNow();
+      shutdownExecutors();
     } finally {
       state.set(State.CLOSED);
       terminated.countDown();
     }
+  }
+
+  private void shutdownExecutors() {
+    runners.forEach(SubscriptionRunner::shutdown);
+    timer.shutdownNow();
+    calls.shutdownNow();
   }
 
   private void awaitQuietly() {

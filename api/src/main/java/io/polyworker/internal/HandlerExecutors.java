@@ -39,6 +39,27 @@ final class HandlerExecutors {
     return pool;
   }
 
+  /**
+   * The executor for the runtime's own blocking engine calls that must not wait for each other or for
+   * handlers: lock extensions and releases. A virtual thread per call on Java 21+, otherwise a
+   * cached pool of daemon threads (as many as calls in flight, which the runtime bounds by the jobs
+   * it holds; idle threads leave after 30 s).
+   */
+  static ExecutorService engineCalls() {
+    ThreadFactory virtual = VIRTUAL ? virtualFactory("polyworker-engine-call-") : null;
+    ThreadFactory factory = virtual;
+    if (factory == null) {
+      AtomicInteger count = new AtomicInteger();
+      factory = r -> {
+        Thread t = new Thread(r, "polyworker-engine-call-" + count.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      };
+    }
+    return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
+        new SynchronousQueue<>(), factory);
+  }
+
   /** {@code Thread.ofVirtual().name(prefix, 1).factory()}, or null before Java 21. */
   private static @Nullable ThreadFactory virtualFactory(String prefix) {
     try {

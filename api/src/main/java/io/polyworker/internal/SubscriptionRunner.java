@@ -1,112 +1,124 @@
 package io.polyworker.internal;
 
-import static io.polyworker.WorkerEvent.Type.ALREADY_COMPLETED;
-import static io.polyworker.WorkerEvent.Type.BPMN_ERROR;
-import static io.polyworker.WorkerEvent.Type.COMPLETED;
-import static io.polyworker.WorkerEvent.Type.FAILED;
 import static io.polyworker.WorkerEvent.Type.FETCHED;
-import static io.polyworker.WorkerEvent.Type.LOCK_EXTENDED;
 import static io.polyworker.WorkerEvent.Type.LOCK_LOST;
 import static io.polyworker.WorkerEvent.Type.POLL_EMPTY;
 import static io.polyworker.WorkerEvent.Type.POLL_ERROR;
 import static io.polyworker.WorkerEvent.Type.RELEASED;
 import static io.polyworker.WorkerEvent.Type.REPORT_FAILED;
-import static io.polyworker.WorkerEvent.Type.REPORT_RETRIED;
 import static io.polyworker.WorkerEvent.Type.STARTED;
-import static io.polyworker.WorkerEvent.Type.TERMINATED;
 
 import io.polyworker.BpmnError;
-import io.polyworker.JobLockLostException;
 import io.polyworker.JobResult;
 import io.polyworker.JobWorker.Subscription;
 import io.polyworker.MalformedAnswerException;
-import io.polyworker.NotFoundException;
-import io.polyworker.PolyworkerException;
 import io.polyworker.SubscriptionOptions;
-import io.polyworker.VariableException;
 import io.polyworker.WorkerOptions;
 import io.polyworker.internal.DefaultJobWorker.Events;
+import io.polyworker.internal.JobExecution.State;
 import io.polyworker.spi.Capability;
 import io.polyworker.spi.EngineClient;
 import io.polyworker.spi.FetchRequest;
 import io.polyworker.spi.JobStream;
 import io.polyworker.spi.LockedJob;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.List;
-import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.MDC;
 
 /**
- * Runs one subscription: a poller thread with at most one fetch in flight, asking only for free
- * capacity; a push stream where the engine has one; handlers on the subscription's executor; result
- * reports retried on transient errors; lock extension (or, where the engine cannot extend, a watch
- * that reports the lost lock at expiry).
+ * Runs one subscription: a poller thread with at most one long poll in flight, asking only for free
+ * capacity; a push stream where the engine has one, paused while every slot is busy; handlers on the
+ * subscription's executor; results reported by {@link ResultReporter}; locks kept by
+ * {@link LockKeeper} from each job's arrival until its report ended; jobs handed back by
+ * {@link Releases}.
  *
  * <p>Every job holds one {@link Capacity} slot from the fetch that brought it until its result was
- * reported or it was released, so the limit bounds jobs in the worker, not only running handlers.
+ * reported, it was released, or it was left to the engine, so the limit bounds the jobs in the
+ * worker, not only the running handlers. A saturated worker holds no more than it can start: the
+ * stream is closed while every slot is held by a job (the engine keeps the excess, available to other
+ * workers) and opened again when a slot frees; a pushed job that arrives before the pause took effect
+ * waits for a slot in a queue of at most {@link #PUSH_QUEUE_LIMIT} jobs, and past that is released
+ * once, while the stream is closed, so it cannot come straight back.
  */
 final class SubscriptionRunner {
   private static final Logger LOG = DefaultJobWorker.LOG;
-  private static final int MAX_ERROR_DETAILS = 8_000;
   /** An "empty" long poll quicker than this did not wait on the server: back off as without long polling. */
   private static final long MIN_LONG_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+  /** Pushed jobs that may wait for a slot; documented in the README. */
+  static final int PUSH_QUEUE_LIMIT = 4;
+  /** Added to a retry backoff before the due fetch, so the engine's own clock has passed it. */
+  private static final long RETRY_DUE_MARGIN_MILLIS = 50;
+  /** Backoffs ending within this window share one due fetch. */
+  private static final long RETRY_DUE_WINDOW_MILLIS = 250;
 
   private final EngineClient client;
   private final WorkerOptions workerOptions;
   private final SubscriptionOptions options;
   private final Subscription subscription;
-  private final ScheduledExecutorService scheduler;
+  private final ScheduledExecutorService timer;
   private final Events events;
   private final FetchRequest template;
   private final Capacity capacity;
   private final int fetchThreshold;
   private final int backlogThreshold;
   private final boolean longPolling;
-  private final boolean canExtend;
+  private final boolean streaming;
   private final @Nullable ExecutorService ownExecutor;
   private final Executor executor;
-  private final Set<Execution> running = ConcurrentHashMap.newKeySet();
-  /** Dispatched to the executor but not started yet: what close() hands back at once. */
-  private final Set<Execution> queued = ConcurrentHashMap.newKeySet();
-  private final Queue<Pushed> pushedWaiting = new ConcurrentLinkedQueue<>();
+  private final Executor calls;
+  private final LockKeeper locks;
+  private final ResultReporter reporter;
+  private final Releases releases;
+  private final Set<JobExecution> queued = ConcurrentHashMap.newKeySet();
+  private final Set<JobExecution> running = ConcurrentHashMap.newKeySet();
+  /** Jobs holding a slot (not counting slots the poller reserved for a fetch in flight). */
+  private final AtomicInteger jobsHeld = new AtomicInteger();
   private final CountDownLatch stopSignal = new CountDownLatch(1);
-  private final AtomicBoolean warnedNoExtension = new AtomicBoolean();
+
+  /** Guards {@link #accepting} changes and the pushed-job queue, so no push slips past close(). */
+  private final Object pushLock = new Object();
+  private final ArrayDeque<PushedJob> pushedWaiting = new ArrayDeque<>();
   private volatile boolean accepting = true;
+
+  private final Object streamLock = new Object();
+  private @Nullable JobStream stream;
+  private boolean streamPaused;
+
   private volatile boolean interrupting;
   private volatile @Nullable CompletableFuture<List<LockedJob>> inFlight;
-  private volatile @Nullable JobStream stream;
+  private volatile boolean longPollInFlight;
+  /** When the last due fetch was planned for (epoch ms), to batch backoffs that end close together. */
+  private final AtomicLong plannedDueFetch = new AtomicLong();
   private @Nullable Thread poller;
 
   SubscriptionRunner(EngineClient client, WorkerOptions workerOptions, Subscription subscription,
-      ScheduledExecutorService scheduler, Events events) {
+      ScheduledExecutorService timer, Executor calls, Events events) {
     this.client = client;
     this.workerOptions = workerOptions;
     this.subscription = subscription;
     this.options = subscription.options();
-    this.scheduler = scheduler;
+    this.timer = timer;
+    this.calls = calls;
     this.events = events;
     var caps = client.capabilities();
     this.longPolling = caps.has(Capability.LONG_POLLING) && !options.longPollTimeout().isZero();
-    this.canExtend = caps.has(Capability.LOCK_EXTENSION);
+    this.streaming = caps.has(Capability.STREAMING);
     this.template = new FetchRequest(workerOptions.workerId(), subscription.topic(),
         options.maxJobsPerFetch(), options.lockDuration(), options.variables(),
         longPolling ? options.longPollTimeout() : Duration.ZERO, options.businessKey(),
@@ -124,6 +136,9 @@ final class SubscriptionRunner {
       this.ownExecutor = HandlerExecutors.create(subscription.topic(), options.maxConcurrentJobs());
       this.executor = ownExecutor;
     }
+    this.locks = new LockKeeper(this, client, workerOptions.workerId(), options, timer, calls, events);
+    this.reporter = new ResultReporter(this, client, workerOptions, options, events);
+    this.releases = new Releases(calls);
   }
 
   private int threshold(int fraction) {
@@ -139,16 +154,19 @@ final class SubscriptionRunner {
     return client.engineId();
   }
 
+  /** Jobs held plus slots reserved for a fetch in flight. */
   int held() {
     return capacity.held();
   }
 
+  boolean isInterrupting() {
+    return interrupting;
+  }
+
   void start() {
-    if (client.capabilities().has(Capability.STREAMING)) {
-      try {
-        stream = client.openStream(template.withMaxJobs(options.maxConcurrentJobs()), this::onPushed);
-      } catch (RuntimeException e) {
-        LOG.warn("topic {}: cannot open the job stream, polling only: {}", topic(), e.toString());
+    if (streaming) {
+      synchronized (streamLock) {
+        openStream();
       }
     }
     Thread t = new Thread(this::pollLoop, "polyworker-poller-" + topic());
@@ -157,70 +175,69 @@ final class SubscriptionRunner {
     t.start();
   }
 
+  // ---------------------------------------------------------------- closing
+
   /**
-   * Stops fetching and streaming (first half of close, non-blocking). A long poll in flight is left
-   * to finish: the engine would otherwise keep it open after we hung up and lock the next job for a
-   * worker that is gone (Camunda does). Other fetches are cancelled at once.
+   * First step of close, non-blocking: stops fetching and streaming, releases the pushed jobs that
+   * wait for a slot. A long poll in flight is left to finish: the engine would otherwise keep it open
+   * after we hung up and lock the next job for a worker that is gone (Camunda does). Other fetches are
+   * cancelled.
    */
   void stopFetching() {
-    accepting = false;
+    synchronized (pushLock) {
+      accepting = false;
+      PushedJob p;
+      while ((p = pushedWaiting.poll()) != null) {
+        LockedJob job = p.job();
+        releases.submit(() -> release(job));
+      }
+    }
     stopSignal.countDown();
     capacity.shutdown();
-    JobStream s = stream;
-    if (s != null) {
-      try {
-        s.close();
-      } catch (RuntimeException e) {
-        LOG.debug("topic {}: closing the job stream failed", topic(), e);
-      }
+    synchronized (streamLock) {
+      closeStream();
     }
     CompletableFuture<List<LockedJob>> f = inFlight;
     if (f != null && !longPolling) {
       f.cancel(true);
     }
+    releaseQueued();
   }
 
-  /**
-   * Second half of close: waits (until the deadline) for the poller to end, releasing whatever its
-   * last fetch brought, then releases every job fetched but not started — queued on the executor or
-   * waiting as a pushed job — at once, without waiting for running handlers.
-   */
-  void awaitFetchingStopped(long deadlineNanos) {
+  /** Hands back, all at once, every job that waits for an executor thread. */
+  void releaseQueued() {
+    for (JobExecution e : queued) {
+      if (e.moveTo(State.QUEUED, State.DONE)) {
+        releaseHeld(e);
+      }
+    }
+  }
+
+  /** Waits (until the deadline) for the poller to end; then cancels its fetch. */
+  void awaitPoller(long deadlineNanos) throws InterruptedException {
     Thread t = poller;
-    if (t != null) {
-      try {
-        long left = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
-        t.join(Math.max(1, left));
-        if (t.isAlive()) {
-          CompletableFuture<List<LockedJob>> f = inFlight;
-          if (f != null) {
-            f.cancel(true);
-          }
-          t.join(TimeUnit.SECONDS.toMillis(5));
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    if (t == null) {
+      return;
     }
-    for (Execution e : queued) {
-      if (e.claimForRelease()) {
-        release(e.locked);
-        freeSlots(1);
+    long left = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+    t.join(Math.max(1, left));
+    if (t.isAlive()) {
+      CompletableFuture<List<LockedJob>> f = inFlight;
+      if (f != null) {
+        f.cancel(true);
       }
-    }
-    Pushed waiting;
-    while ((waiting = pushedWaiting.poll()) != null) {
-      release(waiting.job());
+      t.join(1_000);
     }
   }
 
+  /** Waits until every slot is free and every release ended. */
   boolean awaitDrained(long deadlineNanos) throws InterruptedException {
-    return capacity.awaitEmpty(deadlineNanos);
+    return capacity.awaitEmpty(deadlineNanos) & releases.awaitIdle(deadlineNanos);
   }
 
   void interruptHandlers() {
     interrupting = true;
-    for (Execution e : running) {
+    for (JobExecution e : running) {
       e.interrupt();
     }
   }
@@ -282,13 +299,9 @@ final class SubscriptionRunner {
       }
       errorBackoff.reset();
       long took = System.nanoTime() - started;
-      // The engine locked these jobs before it answered (and, on a long poll, maybe long after we
-      // asked): the answer's arrival bounds the lock's start from above.
-      long fetchedAtMillis = System.currentTimeMillis();
-      int accepted = Math.min(jobs.size(), reserved);
       backlog = jobs.size() >= reserved;
-      freeSlots(reserved - accepted);
       if (jobs.isEmpty()) {
+        freeSlots(reserved);
         events.emit(POLL_EMPTY, topic(), null, Duration.ofNanos(took), 0, null);
         if (!longPolling || took < MIN_LONG_POLL_NANOS) {
           pause(emptyBackoff.next());
@@ -297,27 +310,43 @@ final class SubscriptionRunner {
       }
       emptyBackoff.reset();
       events.emit(FETCHED, topic(), null, Duration.ofNanos(took), jobs.size(), null);
-      for (int i = 0; i < jobs.size(); i++) {
-        LockedJob job = jobs.get(i);
-        if (i >= accepted) {
-          LOG.warn("topic {}: engine returned more jobs than asked for; releasing job {}", topic(), job.id());
-          release(job);
-        } else {
-          dispatch(job, fetchedAtMillis);
-        }
+      accept(jobs, reserved);
+    }
+  }
+
+  /**
+   * Takes the jobs of a fetch that reserved {@code reserved} slots. The engine locked them before it
+   * answered (and, on a long poll, maybe long after we asked): the answer's arrival bounds the lock's
+   * start from above.
+   */
+  private void accept(List<LockedJob> jobs, int reserved) {
+    long arrived = System.currentTimeMillis();
+    int accepted = Math.min(jobs.size(), reserved);
+    // The slots of jobs that did not come go back once the jobs that did are counted, so that a
+    // pushed job waiting for a slot cannot take one while the stream thinks the worker is idle.
+    for (int i = 0; i < jobs.size(); i++) {
+      LockedJob job = jobs.get(i);
+      if (i >= accepted) {
+        LOG.warn("topic {}: engine returned more jobs than asked for; releasing job {}", topic(), job.id());
+        releases.submit(() -> release(job));
+      } else {
+        dispatch(job, arrived);
       }
     }
+    freeSlots(reserved - accepted);
   }
 
   private List<LockedJob> fetch(int n) throws InterruptedException, ExecutionException {
     CompletableFuture<List<LockedJob>> f = client.fetchAndLock(template.withMaxJobs(n));
     inFlight = f;
+    longPollInFlight = longPolling;
     try {
       if (!accepting) {
         f.cancel(true);
       }
       return f.get();
     } finally {
+      longPollInFlight = false;
       inFlight = null;
     }
   }
@@ -330,42 +359,114 @@ final class SubscriptionRunner {
     }
   }
 
+  /**
+   * Called after this worker failed a job with a retry backoff. Long-polling engines (Camunda) do
+   * not answer an open long poll when a backoff ends, only when its own timeout comes; so when the
+   * backoff ends while a long poll is open, one plain fetch (no long poll) for the free slots takes
+   * the job at once. Backoffs ending within {@value #RETRY_DUE_WINDOW_MILLIS} ms share one fetch, so
+   * this adds at most one request per failure and never one while idle.
+   */
+  void retryScheduled(JobResult failure) {
+    Duration backoff = failure.retryBackoff();
+    Integer retries = failure.retries();
+    if (!longPolling || backoff == null || backoff.isZero() || retries == null || retries <= 0) {
+      return;
+    }
+    long due = System.currentTimeMillis() + backoff.toMillis() + RETRY_DUE_MARGIN_MILLIS;
+    long planned = plannedDueFetch.get();
+    if (planned >= due && planned - due <= RETRY_DUE_WINDOW_MILLIS) {
+      return;
+    }
+    if (!plannedDueFetch.compareAndSet(planned, due)) {
+      return; // another failure planned one just now
+    }
+    try {
+      timer.schedule(() -> calls.execute(this::dueFetch), due - System.currentTimeMillis(),
+          TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException ignored) {
+      // closing
+    }
+  }
+
+  private void dueFetch() {
+    if (!accepting || !longPollInFlight) {
+      return; // the poller's next fetch, or the one it is making now, takes the job
+    }
+    int n = 0;
+    while (n < options.maxJobsPerFetch() && capacity.tryAcquire()) {
+      n++;
+    }
+    if (n == 0) {
+      return; // every slot busy: the job waits for one like any other
+    }
+    List<LockedJob> jobs;
+    try {
+      jobs = client.fetchAndLock(template.withMaxJobs(n).withLongPollTimeout(Duration.ZERO)).get();
+    } catch (InterruptedException e) {
+      freeSlots(n);
+      Thread.currentThread().interrupt();
+      return;
+    } catch (ExecutionException | RuntimeException e) {
+      freeSlots(n);
+      LOG.debug("topic {}: fetch after a retry backoff failed; the long poll takes the job", topic(), e);
+      return;
+    }
+    if (!jobs.isEmpty()) {
+      events.emit(FETCHED, topic(), null, Duration.ZERO, jobs.size(), null);
+    }
+    accept(jobs, n);
+  }
+
+  // ---------------------------------------------------------------- pushed jobs and the stream
+
   /** A pushed job; called on the engine client's thread, must not block. */
   private void onPushed(LockedJob job) {
     long now = System.currentTimeMillis();
-    if (!accepting) {
-      pushedWaiting.add(new Pushed(job, now));
-      drainPushedIfClosed();
-      return;
+    boolean start = false;
+    boolean release = false;
+    synchronized (pushLock) {
+      if (!accepting) {
+        release = true;
+      } else if (pushedWaiting.isEmpty() && capacity.tryAcquire()) {
+        start = true;
+      } else if (pushedWaiting.size() < PUSH_QUEUE_LIMIT) {
+        pushedWaiting.add(new PushedJob(job, now));
+      } else {
+        release = true;
+      }
     }
-    if (pushedWaiting.size() >= options.maxConcurrentJobs()) {
-      // As many pushed jobs wait as may run at once: hand this one back instead of letting its
-      // lock tick away in the queue.
-      executor(() -> release(job));
-      return;
+    if (start) {
+      dispatch(job, now);
+    } else if (release) {
+      // Pushed before the stream's pause took effect (or while closing): hand it back once; the
+      // stream is closed now, so it goes to other workers or to our next fetch, not straight back.
+      LOG.debug("topic {}: pushed job {} arrived while every slot is busy; released", topic(), job.id());
+      releases.submit(() -> release(job));
     }
-    pushedWaiting.add(new Pushed(job, now));
-    dispatchWaiting();
+    adjustStream();
   }
 
   /** A pushed job and when it arrived: its lock has been running since. */
-  private record Pushed(LockedJob job, long arrivedAtMillis) {}
+  private record PushedJob(LockedJob job, long arrivedAtMillis) {}
 
   /** Starts waiting pushed jobs while slots are free. */
   private void dispatchWaiting() {
-    while (accepting && !pushedWaiting.isEmpty() && capacity.tryAcquire()) {
-      Pushed next = pushedWaiting.poll();
-      if (next == null) {
-        capacity.release(1);
-        return;
+    while (true) {
+      PushedJob next;
+      synchronized (pushLock) {
+        if (!accepting || pushedWaiting.isEmpty() || !capacity.tryAcquire()) {
+          return;
+        }
+        next = pushedWaiting.poll();
       }
-      long lockLeft = Math.min(millisUntil(next.job().lockExpiresAt()),
-          next.arrivedAtMillis() + options.lockDuration().toMillis() - System.currentTimeMillis());
+      long lockLeft = Math.min(next.job().lockExpiresAt().toEpochMilli(),
+          next.arrivedAtMillis() + options.lockDuration().toMillis()) - System.currentTimeMillis();
       if (lockLeft <= 0) {
-        // Its lock ran out while it waited for a slot: the engine offers it again; running it
-        // here would only run it twice.
+        // Its lock ran out while it waited: the engine offers it again; running it here could run
+        // it twice.
         LOG.debug("topic {}: pushed job {} waited past its lock; left to the engine", topic(),
             next.job().id());
+        events.emit(LOCK_LOST, topic(), next.job().id());
         capacity.release(1);
         continue;
       }
@@ -373,45 +474,153 @@ final class SubscriptionRunner {
     }
   }
 
-  /** Gives slots back, then lets waiting pushed jobs take them. */
-  private void freeSlots(int n) {
-    if (n > 0) {
-      capacity.release(n);
-      dispatchWaiting();
+  /** Closes the stream while every slot is held by a job, opens it again when one frees. */
+  private void adjustStream() {
+    if (!streaming) {
+      return;
+    }
+    synchronized (streamLock) {
+      boolean saturated = jobsHeld.get() >= options.maxConcurrentJobs();
+      if (!accepting) {
+        closeStream();
+      } else if (saturated && stream != null) {
+        closeStream();
+        streamPaused = true;
+        LOG.debug("topic {}: every slot busy; job stream paused", topic());
+      } else if (!saturated && streamPaused) {
+        streamPaused = false;
+        openStream();
+        LOG.debug("topic {}: a slot is free; job stream reopened", topic());
+      }
     }
   }
 
-  private void drainPushedIfClosed() {
+  private void openStream() {
+    try {
+      stream = client.openStream(template.withMaxJobs(options.maxConcurrentJobs()), this::onPushed);
+    } catch (RuntimeException e) {
+      LOG.warn("topic {}: cannot open the job stream, polling only: {}", topic(), e.toString());
+    }
+  }
+
+  private void closeStream() {
+    JobStream s = stream;
+    stream = null;
+    if (s != null) {
+      try {
+        s.close();
+      } catch (RuntimeException e) {
+        LOG.debug("topic {}: closing the job stream failed", topic(), e);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- running
+
+  /** Runs a job that already holds a capacity slot; {@code arrivedAtMillis} is when it arrived. */
+  private void dispatch(LockedJob job, long arrivedAtMillis) {
+    JobExecution e = new JobExecution(this, job, arrivedAtMillis, options.lockDuration().toMillis());
+    jobsHeld.incrementAndGet();
+    queued.add(e);
+    locks.start(e);
     if (!accepting) {
-      executor(() -> {
-        Pushed j;
-        while ((j = pushedWaiting.poll()) != null) {
-          release(j.job());
-        }
-      });
+      if (e.moveTo(State.QUEUED, State.DONE)) {
+        releaseHeld(e);
+      }
+      return;
     }
-  }
-
-  private void executor(Runnable r) {
     try {
-      executor.execute(r);
-    } catch (RejectedExecutionException e) {
-      r.run();
-    }
-  }
-
-  /** Runs a job that already holds a capacity slot; {@code fetchedAtMillis} is when it arrived. */
-  private void dispatch(LockedJob job, long fetchedAtMillis) {
-    Execution execution = new Execution(job, fetchedAtMillis);
-    queued.add(execution);
-    try {
-      executor.execute(execution);
-    } catch (RejectedExecutionException e) {
-      queued.remove(execution);
+      executor.execute(e);
+    } catch (RejectedExecutionException rejected) {
       LOG.warn("topic {}: executor rejected job {}; releasing it", topic(), job.id());
-      release(job);
-      freeSlots(1);
+      if (e.moveTo(State.QUEUED, State.DONE)) {
+        releaseHeld(e);
+      }
     }
+    adjustStream();
+  }
+
+  /** The executor's thread for one job. */
+  void execute(JobExecution e) {
+    if (!accepting) {
+      if (e.moveTo(State.QUEUED, State.DONE)) {
+        releaseHeld(e);
+      }
+      return;
+    }
+    if (e.millisLeft() <= 0 || e.job.isLockLost()) {
+      // Its lock ran out while it waited for this thread: another worker may run it already.
+      lockLost(e, null);
+      if (e.moveTo(State.QUEUED, State.DONE)) {
+        e.finish();
+      }
+      return;
+    }
+    if (!e.moveTo(State.QUEUED, State.RUNNING)) {
+      return; // released by close(), or left to the engine when its lock ran out
+    }
+    queued.remove(e);
+    running.add(e);
+    e.runningOn(Thread.currentThread());
+    boolean handedBack = false;
+    try {
+      MalformedAnswerException unreadable = e.locked.readError();
+      if (unreadable != null) {
+        // Locked for us but unreadable: fail it with the reason, so it surfaces in the engine
+        // (and ends in an incident once its retries are used) instead of running blind.
+        e.moveTo(State.RUNNING, State.REPORTING);
+        reporter.report(e, ResultReporter.failure(unreadable), Duration.ZERO, unreadable);
+        return;
+      }
+      MDC.put("polyworker.jobId", e.locked.id());
+      MDC.put("polyworker.topic", topic());
+      events.emit(STARTED, topic(), e.locked.id());
+      long started = System.nanoTime();
+      JobResult result;
+      Throwable error = null;
+      try {
+        result = subscription.handler().handle(e.job);
+        if (result == null) {
+          result = JobResult.fail("handler for topic '" + topic() + "' returned null instead of a JobResult");
+        }
+      } catch (BpmnError bpmn) {
+        result = JobResult.bpmnError(bpmn.errorCode(), bpmn.getMessage(), bpmn.variables());
+      } catch (Throwable thrown) {
+        if (thrown instanceof VirtualMachineError vme) {
+          throw vme;
+        }
+        error = thrown;
+        result = ResultReporter.failure(thrown);
+      }
+      e.moveTo(State.RUNNING, State.REPORTING);
+      if (interrupting && (Thread.interrupted() || error != null)) {
+        // Stopped by close() past the drain deadline: not the job's fault, so no retry is used up.
+        handedBack = true;
+        releaseHeld(e);
+        return;
+      }
+      reporter.report(e, result, Duration.ofNanos(System.nanoTime() - started), error);
+    } finally {
+      MDC.remove("polyworker.jobId");
+      MDC.remove("polyworker.topic");
+      running.remove(e);
+      e.runningOn(null);
+      if (!handedBack) {
+        e.finish();
+      }
+    }
+  }
+
+  /** Releases a job that holds a slot, in the background, and then gives the slot back. */
+  private void releaseHeld(JobExecution e) {
+    e.done();
+    releases.submit(() -> {
+      try {
+        release(e.locked);
+      } finally {
+        e.finish();
+      }
+    });
   }
 
   private void release(LockedJob job) {
@@ -425,341 +634,35 @@ final class SubscriptionRunner {
     }
   }
 
-  // ---------------------------------------------------------------- running
+  /** Called once per job, when it leaves the worker. */
+  void finished(JobExecution e) {
+    queued.remove(e);
+    jobsHeld.decrementAndGet();
+    freeSlots(1);
+  }
 
-  /** One job on its way through the handler and the report. */
-  private final class Execution implements Runnable {
-    private final LockedJob locked;
-    private final long fetchedAtMillis;
-    private volatile @Nullable Thread thread;
-    private volatile boolean done;
-    private @Nullable ScheduledFuture<?> lockWatch;
-    /** Decides once whether this job starts or is handed back by close(). */
-    private final AtomicBoolean claimed = new AtomicBoolean();
-
-    Execution(LockedJob locked, long fetchedAtMillis) {
-      this.locked = locked;
-      this.fetchedAtMillis = fetchedAtMillis;
-    }
-
-    /** Takes the job away from the executor for release; false when it already started. */
-    boolean claimForRelease() {
-      boolean won = claimed.compareAndSet(false, true);
-      if (won) {
-        queued.remove(this);
-      }
-      return won;
-    }
-
-    void interrupt() {
-      Thread t = thread;
-      if (t != null) {
-        t.interrupt();
-      }
-    }
-
-    @Override
-    public void run() {
-      if (!claimed.compareAndSet(false, true)) {
-        return; // close() released it already, and gave its slot back
-      }
-      queued.remove(this);
-      thread = Thread.currentThread();
-      running.add(this);
-      try {
-        if (!accepting) {
-          release(locked);
-          return;
-        }
-        MalformedAnswerException unreadable = locked.readError();
-        if (unreadable != null) {
-          // Locked for us but unreadable: fail it with the reason, so it surfaces in the engine
-          // (and ends in an incident once its retries are used) instead of running blind.
-          LOG.warn("topic {}: job {} cannot be read; failing it without running the handler: {}",
-              topic(), locked.id(), unreadable.getMessage());
-          report(new ActiveJob(locked), failure(unreadable), Duration.ZERO, unreadable);
-          return;
-        }
-        ActiveJob job = new ActiveJob(locked);
-        MDC.put("polyworker.jobId", locked.id());
-        MDC.put("polyworker.topic", topic());
-        events.emit(STARTED, topic(), locked.id());
-        synchronized (this) {
-          lockWatch = scheduleLockWatch(job, this);
-        }
-        long started = System.nanoTime();
-        JobResult result;
-        Throwable error = null;
-        try {
-          result = subscription.handler().handle(job);
-          if (result == null) {
-            result = JobResult.fail("handler for topic '" + topic() + "' returned null instead of a JobResult");
-          }
-        } catch (BpmnError e) {
-          result = JobResult.bpmnError(e.errorCode(), e.getMessage(), e.variables());
-        } catch (Throwable e) {
-          if (e instanceof VirtualMachineError vme) {
-            throw vme;
-          }
-          error = e;
-          result = failure(e);
-        }
-        done = true;
-        cancelLockWatch();
-        boolean interruptedByDrain = interrupting && (Thread.interrupted() || error != null);
-        if (interruptedByDrain) {
-          // Stopped by close() past the drain deadline: not the job's fault, so no retry is used up.
-          release(locked);
-          return;
-        }
-        boolean interrupted = Thread.interrupted();
-        report(job, result, Duration.ofNanos(System.nanoTime() - started), error);
-        if (interrupted) {
-          Thread.currentThread().interrupt();
-        }
-      } finally {
-        done = true;
-        cancelLockWatch();
-        MDC.remove("polyworker.jobId");
-        MDC.remove("polyworker.topic");
-        running.remove(this);
-        thread = null;
-        freeSlots(1);
-      }
-    }
-
-    private synchronized void cancelLockWatch() {
-      if (lockWatch != null) {
-        lockWatch.cancel(false);
-        lockWatch = null;
-      }
-    }
-
-    synchronized void rescheduleLockWatch(ScheduledFuture<?> next) {
-      if (done) {
-        next.cancel(false);
-      } else {
-        lockWatch = next;
-      }
-    }
-
-    boolean isDone() {
-      return done;
+  /** Gives slots back, then lets waiting pushed jobs take them and reopens a paused stream. */
+  private void freeSlots(int n) {
+    if (n > 0) {
+      capacity.release(n);
+      dispatchWaiting();
+      adjustStream();
     }
   }
 
-  private JobResult failure(Throwable e) {
-    String message = e.getMessage() == null ? e.getClass().getName()
-        : e.getClass().getSimpleName() + ": " + e.getMessage();
-    return JobResult.fail(message).withErrorDetails(stackTrace(e));
-  }
-
-  static String stackTrace(Throwable e) {
-    StringWriter out = new StringWriter();
-    e.printStackTrace(new PrintWriter(out));
-    String s = out.toString();
-    return s.length() <= MAX_ERROR_DETAILS ? s : s.substring(0, MAX_ERROR_DETAILS) + "\n\t...";
-  }
-
-  private int retriesAfterFailure(LockedJob job) {
-    Integer left = job.retries();
-    int base = left != null ? left : options.defaultRetries();
-    return Math.max(0, base - 1);
-  }
-
-  // ---------------------------------------------------------------- reporting
-
-  private void report(ActiveJob job, JobResult result, Duration handlerTime, @Nullable Throwable error) {
-    LockedJob locked = job.locked();
-    String workerId = workerOptions.workerId();
-    JobResult current = result.withFailureDefaults(retriesAfterFailure(locked), options.retryBackoff());
-    ExponentialBackoff backoff = new ExponentialBackoff(Duration.ofMillis(100), Duration.ofSeconds(5));
-    long deadline = System.nanoTime() + workerOptions.reportRetryTimeout().toNanos();
-    int attempt = 0;
-    while (true) {
-      try {
-        switch (current.kind()) {
-          case COMPLETE:
-            client.complete(locked, workerId, current.variables(), current.localVariables());
-            events.emit(COMPLETED, topic(), locked.id(), handlerTime, 1, null);
-            break;
-          case FAIL:
-            client.fail(locked, workerId, nonNull(current.errorMessage()), current.errorDetails(),
-                nonNull(current.retries()), nonNull(current.retryBackoff()));
-            events.emit(FAILED, topic(), locked.id(), handlerTime, 1, error);
-            break;
-          case BPMN_ERROR:
-            client.bpmnError(locked, workerId, nonNull(current.errorCode()), current.errorMessage(),
-                current.variables());
-            events.emit(BPMN_ERROR, topic(), locked.id(), handlerTime, 1, null);
-            break;
-          case TERMINATE:
-            client.terminate(locked, workerId, current.variables());
-            events.emit(TERMINATED, topic(), locked.id(), handlerTime, 1, null);
-            break;
-          default:
-            throw new IllegalStateException("unknown result kind " + current.kind());
-        }
-        return;
-      } catch (JobLockLostException e) {
-        job.markLockLost();
-        events.emit(LOCK_LOST, topic(), locked.id(), Duration.ZERO, 1, e);
-        LOG.warn("topic {}: job {} was not {}: this worker lost its lock ({})", topic(), locked.id(),
-            verb(current), e.detail());
-        return;
-      } catch (NotFoundException e) {
-        events.emit(ALREADY_COMPLETED, topic(), locked.id(), Duration.ZERO, 1, e);
-        LOG.warn("topic {}: job {} was not {}: it no longer exists ({})", topic(), locked.id(),
-            verb(current), e.detail());
-        return;
-      } catch (VariableException | UnsupportedOperationException e) {
-        if (current.kind() == JobResult.Kind.FAIL) {
-          reportFailed(locked, current, e);
-          return;
-        }
-        // The result cannot be sent as it is: fail the job with the reason instead of losing it.
-        LOG.warn("topic {}: job {} could not be {} ({}); failing it instead", topic(), locked.id(),
-            verb(current), e.getMessage());
-        error = e;
-        current = JobResult.fail("result could not be sent: " + e.getMessage())
-            .withErrorDetails(stackTrace(e))
-            .withFailureDefaults(retriesAfterFailure(locked), options.retryBackoff());
-      } catch (PolyworkerException e) {
-        if (!e.isRetryable() && current.kind() != JobResult.Kind.FAIL) {
-          // The engine refuses this result for good (e.g. a CMMN terminate of a BPMN job): fail
-          // the job with the reason, so it surfaces as a failure instead of running again forever.
-          LOG.warn("topic {}: job {} could not be {} ({}); failing it instead", topic(), locked.id(),
-              verb(current), e.getMessage());
-          error = e;
-          current = JobResult.fail("result could not be sent: " + e.getMessage())
-              .withErrorDetails(stackTrace(e))
-              .withFailureDefaults(retriesAfterFailure(locked), options.retryBackoff());
-          continue;
-        }
-        if (!e.isRetryable() || System.nanoTime() > deadline || interrupting) {
-          reportFailed(locked, current, e);
-          return;
-        }
-        attempt++;
-        events.emit(REPORT_RETRIED, topic(), locked.id(), Duration.ZERO, attempt, e);
-        Duration delay = backoff.next();
-        LOG.debug("topic {}: reporting job {} failed (attempt {}), retrying in {} ms", topic(),
-            locked.id(), attempt, delay.toMillis(), e);
-        try {
-          Thread.sleep(delay.toMillis());
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          reportFailed(locked, current, e);
-          return;
-        }
-      } catch (RuntimeException e) {
-        reportFailed(locked, current, e);
-        return;
-      }
-    }
-  }
-
-  private void reportFailed(LockedJob locked, JobResult result, Exception e) {
-    events.emit(REPORT_FAILED, topic(), locked.id(), Duration.ZERO, 1, e);
-    LOG.warn("topic {}: job {} could not be {}; it runs again after its lock expires: {}", topic(),
-        locked.id(), verb(result), e.toString());
-  }
-
-  private static String verb(JobResult result) {
-    switch (result.kind()) {
-      case COMPLETE: return "completed";
-      case FAIL: return "failed";
-      case BPMN_ERROR: return "given its BPMN error";
-      default: return "terminated";
-    }
-  }
-
-  private static <T> T nonNull(@Nullable T value) {
-    if (value == null) {
-      throw new IllegalStateException("result field missing");
-    }
-    return value;
-  }
-
-  // ---------------------------------------------------------------- locks
-
-  private @Nullable ScheduledFuture<?> scheduleLockWatch(ActiveJob job, Execution execution) {
-    Duration lock = options.lockDuration();
-    // The engine's expiry is on its clock; on ours the lock began no later than the job arrived.
-    // Trusting the earlier of the two keeps a server clock running ahead from delaying the watch.
-    long untilExpiry = Math.min(millisUntil(job.lockExpiresAt()),
-        execution.fetchedAtMillis + lock.toMillis() - System.currentTimeMillis());
-    if (options.lockExtension() && canExtend) {
-      return scheduleQuietly(() -> extend(job, execution), Math.max(0, untilExpiry - margin(lock)));
-    }
-    return scheduleQuietly(() -> expired(job, execution), Math.max(0, untilExpiry));
-  }
-
-  private @Nullable ScheduledFuture<?> scheduleQuietly(Runnable task, long delayMillis) {
-    try {
-      return scheduler.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException e) {
-      return null; // worker is shutting down
-    }
-  }
-
-  private static long millisUntil(Instant instant) {
-    return instant.toEpochMilli() - System.currentTimeMillis();
-  }
-
-  /** How long before expiry to extend: a third of the lock, and at least half of a short one. */
-  private static long margin(Duration lock) {
-    long millis = lock.toMillis();
-    return Math.max(millis / 3, Math.min(millis / 2, 1_000));
-  }
-
-  private void extend(ActiveJob job, Execution execution) {
-    if (execution.isDone() || job.isLockLost()) {
+  /** The job's lock is gone: one LOCK_LOST per lock, whoever notices first. */
+  void lockLost(JobExecution e, @Nullable Throwable cause) {
+    if (!e.job.markLockLost()) {
       return;
     }
-    Duration lock = options.lockDuration();
-    try {
-      Instant expiry = client.extendLock(job.locked(), workerOptions.workerId(), lock);
-      job.lockExtendedTo(expiry);
-      events.emit(LOCK_EXTENDED, topic(), job.id(), lock, 1, null);
-      ScheduledFuture<?> next = scheduleQuietly(() -> extend(job, execution),
-          Math.max(0, millisUntil(expiry) - margin(lock)));
-      if (next != null) {
-        execution.rescheduleLockWatch(next);
-      }
-    } catch (NotFoundException e) {
-      lockLost(job, e);
-    } catch (RuntimeException e) {
-      long left = millisUntil(job.lockExpiresAt());
-      if (left <= 0) {
-        lockLost(job, e);
-        return;
-      }
-      LOG.debug("topic {}: extending the lock of job {} failed, retrying", topic(), job.id(), e);
-      ScheduledFuture<?> next = scheduleQuietly(() -> extend(job, execution),
-          Math.max(50, Math.min(1000, left / 2)));
-      if (next != null) {
-        execution.rescheduleLockWatch(next);
-      }
-    }
-  }
-
-  private void expired(ActiveJob job, Execution execution) {
-    if (execution.isDone()) {
-      return;
-    }
-    if (options.lockExtension() && warnedNoExtension.compareAndSet(false, true)) {
-      LOG.warn("topic {}: a handler ran past its lock duration of {} and the lock cannot be extended"
-          + " ({}); the job may run twice. Raise lockDuration for this subscription.", topic(),
-          options.lockDuration(), client.capabilities().whyMissing(Capability.LOCK_EXTENSION));
-    }
-    lockLost(job, null);
-  }
-
-  private void lockLost(ActiveJob job, @Nullable Throwable cause) {
-    if (job.markLockLost()) {
-      events.emit(LOCK_LOST, topic(), job.id(), Duration.ZERO, 1, cause);
-      LOG.warn("topic {}: lost the lock of job {} while its handler runs{}", topic(), job.id(),
+    events.emit(LOCK_LOST, topic(), e.locked.id(), Duration.ZERO, 1, cause);
+    if (e.moveTo(State.QUEUED, State.DONE)) {
+      // Never started: leave it to the engine, which offers it again.
+      LOG.warn("topic {}: the lock of job {} ran out before its handler started; left to the engine{}",
+          topic(), e.locked.id(), cause == null ? "" : ": " + cause);
+      e.finish();
+    } else if (e.state() == State.RUNNING) {
+      LOG.warn("topic {}: lost the lock of job {} while its handler runs{}", topic(), e.locked.id(),
           cause == null ? "" : ": " + cause);
     }
   }

@@ -39,6 +39,11 @@ public interface EngineClient extends AutoCloseable {
    * {@link Capability#STREAMING}. Jobs that existed before the stream opened are not pushed: keep
    * polling too. The sink is called from the client's threads and must not block.
    *
+   * <p>The runtime closes its stream while every slot of the subscription is busy and opens a new one
+   * when a slot frees (so that a saturated worker leaves new jobs to other workers instead of taking
+   * and handing them back): opening and closing must be cheap and may happen often. A job delivered
+   * after {@link JobStream#close()} returned may still reach the sink; the runtime handles it.
+   *
    * @throws UnsupportedOperationException without {@link Capability#STREAMING}
    */
   default JobStream openStream(FetchRequest request, Consumer<LockedJob> sink) {

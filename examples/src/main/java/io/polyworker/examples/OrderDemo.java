@@ -118,9 +118,11 @@ public final class OrderDemo {
               + " job for a worker that is gone)..."
           : "Closing the worker...");
     }
+    // The verdict rests on what the engine confirmed: COMPLETED and BPMN_ERROR are counted only
+    // once the engine accepted the result. Failed attempts and lost locks are shown, but a lost
+    // lock whose job then ended correctly elsewhere is no wrong order.
     boolean ok = counts.shipped.get() == instances - expectedRejections.size()
-        && counts.rejected.get() == expectedRejections.size()
-        && counts.failed.get() == 0 && counts.lockLost.get() == 0;
+        && counts.rejected.get() == expectedRejections.size();
     System.out.println();
     System.out.println("Summary (" + engineId + ")");
     System.out.printf("  completed jobs     %d%n", counts.completed.get());

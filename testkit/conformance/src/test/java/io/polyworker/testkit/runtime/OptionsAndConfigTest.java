@@ -45,6 +45,15 @@ class OptionsAndConfigTest extends RuntimeTestSupport {
   }
 
   @Test
+  void aCopyOfDefaultsKeepsMaxJobsPerFetchFollowingMaxConcurrentJobs() {
+    assertThat(SubscriptionOptions.defaults().toBuilder().maxConcurrentJobs(100).build().maxJobsPerFetch())
+        .isEqualTo(100);
+    SubscriptionOptions set = SubscriptionOptions.builder().maxJobsPerFetch(5).build();
+    assertThat(set.toBuilder().maxConcurrentJobs(100).build().maxJobsPerFetch()).isEqualTo(5);
+    assertThat(set.toBuilder().maxConcurrentJobs(2).build().maxJobsPerFetch()).isEqualTo(2);
+  }
+
+  @Test
   void blankAndDuplicateTopicsAreRejected() {
     assertThatThrownBy(() -> JobWorker.builder(engine).subscribe(" ", OK))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("topic");

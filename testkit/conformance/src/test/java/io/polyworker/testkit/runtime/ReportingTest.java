@@ -3,11 +3,13 @@ package io.polyworker.testkit.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.polyworker.AuthenticationException;
 import io.polyworker.BpmnError;
 import io.polyworker.JobLockLostException;
 import io.polyworker.JobResult;
 import io.polyworker.NotFoundException;
 import io.polyworker.PolyworkerException;
+import io.polyworker.ResultRejectedException;
 import io.polyworker.SubscriptionOptions;
 import io.polyworker.WorkerEvent;
 import io.polyworker.testkit.InstanceState;
@@ -48,8 +50,8 @@ class ReportingTest extends RuntimeTestSupport {
     String topic = unique("t");
     String key = deploy(topic);
     String first = start(key);
-    engine.failNext(Operation.COMPLETE, 1, () -> new PolyworkerException(InMemoryEngine.ID, "complete", 400,
-        "{\"type\":\"BadUserRequest\"}", "bad request", null));
+    engine.failNext(Operation.COMPLETE, 1, () -> new ResultRejectedException(InMemoryEngine.ID, "complete",
+        400, "{\"type\":\"BadUserRequest\"}", "bad request", null));
     startWorker(topic, job -> JobResult.complete(), SubscriptionOptions.defaults());
     // A result the engine refuses for good is not retried; the job is failed with the reason
     // instead, so that it surfaces as a failure rather than running again after every lock expiry.
@@ -60,6 +62,28 @@ class ReportingTest extends RuntimeTestSupport {
     assertThat(engine.instanceState(first)).isEqualTo(InstanceState.ACTIVE);
     String second = start(key);
     await().atMost(PATIENCE).until(() -> engine.instanceState(second) == InstanceState.COMPLETED);
+  }
+
+  @Test
+  void authAndUnknownErrorsOnReportAreRetriedNotTurnedIntoFailures() {
+    String topic = unique("t");
+    String instance = start(deploy(topic));
+    // A token endpoint that is down, an error of unknown kind (gRPC UNKNOWN, a 4xx nobody expected)
+    // and an interrupt-shaped one: none says the result is wrong, so none may cost the job a retry.
+    AtomicInteger n = new AtomicInteger();
+    engine.failNext(Operation.COMPLETE, 3, () -> switch (n.getAndIncrement()) {
+      case 0 -> new AuthenticationException(InMemoryEngine.ID, "complete", 503, null,
+          "token endpoint answered 503", null);
+      case 1 -> new PolyworkerException(InMemoryEngine.ID, "complete", 2, null, "gRPC UNKNOWN", null);
+      default -> new PolyworkerException(InMemoryEngine.ID, "complete", -1, null,
+          "interrupted while waiting for the answer", null);
+    });
+    startWorker(topic, job -> JobResult.complete(Map.of("done", true)), SubscriptionOptions.defaults());
+    await().atMost(PATIENCE).until(() -> engine.instanceState(instance) == InstanceState.COMPLETED);
+    awaitEvents(WorkerEvent.Type.COMPLETED, 1);
+    assertThat(count(WorkerEvent.Type.FAILED)).isZero();
+    assertThat(count(WorkerEvent.Type.REPORT_RETRIED)).isEqualTo(3);
+    assertThat(engine.calls(Operation.FAIL)).isZero();
   }
 
   @Test

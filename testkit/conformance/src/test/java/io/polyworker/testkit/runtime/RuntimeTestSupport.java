@@ -29,8 +29,13 @@ abstract class RuntimeTestSupport {
 
   @AfterEach
   void closeAll() {
-    workers.forEach(JobWorker::close);
+    closeWorkers();
     engine.close();
+  }
+
+  /** Closes every worker the test started (close() waits for their reports). */
+  protected void closeWorkers() {
+    workers.forEach(JobWorker::close);
   }
 
   protected static String unique(String prefix) {
