@@ -15,6 +15,7 @@ import io.polyworker.reliability.support.EventRecorder;
 import io.polyworker.reliability.support.Measured;
 import io.polyworker.reliability.support.Outcome;
 import io.polyworker.reliability.support.ZeebeUnderTest;
+import io.polyworker.testkit.engines.LocalZeebe;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -71,6 +72,7 @@ class ZeebeSaturationTest {
       Map<String, Outcome> ledger = awaitLedger(s, target, instances);
 
       int failedRecords = ledger.values().stream().mapToInt(Outcome::failures).sum();
+      Map<String, Long> jobRecords = jobRecords(s.key);
       int excess = JOBS - A_SLOTS;
       EventRecorder.Timed bFirst = b.firstAfter(STARTED, bStarted);
       long bFirstMillis = bFirst == null ? -1 : (bFirst.nanos() - bStarted) / 1_000_000;
@@ -81,12 +83,14 @@ class ZeebeSaturationTest {
               + " started (after A's first job, %d ms after the jobs were created) A had started %d and released"
               + " %d; engine: %d JOB FAILED records for %d excess jobs (%.1f per excess job); A released %d"
               + " times in all; B's first job %d ms after B started; every job started %d ms after B started;"
-              + " all done %d ms after creation; runs A=%d B=%d, handler duplicates %d, LOCK_LOST %d",
+              + " all done %d ms after creation; runs A=%d B=%d, handler duplicates %d, LOCK_LOST %d;"
+              + " JOB records by intent %s; first starts after B started (ms) %s",
           Runtime.version(), A_SLOTS, WORK.toMillis(), JOBS, (allCreated - created) / 1_000_000,
           (bStarted - allCreated) / 1_000_000, startedOnABeforeB, releasedBeforeB, failedRecords, excess,
           (double) failedRecords / excess, a.count(RELEASED), bFirstMillis, allStartedMillis,
           (done - created) / 1_000_000, runsBy.getOrDefault("A", new AtomicInteger()).get(),
-          runsBy.getOrDefault("B", new AtomicInteger()).get(), duplicates, a.count(LOCK_LOST) + b.count(LOCK_LOST));
+          runsBy.getOrDefault("B", new AtomicInteger()).get(), duplicates, a.count(LOCK_LOST) + b.count(LOCK_LOST),
+          jobRecords, firstStarts(a, b, created, bStarted));
 
       assertThat(ledger.values()).as("engine: every instance completed exactly once")
           .allSatisfy(o -> {
@@ -101,6 +105,40 @@ class ZeebeSaturationTest {
       assertThat(allStartedMillis).as("ms from B's start until every job had started (A: %s; B: %s)",
           a.summary(), b.summary()).isBetween(0L, ALL_STARTED.toMillis());
     }
+  }
+
+  /** The engine's JOB events of the process, counted by intent (CREATED, FAILED, TIMED_OUT, YIELDED, ...). */
+  private static Map<String, Long> jobRecords(String processKey) {
+    Map<String, Long> counts = new java.util.TreeMap<>();
+    String process = "\"bpmnProcessId\":\"" + processKey + "\"";
+    for (String line : LocalZeebe.shared().records()) {
+      if (line.contains(process) && line.contains("\"valueType\":\"JOB\"")
+          && line.contains("\"recordType\":\"EVENT\"")) {
+        java.util.regex.Matcher m = INTENT.matcher(line);
+        String intent = m.find() ? m.group(1) : "?";
+        if (intent.equals("TIMED_OUT")) {
+          // Whose activation ran out: the worker the engine had pushed or handed the job to.
+          java.util.regex.Matcher w = WORKER.matcher(line);
+          intent += "(" + (w.find() ? w.group(1) : "?") + ")";
+        }
+        counts.merge(intent, 1L, Long::sum);
+      }
+    }
+    return counts;
+  }
+
+  private static final java.util.regex.Pattern INTENT = java.util.regex.Pattern.compile("\"intent\":\"([A-Z_]+)\"");
+  private static final java.util.regex.Pattern WORKER = java.util.regex.Pattern.compile("\"worker\":\"([^\"]*)\"");
+
+  /** Each job's first start, in ms after {@code fromNanos} (negative: before), sorted. */
+  private static List<Long> firstStarts(EventRecorder a, EventRecorder b, long sinceNanos, long fromNanos) {
+    Map<String, Long> firstStart = new ConcurrentHashMap<>();
+    for (EventRecorder r : List.of(a, b)) {
+      for (EventRecorder.Timed t : r.between(STARTED, sinceNanos, System.nanoTime())) {
+        firstStart.merge(t.event().jobId(), t.nanos(), Math::min);
+      }
+    }
+    return firstStart.values().stream().map(n -> (n - fromNanos) / 1_000_000).sorted().toList();
   }
 
   private static JobHandler work(String worker, Map<String, AtomicInteger> runs, Map<String, AtomicInteger> runsBy) {
