@@ -6,19 +6,24 @@ import io.polyworker.camunda.internal.CamundaTestAccess;
 import io.polyworker.testkit.Dialect;
 import io.polyworker.testkit.EngineFixture;
 import io.polyworker.testkit.InstanceState;
+import io.polyworker.testkit.engines.FaultProxy;
 import io.polyworker.testkit.engines.LocalCamunda;
 import java.net.URI;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /** The conformance kit's view of a real Camunda 7 server, answered through its REST history API. */
 final class CamundaFixture implements EngineFixture {
+  private final LocalCamunda camunda;
   private final Engine engine;
   private final CamundaTestAccess rest;
 
   CamundaFixture(LocalCamunda camunda) {
+    this.camunda = camunda;
     this.engine = CamundaEngine.builder().baseUrl(camunda.restUrl()).build();
     this.rest = new CamundaTestAccess(camunda.restUrl());
   }
@@ -84,5 +89,22 @@ final class CamundaFixture implements EngineFixture {
   @Override
   public Optional<Engine> engineAt(URI url) {
     return Optional.of(CamundaEngine.builder().baseUrl(url + "/engine-rest").build());
+  }
+
+  /** Through a {@link FaultProxy}; cut is a black hole: the proxy holds every byte back. */
+  @Override
+  public Optional<Severable> severableEngine(Duration requestTimeout) {
+    FaultProxy proxy = FaultProxy.to(camunda.port());
+    Engine through = CamundaEngine.builder().baseUrl(proxy.httpUrl() + "/engine-rest")
+        .connectTimeout(Duration.ofSeconds(2)).requestTimeout(requestTimeout).build();
+    return Optional.of(Severable.of(through, () -> proxy.latency(Duration.ofHours(1)), () -> {
+      proxy.heal();
+      proxy.cutConnections(); // what was held back is never delivered
+    }, proxy::close));
+  }
+
+  @Override
+  public Optional<Engine> engineWithAuth(Supplier<String> tokens) {
+    return Optional.of(CamundaEngine.builder().baseUrl(camunda.restUrl()).tokenSupplier(tokens).build());
   }
 }

@@ -5,11 +5,14 @@ import io.polyworker.Engine;
 import io.polyworker.testkit.Dialect;
 import io.polyworker.testkit.EngineFixture;
 import io.polyworker.testkit.InstanceState;
+import io.polyworker.testkit.engines.FaultProxy;
 import io.polyworker.testkit.engines.LocalFlowable;
 import java.net.URI;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -88,5 +91,32 @@ final class FlowableFixture implements EngineFixture {
   @Override
   public Optional<Engine> engineAt(URI url) {
     return Optional.of(FlowableEngine.builder().baseUrl(url.toString()).build());
+  }
+
+  /** Through a {@link FaultProxy}; cut is a black hole: the proxy holds every byte back. */
+  @Override
+  public Optional<Severable> severableEngine(Duration requestTimeout) {
+    FaultProxy proxy = FaultProxy.to(flowable.port());
+    Engine through = FlowableEngine.builder().baseUrl(proxy.httpUrl())
+        .connectTimeout(Duration.ofSeconds(2)).requestTimeout(requestTimeout).build();
+    return Optional.of(Severable.of(through, () -> proxy.latency(Duration.ofHours(1)), () -> {
+      proxy.heal();
+      proxy.cutConnections(); // what was held back is never delivered
+    }, proxy::close));
+  }
+
+  @Override
+  public Optional<Engine> engineWithAuth(Supplier<String> tokens) {
+    return Optional.of(FlowableEngine.builder().baseUrl(flowable.baseUrl()).tokenSupplier(tokens).build());
+  }
+
+  /**
+   * The local server resets expired locks and the locks of failed jobs waiting for their retry
+   * timeout in a background thread every second ({@code reset-expired-jobs-interval=PT1S}): a job is
+   * offered again up to a second after its time is up.
+   */
+  @Override
+  public Duration lockResetPeriod() {
+    return Duration.ofSeconds(1);
   }
 }

@@ -2,19 +2,31 @@ package io.polyworker.zeebe;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
 import io.polyworker.Engine;
+import io.polyworker.ProcessClient;
 import io.polyworker.internal.Json;
+import io.polyworker.spi.EngineClient;
 import io.polyworker.testkit.Dialect;
 import io.polyworker.testkit.EngineFixture;
 import io.polyworker.testkit.InstanceState;
+import io.polyworker.testkit.engines.FaultProxy;
 import io.polyworker.testkit.engines.LocalZeebe;
+import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -100,6 +112,101 @@ final class ZeebeFixture implements EngineFixture {
   /** A key of Zeebe's format (partition 1) far beyond what a test engine hands out. */
   public String unknownInstanceId() {
     return "2251799999999999";
+  }
+
+  /** Through a {@link FaultProxy} (it forwards gRPC's HTTP/2 bytes); cut is a black hole: the proxy holds every byte back. */
+  @Override
+  public Optional<Severable> severableEngine(Duration requestTimeout) {
+    FaultProxy proxy = FaultProxy.to(zeebe.port());
+    Engine through = ZeebeEngine.builder().grpcAddress(URI.create("http://127.0.0.1:" + proxy.port()))
+        .plaintext().requestTimeout(requestTimeout).build();
+    return Optional.of(Severable.of(through, () -> proxy.latency(Duration.ofHours(1)), () -> {
+      proxy.heal();
+      proxy.cutConnections(); // what was held back is never delivered
+    }, proxy::close));
+  }
+
+  /**
+   * OAuth2 client credentials from a token endpoint on 127.0.0.1 that this fixture runs: each token
+   * request asks {@code tokens} and answers 500 when it throws, else a token that lives one second
+   * (so the engine asks again for a request made more than {@link #tokenLifetime()} after the
+   * supplier answered). The engine under test checks no token.
+   */
+  @Override
+  public Optional<Engine> engineWithAuth(Supplier<String> tokens) {
+    HttpServer server;
+    try {
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the token endpoint", e);
+    }
+    server.createContext("/token", exchange -> {
+      exchange.getRequestBody().readAllBytes();
+      int status;
+      String body;
+      try {
+        status = 200;
+        body = "{\"access_token\":" + Json.MAPPER.writeValueAsString(tokens.get())
+            + ",\"expires_in\":1,\"token_type\":\"Bearer\"}";
+      } catch (RuntimeException e) {
+        status = 500;
+        body = "{\"error\":\"temporarily_unavailable\"}";
+      }
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      exchange.sendResponseHeaders(status, bytes.length);
+      exchange.getResponseBody().write(bytes);
+      exchange.close();
+    });
+    server.start();
+    URI tokenUrl = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/token");
+    Engine authed = ZeebeEngine.builder().grpcAddress(zeebe.grpcUri()).plaintext()
+        .oauth2(tokenUrl, "polyworker-kit", "kit-secret", "zeebe-api").build();
+    return Optional.of(new Engine() {
+      @Override
+      public String id() {
+        return authed.id();
+      }
+
+      @Override
+      public ProcessClient processClient() {
+        return authed.processClient();
+      }
+
+      @Override
+      public EngineClient jobClient() {
+        return authed.jobClient();
+      }
+
+      @Override
+      public void close() {
+        try {
+          authed.close();
+        } finally {
+          server.stop(0);
+        }
+      }
+    });
+  }
+
+  /**
+   * Tokens from {@link #engineWithAuth} live one second from when the engine read the answer, and
+   * are renewed a tenth before; the answer is read a moment after the supplier answered (more than
+   * 100 ms in a trial on JDK 25, where a 1 s wait let the token stay fresh): two seconds cover both.
+   */
+  @Override
+  public Duration tokenLifetime() {
+    return Duration.ofSeconds(2);
+  }
+
+  /**
+   * The in-memory engine finds ended retry backoffs (and job timeouts) by a check that runs about
+   * once a second: a job failed with a 1 s backoff could be activated again after 1.1 to 2.0 s
+   * (eight tries, activating every 10 ms with the plain client).
+   */
+  @Override
+  public Duration lockResetPeriod() {
+    return Duration.ofSeconds(1);
   }
 
   /** The engine's events of one value type for one instance, oldest first. */

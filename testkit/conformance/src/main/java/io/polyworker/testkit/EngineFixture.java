@@ -2,8 +2,11 @@ package io.polyworker.testkit;
 
 import io.polyworker.Engine;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -47,6 +50,104 @@ public interface EngineFixture extends AutoCloseable {
    */
   default Optional<Engine> engineAt(URI url) {
     return Optional.empty();
+  }
+
+  /**
+   * A second engine of the same kind on the same server, whose way to the server a contract can
+   * take away and give back (a {@code FaultProxy} of {@code testkit-engines} in between); every call
+   * of it gives up after {@code requestTimeout}. Empty where the fixture cannot cut it off. The
+   * caller closes it.
+   */
+  default Optional<Severable> severableEngine(Duration requestTimeout) {
+    return Optional.empty();
+  }
+
+  /**
+   * A second engine of the same kind on the same server that authenticates with the bearer tokens
+   * {@code tokens} supplies. HTTP engines ask the supplier on every request; engines that cache
+   * tokens (Zeebe's OAuth2 client credentials, through a token endpoint the fixture runs) ask it when
+   * the token they hold is older than {@link #tokenLifetime()}. A supplier that throws makes that
+   * request fail as an authentication failure. The local servers check no credentials, so any token
+   * passes. Empty where the engine has no token authentication. The caller closes it.
+   */
+  default Optional<Engine> engineWithAuth(Supplier<String> tokens) {
+    return Optional.empty();
+  }
+
+  /**
+   * How long after the supplier last answered an engine from {@link #engineWithAuth} may keep using
+   * that token; a request made later asks the supplier again. Zero: it asks on every request.
+   */
+  default Duration tokenLifetime() {
+    return Duration.ZERO;
+  }
+
+  /**
+   * How long after a lock or a retry backoff ends the engine itself may take to offer the job again,
+   * beyond what the worker controls; zero where jobs are offered as soon as the time is up. Flowable
+   * resets such locks in a background thread (every second in the local test server); the in-memory
+   * Zeebe engine checks for ended backoffs and timeouts about once a second.
+   */
+  default Duration lockResetPeriod() {
+    return Duration.ZERO;
+  }
+
+  /**
+   * An engine with a way to the server that can be cut like a network partition: while cut, no
+   * request reaches the server and no answer comes back, so every call waits for its timeout (a
+   * black hole, not a refused connection, which would fail fast).
+   */
+  interface Severable extends AutoCloseable {
+    /** The engine behind the cuttable connection. */
+    Engine engine();
+
+    /** Takes the server away: requests and answers stop passing, open connections stay open. */
+    void cut();
+
+    /** Gives the server back: connections cut meanwhile are reset, new requests pass. */
+    void heal();
+
+    /** Closes the engine, then what stands between it and the server. */
+    @Override
+    void close();
+
+    /** A severable engine made of an engine and the actions that cut, heal and close its way. */
+    static Severable of(Engine engine, Runnable cut, Runnable heal, Runnable closeAfterEngine) {
+      Objects.requireNonNull(engine, "engine");
+      Objects.requireNonNull(cut, "cut");
+      Objects.requireNonNull(heal, "heal");
+      Objects.requireNonNull(closeAfterEngine, "closeAfterEngine");
+      return new Severable() {
+        @Override
+        public Engine engine() {
+          return engine;
+        }
+
+        @Override
+        public void cut() {
+          cut.run();
+        }
+
+        @Override
+        public void heal() {
+          heal.run();
+        }
+
+        @Override
+        public void close() {
+          try {
+            engine.close();
+          } finally {
+            closeAfterEngine.run();
+          }
+        }
+
+        @Override
+        public String toString() {
+          return "Severable[" + engine + "]";
+        }
+      };
+    }
   }
 
   /** Closes the engine (not the server, which is shared). */
