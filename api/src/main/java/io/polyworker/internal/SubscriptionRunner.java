@@ -300,6 +300,9 @@ final class SubscriptionRunner {
       errorBackoff.reset();
       long took = System.nanoTime() - started;
       backlog = jobs.size() >= reserved;
+      if (!backlog) {
+        resumeStreamIfIdle();
+      }
       if (jobs.isEmpty()) {
         freeSlots(reserved);
         events.emit(POLL_EMPTY, topic(), null, Duration.ofNanos(took), 0, null);
@@ -493,10 +496,25 @@ final class SubscriptionRunner {
         closeLater(s);
         streamPaused = true;
         LOG.debug("topic {}: every slot busy; job stream paused", topic());
-      } else if (!saturated && streamPaused) {
+      }
+    }
+  }
+
+  /**
+   * Opens a paused stream again once a fetch found no backlog and a slot is free. While the engine
+   * has a backlog, fetches serve it (a stream would only push new jobs); reopening at every freed
+   * slot would open and close the stream once per job, and each close can lose a job the engine
+   * pushes before it sees the close.
+   */
+  private void resumeStreamIfIdle() {
+    if (!streaming) {
+      return;
+    }
+    synchronized (streamLock) {
+      if (accepting && streamPaused && jobsHeld.get() < options.maxConcurrentJobs()) {
         streamPaused = false;
         openStream();
-        LOG.debug("topic {}: a slot is free; job stream reopened", topic());
+        LOG.debug("topic {}: no backlog and a slot free; job stream reopened", topic());
       }
     }
   }
