@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledForJreRange;
 import org.junit.jupiter.api.condition.JRE;
@@ -19,9 +21,9 @@ class WorkerThreadsTest {
     CountDownLatch end = new CountDownLatch(1);
     Thread t = new Thread(() -> await(end), "polyworker-lock-extender-test-1");
     t.start();
+    waitingIn(t);
     try {
-      assertThat(before.newThreads()).singleElement().satisfies(seen -> {
-        assertThat(seen.name()).isEqualTo("polyworker-lock-extender-test-1");
+      assertThat(named(before.newThreads(), "polyworker-lock-extender-test-1")).singleElement().satisfies(seen -> {
         assertThat(seen.virtual()).isFalse();
         assertThat(seen.stack()).anyMatch(frame -> frame.contains("CountDownLatch.await"));
       });
@@ -32,7 +34,8 @@ class WorkerThreadsTest {
     } finally {
       end.countDown();
     }
-    before.awaitNoNewThreads(Duration.ofSeconds(5));
+    Awaitility.await().atMost(Duration.ofSeconds(5))
+        .until(() -> named(before.newThreads(), "polyworker-lock-extender-test-1").isEmpty());
     assertThat(WorkerThreads.live()).noneMatch(l -> l.name().equals("polyworker-lock-extender-test-1"));
   }
 
@@ -50,10 +53,10 @@ class WorkerThreadsTest {
     ThreadFactory factory = (ThreadFactory) builderType.getMethod("factory").invoke(builder);
     Thread t = factory.newThread(() -> await(end));
     t.start();
+    waitingIn(t);
     try {
       assertThat(Thread.getAllStackTraces().keySet()).noneMatch(p -> p.getName().startsWith("polyworker-vt-"));
-      assertThat(before.newThreads()).singleElement().satisfies(seen -> {
-        assertThat(seen.name()).isEqualTo("polyworker-vt-topic-1");
+      assertThat(named(before.newThreads(), "polyworker-vt-topic-1")).singleElement().satisfies(seen -> {
         assertThat(seen.virtual()).isTrue();
         assertThat(seen.id()).isEqualTo(t.getId());
       });
@@ -63,7 +66,7 @@ class WorkerThreadsTest {
       end.countDown();
     }
     t.join(5_000);
-    before.awaitNoNewThreads(Duration.ofSeconds(5));
+    assertThat(named(before.newThreads(), "polyworker-vt-topic-1")).isEmpty();
   }
 
   @Test
@@ -76,11 +79,21 @@ class WorkerThreadsTest {
       assertThat(before.threads()).anyMatch(t -> t.name().equals("polyworker-poller-old"));
       Thread other = new Thread(() -> await(end), "not-polyworker-1");
       other.start();
-      assertThat(before.newThreads()).isEmpty();
-      before.awaitNoNewThreads(Duration.ZERO);
+      assertThat(before.newThreads()).noneMatch(t -> t.name().equals("not-polyworker-1"))
+          .noneMatch(t -> t.name().equals("polyworker-poller-old"));
     } finally {
       end.countDown();
     }
+  }
+
+  /** Other tests' threads may still come and go in this JVM: look at this test's only. */
+  private static List<WorkerThreads.LiveThread> named(List<WorkerThreads.LiveThread> threads, String name) {
+    return threads.stream().filter(t -> t.name().equals(name)).toList();
+  }
+
+  /** Until {@code t} waits on its latch, so that its stack shows it. */
+  private static void waitingIn(Thread t) {
+    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> t.getState() == Thread.State.WAITING);
   }
 
   private static void await(CountDownLatch latch) {
