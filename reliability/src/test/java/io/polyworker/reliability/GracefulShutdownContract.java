@@ -19,6 +19,7 @@ import io.polyworker.reliability.support.EventRecorder;
 import io.polyworker.reliability.support.Measured;
 import io.polyworker.reliability.support.Outcome;
 import io.polyworker.spi.Capability;
+import io.polyworker.testkit.WorkerThreads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -153,6 +154,7 @@ abstract class GracefulShutdownContract {
   @Test
   @DisplayName("close() with jobs in flight loses none: unstarted ones go back at once and run on B, running ones finish on A")
   void closeLosesNothing() throws Exception {
+    WorkerThreads before = WorkerThreads.snapshot();
     Result r = closeLoadedWorker();
     assertThat(r.ledgerSize).isEqualTo(JOBS);
     assertThat(r.notOnce).as("instances not completed exactly once").isEmpty();
@@ -169,6 +171,9 @@ abstract class GracefulShutdownContract {
     assertThat(r.closeMillis).as("close() waits for the running handlers only")
         .isLessThan(A_WORK.toMillis() + 5_000);
     assertThat(r.worstPickupMillis).as("B runs a released job as soon as it is released").isLessThan(3_000);
+    // Both workers and their engine clients are closed: none of their threads (handler threads,
+    // virtual on Java 21+, pollers, lock extenders, reporters) is left.
+    before.awaitNoNewThreads(Duration.ofSeconds(10));
   }
 
   @Test

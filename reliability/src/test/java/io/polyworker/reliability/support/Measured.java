@@ -11,7 +11,8 @@ import java.time.format.DateTimeFormatter;
 
 /**
  * Writes measured figures to standard output and appends them to
- * {@code target/reliability-figures.txt}, one line each, so RELIABILITY.md can quote real runs.
+ * {@code target/reliability-figures.txt}, one line each, so RELIABILITY.md can quote real runs. Each
+ * line names the JDK the test ran on ({@code [JDK 17]}, {@code [JDK 25]}).
  */
 public final class Measured {
   private static final Path FILE = Path.of("target", "reliability-figures.txt");
@@ -19,8 +20,9 @@ public final class Measured {
   private Measured() {}
 
   public static synchronized void report(String test, String format, Object... args) {
-    String line = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")) + " "
-        + test + ": " + String.format(java.util.Locale.ROOT, format, args);
+    // The tests run on JDK 17 and on a JDK 21+ (virtual threads): each figure says which.
+    String line = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")) + " [JDK "
+        + Runtime.version().feature() + "] " + test + ": " + String.format(java.util.Locale.ROOT, format, args);
     System.out.println("MEASURED " + line);
     try {
       Files.createDirectories(FILE.getParent());

@@ -9,6 +9,7 @@ import io.polyworker.JobWorker;
 import io.polyworker.SubscriptionOptions;
 import io.polyworker.WorkerEvent;
 import io.polyworker.testkit.InstanceState;
+import io.polyworker.testkit.WorkerThreads;
 import io.polyworker.testkit.fake.InMemoryEngine;
 import io.polyworker.testkit.fake.InMemoryEngine.Operation;
 import io.polyworker.testkit.fake.InMemoryJob;
@@ -159,19 +160,15 @@ class LocksAndCloseTest extends RuntimeTestSupport {
   void noPolyworkerThreadOutlivesClose() {
     String topic = unique("threads");
     String key = deploy(topic);
+    // Every polyworker-* thread, virtual ones and the lock extenders included, not only the topic's.
+    WorkerThreads before = WorkerThreads.snapshot();
     JobWorker worker = startWorker(topic, job -> JobResult.complete(), SubscriptionOptions.builder()
         .lockDuration(Duration.ofSeconds(1)).build());
     String instance = start(key);
     await().atMost(PATIENCE).until(() -> engine.instanceState(instance) == InstanceState.COMPLETED);
-    assertThat(threads(topic)).isNotEmpty();
+    assertThat(before.newThreads()).isNotEmpty();
     worker.close();
-    await().atMost(PATIENCE).until(() -> threads(topic).isEmpty());
-  }
-
-  private static List<String> threads(String topic) {
-    return Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.isAlive() && t.getName().startsWith("polyworker-") && t.getName().contains(topic))
-        .map(Thread::getName).toList();
+    before.awaitNoNewThreads(PATIENCE);
   }
 
   @Test
