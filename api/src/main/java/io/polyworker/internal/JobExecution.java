@@ -29,6 +29,8 @@ final class JobExecution implements Runnable {
   private final AtomicBoolean finished = new AtomicBoolean();
   /** Our own clock's view of the lock's end: arrival (or the last extension sent) plus its duration. */
   private volatile long localExpiryMillis;
+  /** How long the current lock runs: the first one (a pushed job's short lease), then each extension's. */
+  private volatile long leaseMillis;
   private volatile @Nullable Thread thread;
   private @Nullable ScheduledFuture<?> lockTimer;
 
@@ -38,6 +40,11 @@ final class JobExecution implements Runnable {
     this.job = new ActiveJob(locked);
     this.arrivedAtMillis = arrivedAtMillis;
     this.localExpiryMillis = arrivedAtMillis + lockMillis;
+    this.leaseMillis = lockMillis;
+  }
+
+  long leaseMillis() {
+    return leaseMillis;
   }
 
   State state() {
@@ -74,6 +81,7 @@ final class JobExecution implements Runnable {
   void extended(Instant engineExpiry, long sentAtMillis, long lockMillis) {
     job.lockExtendedTo(engineExpiry);
     localExpiryMillis = sentAtMillis + lockMillis;
+    leaseMillis = lockMillis;
   }
 
   /** Keeps the next lock timer, or cancels it at once when the job is done already. */

@@ -58,12 +58,12 @@ final class LockKeeper {
   /** Starts keeping the lock of a job that just arrived. */
   void start(JobExecution e) {
     long left = e.millisLeft();
-    schedule(e, extending ? left - margin() : left);
+    schedule(e, extending ? left - margin(e.leaseMillis()) : left);
   }
 
   /** How long before expiry to extend: a third of the lock, and at least half of a short one. */
-  private long margin() {
-    return Math.max(lockMillis / 3, Math.min(lockMillis / 2, 1_000));
+  private static long margin(long lease) {
+    return Math.max(lease / 3, Math.min(lease / 2, 1_000));
   }
 
   private void schedule(JobExecution e, long delayMillis) {
@@ -102,7 +102,7 @@ final class LockKeeper {
       Instant expiry = client.extendLock(e.locked, workerId, lock);
       e.extended(expiry, sent, lockMillis);
       events.emit(LOCK_EXTENDED, runner.topic(), e.locked.id(), lock, 1, null);
-      schedule(e, e.millisLeft() - margin());
+      schedule(e, e.millisLeft() - margin(lockMillis));
     } catch (NotFoundException refused) {
       refused(e, refused);
     } catch (RuntimeException error) {

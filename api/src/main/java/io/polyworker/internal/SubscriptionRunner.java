@@ -64,6 +64,13 @@ final class SubscriptionRunner {
   static final int PUSH_QUEUE_LIMIT = 4;
   /** Added to a retry backoff before the due fetch, so the engine's own clock has passed it. */
   private static final long RETRY_DUE_MARGIN_MILLIS = 50;
+  /**
+   * The lock a pushed job gets from the stream when locks can be extended; held jobs are extended to
+   * lockDuration before it ends. Closing a stream can lose a job the engine pushes before it sees the
+   * close (the engine then offers it again when its lock ends): the short lease makes that seconds,
+   * not lockDuration. Documented in the README.
+   */
+  static final Duration PUSH_LEASE = Duration.ofSeconds(3);
   /** Backoffs ending within this window share one due fetch. */
   private static final long RETRY_DUE_WINDOW_MILLIS = 250;
 
@@ -79,6 +86,8 @@ final class SubscriptionRunner {
   private final int backlogThreshold;
   private final boolean longPolling;
   private final boolean streaming;
+  /** The lock of a pushed job, in ms: {@link #PUSH_LEASE} where the runtime extends locks. */
+  private final long pushLeaseMillis;
   private final @Nullable ExecutorService ownExecutor;
   private final Executor executor;
   private final Executor calls;
@@ -119,6 +128,10 @@ final class SubscriptionRunner {
     var caps = client.capabilities();
     this.longPolling = caps.has(Capability.LONG_POLLING) && !options.longPollTimeout().isZero();
     this.streaming = caps.has(Capability.STREAMING);
+    boolean extending = options.lockExtension() && caps.has(Capability.LOCK_EXTENSION);
+    this.pushLeaseMillis = extending
+        ? Math.min(options.lockDuration().toMillis(), PUSH_LEASE.toMillis())
+        : options.lockDuration().toMillis();
     this.template = new FetchRequest(workerOptions.workerId(), subscription.topic(),
         options.maxJobsPerFetch(), options.lockDuration(), options.variables(),
         longPolling ? options.longPollTimeout() : Duration.ZERO, options.businessKey(),
@@ -333,7 +346,7 @@ final class SubscriptionRunner {
         LOG.warn("topic {}: engine returned more jobs than asked for; releasing job {}", topic(), job.id());
         releases.submit(() -> release(job));
       } else {
-        dispatch(job, arrived);
+        dispatch(job, arrived, options.lockDuration().toMillis());
       }
     }
     freeSlots(reserved - accepted);
@@ -439,7 +452,7 @@ final class SubscriptionRunner {
       }
     }
     if (start) {
-      dispatch(job, now);
+      dispatch(job, now, pushLeaseMillis);
     } else if (release) {
       // Pushed before the stream's pause took effect (or while closing): hand it back once; the
       // stream is closed now, so it goes to other workers or to our next fetch, not straight back.
@@ -463,7 +476,7 @@ final class SubscriptionRunner {
         next = pushedWaiting.poll();
       }
       long lockLeft = Math.min(next.job().lockExpiresAt().toEpochMilli(),
-          next.arrivedAtMillis() + options.lockDuration().toMillis()) - System.currentTimeMillis();
+          next.arrivedAtMillis() + pushLeaseMillis) - System.currentTimeMillis();
       if (lockLeft <= 0) {
         // Its lock ran out while it waited: the engine offers it again; running it here could run
         // it twice.
@@ -473,20 +486,28 @@ final class SubscriptionRunner {
         capacity.release(1);
         continue;
       }
-      dispatch(next.job(), next.arrivedAtMillis());
+      dispatch(next.job(), next.arrivedAtMillis(), pushLeaseMillis);
     }
   }
 
-  /** Closes the stream while every slot is held by a job, opens it again when one frees. */
+  /**
+   * Pauses the stream once a pushed job has to wait for a slot: every slot is held and the engine
+   * keeps pushing. (Pausing as soon as the last slot is taken would close and reopen the stream for
+   * every job on a one-slot worker.) {@link #resumeStreamIfIdle()} opens it again.
+   */
   private void adjustStream() {
     if (!streaming) {
       return;
+    }
+    boolean waiting;
+    synchronized (pushLock) {
+      waiting = !pushedWaiting.isEmpty();
     }
     synchronized (streamLock) {
       boolean saturated = jobsHeld.get() >= options.maxConcurrentJobs();
       if (!accepting) {
         closeStream();
-      } else if (saturated && stream != null) {
+      } else if (saturated && waiting && stream != null) {
         // Closed from another thread: cancelling the stream inside its own callback would make the
         // gRPC client drop the jobs it already received behind this one, leaving them activated for
         // this worker until their timeout. From another thread the callback keeps delivering them
@@ -521,7 +542,10 @@ final class SubscriptionRunner {
 
   private void openStream() {
     try {
-      stream = client.openStream(template.withMaxJobs(options.maxConcurrentJobs()), this::onPushed);
+      stream = client.openStream(new FetchRequest(template.workerId(), template.topic(),
+          options.maxConcurrentJobs(), Duration.ofMillis(pushLeaseMillis), template.variables(),
+          Duration.ZERO, template.businessKey(), template.processDefinitionKey(), template.tenantIds(),
+          template.usePriority()), this::onPushed);
     } catch (RuntimeException e) {
       LOG.warn("topic {}: cannot open the job stream, polling only: {}", topic(), e.toString());
     }
@@ -558,8 +582,8 @@ final class SubscriptionRunner {
   // ---------------------------------------------------------------- running
 
   /** Runs a job that already holds a capacity slot; {@code arrivedAtMillis} is when it arrived. */
-  private void dispatch(LockedJob job, long arrivedAtMillis) {
-    JobExecution e = new JobExecution(this, job, arrivedAtMillis, options.lockDuration().toMillis());
+  private void dispatch(LockedJob job, long arrivedAtMillis, long lockMillis) {
+    JobExecution e = new JobExecution(this, job, arrivedAtMillis, lockMillis);
     jobsHeld.incrementAndGet();
     queued.add(e);
     locks.start(e);
