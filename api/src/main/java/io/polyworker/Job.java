@@ -35,7 +35,10 @@ public interface Job {
   /** Id of the BPMN/CMMN element (activity id) that created the job. */
   String elementId();
 
-  /** The instance's business key, or {@code null} (always null on Zeebe, which has none). */
+  /**
+   * The instance's business key, or {@code null}: always null on Zeebe, which has none, and on
+   * Flowable, whose external-job API does not return it (read it through the process client).
+   */
   @Nullable String businessKey();
 
   /** The tenant id, or {@code null} without multi-tenancy. */

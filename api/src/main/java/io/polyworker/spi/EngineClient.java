@@ -18,6 +18,9 @@ import org.jspecify.annotations.Nullable;
  * retryable failures say so through {@link PolyworkerException#isRetryable()}. Results for a job whose
  * lock this worker lost raise {@link io.polyworker.JobLockLostException}; for a job that no longer
  * exists, {@link io.polyworker.NotFoundException} or {@link io.polyworker.JobAlreadyCompletedException}.
+ * A result whose content the engine refuses for good (a variable it cannot store, a result kind the
+ * job does not take) raises {@link io.polyworker.ResultRejectedException}: only then does the runtime
+ * fail the job instead; every other failure of a result is retried.
  */
 public interface EngineClient extends AutoCloseable {
 
