@@ -166,8 +166,12 @@ public final class EngineConfig {
     return sb.append('}').toString();
   }
 
-  /** Whatever stands before an {@code @} in the authority becomes {@code ****}, parsable or not. */
-  private static String withoutUserInfo(String url) {
+  /**
+   * The URL with whatever stands before an {@code @} in its authority replaced by {@code ****}, for
+   * messages and {@code toString()}; works on text that does not parse as a URL, too. Engine modules
+   * use it wherever an address appears in a message.
+   */
+  public static String withoutUserInfo(String url) {
     int scheme = url.indexOf("://");
     int start = scheme < 0 ? 0 : scheme + 3;
     int end = start;

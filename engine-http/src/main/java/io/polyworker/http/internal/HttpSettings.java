@@ -70,19 +70,9 @@ public final class HttpSettings {
         + ", requestTimeout=" + requestTimeout;
   }
 
-  /**
-   * The URL with whatever stands before an {@code @} in its authority replaced by {@code ****}, for
-   * messages; works on text that does not parse as a URL, too.
-   */
+  /** See {@link io.polyworker.EngineConfig#withoutUserInfo(String)}. */
   public static String withoutUserInfo(String url) {
-    int scheme = url.indexOf("://");
-    int start = scheme < 0 ? 0 : scheme + 3;
-    int end = start;
-    while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
-      end++;
-    }
-    int at = url.lastIndexOf('@', end - 1);
-    return at < start ? url : url.substring(0, start) + "****@" + url.substring(at + 1);
+    return io.polyworker.EngineConfig.withoutUserInfo(url);
   }
 
   /** Mutable, not thread-safe; the last auth set wins. */

@@ -19,19 +19,9 @@ import org.jspecify.annotations.Nullable;
 public record ZeebeSettings(URI grpcAddress, boolean plaintext, @Nullable Path caCertificatePath,
     @Nullable OAuth oauth, Duration requestTimeout, boolean streaming, boolean longPolling) {
 
-  /**
-   * The address with whatever stands before an {@code @} in its authority replaced by {@code ****},
-   * for messages; works on text that does not parse as a URI, too.
-   */
+  /** See {@link io.polyworker.EngineConfig#withoutUserInfo(String)}. */
   public static String withoutUserInfo(String address) {
-    int scheme = address.indexOf("://");
-    int start = scheme < 0 ? 0 : scheme + 3;
-    int end = start;
-    while (end < address.length() && "/?#".indexOf(address.charAt(end)) < 0) {
-      end++;
-    }
-    int at = address.lastIndexOf('@', end - 1);
-    return at < start ? address : address.substring(0, start) + "****@" + address.substring(at + 1);
+    return io.polyworker.EngineConfig.withoutUserInfo(address);
   }
 
   /** Whether a URI carries user info, also where Java's parser found no server-based authority. */
