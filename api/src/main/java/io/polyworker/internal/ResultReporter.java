@@ -204,7 +204,8 @@ final class ResultReporter {
   private void logFailure(LockedJob locked, JobResult result, @Nullable Throwable error) {
     int retries = nonNull(result.retries());
     String left = retries == 0 ? "no retries left, the engine raises an incident"
-        : retries + " retries left, next attempt in " + nonNull(result.retryBackoff()).toMillis() + " ms";
+        : (retries == 1 ? "1 retry" : retries + " retries") + " left, next attempt in "
+            + nonNull(result.retryBackoff()).toMillis() + " ms";
     String why = error != null ? error.toString() : String.valueOf(result.errorMessage());
     boolean trace = error != null && tracedCauses.size() < MAX_TRACED_CAUSES
         && tracedCauses.add(causeKey(error));

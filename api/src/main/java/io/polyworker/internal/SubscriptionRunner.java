@@ -53,8 +53,8 @@ import org.slf4j.MDC;
  * worker, not only the running handlers. A saturated worker holds no more than it can start: the
  * stream is closed while every slot is held by a job (the engine keeps the excess, available to other
  * workers) and opened again when a slot frees; a pushed job that arrives before the pause took effect
- * waits for a slot in a queue of at most {@link #PUSH_QUEUE_LIMIT} jobs, and past that is released
- * once, while the stream is closed, so it cannot come straight back.
+ * waits for a slot in a queue of at most {@link #PUSH_QUEUE_LIMIT} jobs; past that, the stream's
+ * delivery thread waits too (gRPC flow control), so no job is handed back with a zero backoff.
  */
 final class SubscriptionRunner {
   private static final Logger LOG = DefaultJobWorker.LOG;
@@ -199,6 +199,7 @@ final class SubscriptionRunner {
   void stopFetching() {
     synchronized (pushLock) {
       accepting = false;
+      pushLock.notifyAll();
       PushedJob p;
       while ((p = pushedWaiting.poll()) != null) {
         LockedJob job = p.job();
@@ -353,7 +354,16 @@ final class SubscriptionRunner {
   }
 
   private List<LockedJob> fetch(int n) throws InterruptedException, ExecutionException {
-    CompletableFuture<List<LockedJob>> f = client.fetchAndLock(template.withMaxJobs(n));
+    FetchRequest request = template.withMaxJobs(n);
+    if (longPolling) {
+      // A long poll that began after a failure ends when that failure's backoff does (the due
+      // fetch covers polls that were already open).
+      long untilDue = plannedDueFetch.get() - System.currentTimeMillis();
+      if (untilDue > 0 && untilDue < options.longPollTimeout().toMillis()) {
+        request = request.withLongPollTimeout(Duration.ofMillis(untilDue));
+      }
+    }
+    CompletableFuture<List<LockedJob>> f = client.fetchAndLock(request);
     inFlight = f;
     longPollInFlight = longPolling;
     try {
@@ -435,29 +445,58 @@ final class SubscriptionRunner {
 
   // ---------------------------------------------------------------- pushed jobs and the stream
 
-  /** A pushed job; called on the engine client's thread, must not block. */
+  /**
+   * A pushed job, on the stream's own delivery thread. When neither a slot nor a place in the queue
+   * is free (jobs the engine pushed before the pause took effect), this blocks until one frees, the
+   * job's lock runs out, or close() begins: the stream then reads nothing more, which is gRPC flow
+   * control, and no job is ever handed back with a zero backoff.
+   */
   private void onPushed(LockedJob job) {
     long now = System.currentTimeMillis();
+    long lockEnd = Math.min(job.lockExpiresAt().toEpochMilli(), now + pushLeaseMillis);
     boolean start = false;
     boolean release = false;
+    boolean expired = false;
+    boolean interrupted = false;
     synchronized (pushLock) {
-      if (!accepting) {
-        release = true;
-      } else if (pushedWaiting.isEmpty() && capacity.tryAcquire()) {
-        start = true;
-      } else if (pushedWaiting.size() < PUSH_QUEUE_LIMIT) {
-        pushedWaiting.add(new PushedJob(job, now));
-      } else {
-        release = true;
+      while (true) {
+        if (!accepting) {
+          release = true;
+          break;
+        }
+        if (pushedWaiting.isEmpty() && capacity.tryAcquire()) {
+          start = true;
+          break;
+        }
+        if (pushedWaiting.size() < PUSH_QUEUE_LIMIT) {
+          pushedWaiting.add(new PushedJob(job, now));
+          break;
+        }
+        long left = lockEnd - System.currentTimeMillis();
+        if (left <= 0) {
+          expired = true;
+          break;
+        }
+        try {
+          pushLock.wait(Math.min(left, 100));
+        } catch (InterruptedException e) {
+          interrupted = true;
+          release = true;
+          break;
+        }
       }
     }
     if (start) {
       dispatch(job, now, pushLeaseMillis);
     } else if (release) {
-      // Pushed before the stream's pause took effect (or while closing): hand it back once; the
-      // stream is closed now, so it goes to other workers or to our next fetch, not straight back.
-      LOG.debug("topic {}: pushed job {} arrived while every slot is busy; released", topic(), job.id());
+      // close() began while the job was on its way in: hand it back.
       releases.submit(() -> release(job));
+    } else if (expired) {
+      LOG.debug("topic {}: pushed job {} waited past its lock; left to the engine", topic(), job.id());
+      events.emit(LOCK_LOST, topic(), job.id());
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
     adjustStream();
   }
@@ -474,6 +513,7 @@ final class SubscriptionRunner {
           return;
         }
         next = pushedWaiting.poll();
+        pushLock.notifyAll(); // a place in the queue is free for a push that waits
       }
       long lockLeft = Math.min(next.job().lockExpiresAt().toEpochMilli(),
           next.arrivedAtMillis() + pushLeaseMillis) - System.currentTimeMillis();

@@ -35,6 +35,8 @@ final class PushingEngine implements Engine {
   private final List<Consumer<LockedJob>> streams = new ArrayList<>();
   final Map<String, AtomicInteger> completions = new ConcurrentHashMap<>();
   final AtomicInteger releases = new AtomicInteger();
+  /** Jobs handed to a stream's sink. */
+  final AtomicInteger delivered = new AtomicInteger();
   final AtomicInteger streamsOpened = new AtomicInteger();
   private final AtomicInteger sequence = new AtomicInteger();
   private final Client client = new Client();
@@ -55,6 +57,7 @@ final class PushingEngine implements Engine {
         return;
       }
     }
+    delivered.incrementAndGet();
     sink.accept(locked(id));
   }
 
