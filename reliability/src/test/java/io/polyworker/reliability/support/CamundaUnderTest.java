@@ -74,17 +74,17 @@ public final class CamundaUnderTest extends EngineUnderTest {
     Map<String, int[]> counts = new HashMap<>(); // completions, failures, open incidents
     Map<String, List<String>> workers = new HashMap<>();
     for (JsonNode log : pages("/history/external-task-log?processDefinitionKey=" + key
-        + "&successLog=true&sortBy=timestamp&sortOrder=asc")) {
+        + "&successLog=true&sortBy=externalTaskId&sortOrder=asc")) {
       String pi = log.path("processInstanceId").asText();
       counts.computeIfAbsent(pi, k -> new int[3])[0]++;
       workers.computeIfAbsent(pi, k -> new ArrayList<>()).add(log.path("workerId").asText());
     }
     for (JsonNode log : pages("/history/external-task-log?processDefinitionKey=" + key
-        + "&failureLog=true&sortBy=timestamp&sortOrder=asc")) {
+        + "&failureLog=true&sortBy=externalTaskId&sortOrder=asc")) {
       counts.computeIfAbsent(log.path("processInstanceId").asText(), k -> new int[3])[1]++;
     }
     for (JsonNode incident : pages("/incident?processDefinitionKeyIn=" + key
-        + "&incidentType=failedExternalTask&sortBy=incidentTimestamp&sortOrder=asc")) {
+        + "&incidentType=failedExternalTask&sortBy=incidentId&sortOrder=asc")) {
       counts.computeIfAbsent(incident.path("processInstanceId").asText(), k -> new int[3])[2]++;
     }
     Map<String, Outcome> ledger = new HashMap<>();
@@ -97,16 +97,26 @@ public final class CamundaUnderTest extends EngineUnderTest {
   }
 
   /** Every row of a list query, paged (the query must be sorted for stable pages). */
+  /**
+   * Every row of a query, page by page. Pages are only consistent when the sort order is total: many
+   * log entries share a millisecond timestamp under load, and sorting by it let one entry appear on
+   * two pages and another on none (seen as one task "completed twice" and one "never" on JDK 25). So
+   * the ledger sorts by unique ids, and rows are kept once by their own id as a second guard.
+   */
   private List<JsonNode> pages(String pathAndQuery) {
-    List<JsonNode> rows = new ArrayList<>();
+    Map<String, JsonNode> rows = new java.util.LinkedHashMap<>();
+    int unnamed = 0;
     for (int first = 0; first < 1_000_000; first += PAGE) { // bounded
       JsonNode page = RestJson.get(rest() + pathAndQuery + "&firstResult=" + first + "&maxResults=" + PAGE);
-      page.forEach(rows::add);
+      for (JsonNode row : page) {
+        String id = row.path("id").asText("");
+        rows.putIfAbsent(id.isEmpty() ? "#" + unnamed++ : id, row);
+      }
       if (page.size() < PAGE) {
         break;
       }
     }
-    return rows;
+    return new ArrayList<>(rows.values());
   }
 
   @Override
