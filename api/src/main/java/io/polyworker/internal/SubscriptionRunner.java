@@ -582,10 +582,9 @@ final class SubscriptionRunner {
 
   private void openStream() {
     try {
-      stream = client.openStream(new FetchRequest(template.workerId(), template.topic(),
-          options.maxConcurrentJobs(), Duration.ofMillis(pushLeaseMillis), template.variables(),
-          Duration.ZERO, template.businessKey(), template.processDefinitionKey(), template.tenantIds(),
-          template.usePriority()), this::onPushed);
+      stream = client.openStream(template.withMaxJobs(options.maxConcurrentJobs())
+          .withLockDuration(Duration.ofMillis(pushLeaseMillis)).withLongPollTimeout(Duration.ZERO),
+          this::onPushed);
     } catch (RuntimeException e) {
       LOG.warn("topic {}: cannot open the job stream, polling only: {}", topic(), e.toString());
     }
@@ -611,11 +610,7 @@ final class SubscriptionRunner {
     JobStream s = stream;
     stream = null;
     if (s != null) {
-      try {
-        s.close();
-      } catch (RuntimeException e) {
-        LOG.debug("topic {}: closing the job stream failed", topic(), e);
-      }
+      closeQuietly(s);
     }
   }
 

@@ -56,6 +56,12 @@ public record FetchRequest(
         processDefinitionKey, tenantIds, usePriority);
   }
 
+  /** The same request with a different lock duration. */
+  public FetchRequest withLockDuration(Duration lock) {
+    return new FetchRequest(workerId, topic, maxJobs, lock, variables, longPollTimeout, businessKey,
+        processDefinitionKey, tenantIds, usePriority);
+  }
+
   /** The same request with a different long-poll timeout. */
   public FetchRequest withLongPollTimeout(Duration timeout) {
     return new FetchRequest(workerId, topic, maxJobs, lockDuration, variables, timeout, businessKey,
