@@ -53,8 +53,8 @@ import org.slf4j.MDC;
  * worker, not only the running handlers. A saturated worker holds no more than it can start: the
  * stream is closed while every slot is held by a job (the engine keeps the excess, available to other
  * workers) and opened again when a slot frees; a pushed job that arrives before the pause took effect
- * waits for a slot in a queue of at most {@link #PUSH_QUEUE_LIMIT} jobs; past that, the stream's
- * delivery thread waits too (gRPC flow control), so no job is handed back with a zero backoff.
+ * waits for a slot in a queue of at most {@link #PUSH_QUEUE_LIMIT} jobs; past that, it is handed back
+ * once the stream is closed, so the engine offers it to other workers and not to this one again.
  */
 final class SubscriptionRunner {
   private static final Logger LOG = DefaultJobWorker.LOG;
@@ -108,6 +108,8 @@ final class SubscriptionRunner {
   private final Object streamLock = new Object();
   private @Nullable JobStream stream;
   private boolean streamPaused;
+  /** The close of the last paused stream: jobs it pushed past the queue are handed back after it. */
+  private CompletableFuture<Void> lastPause = CompletableFuture.completedFuture(null);
 
   private volatile boolean interrupting;
   private volatile @Nullable CompletableFuture<List<LockedJob>> inFlight;
@@ -446,57 +448,37 @@ final class SubscriptionRunner {
   // ---------------------------------------------------------------- pushed jobs and the stream
 
   /**
-   * A pushed job, on the stream's own delivery thread. When neither a slot nor a place in the queue
-   * is free (jobs the engine pushed before the pause took effect), this blocks until one frees, the
-   * job's lock runs out, or close() begins: the stream then reads nothing more, which is gRPC flow
-   * control, and no job is ever handed back with a zero backoff.
+   * A pushed job, on the stream's own delivery thread, which never blocks: a job that finds neither
+   * a slot nor a place in the queue (the engine pushed it before it saw the pause) pauses the stream
+   * if it still runs and is handed back once that stream is closed, so the engine offers it to
+   * other workers at once, one FAILED record per job, and never pushes it back to this worker.
+   * (Holding the delivery thread instead would leave the jobs the gRPC client buffered behind it
+   * activated for this worker: cancelling the stream drops them, and they come back only when their
+   * lease ends.)
    */
   private void onPushed(LockedJob job) {
     long now = System.currentTimeMillis();
-    long lockEnd = Math.min(job.lockExpiresAt().toEpochMilli(), now + pushLeaseMillis);
     boolean start = false;
     boolean release = false;
-    boolean expired = false;
-    boolean interrupted = false;
     synchronized (pushLock) {
-      while (true) {
-        if (!accepting) {
-          release = true;
-          break;
-        }
-        if (pushedWaiting.isEmpty() && capacity.tryAcquire()) {
-          start = true;
-          break;
-        }
-        if (pushedWaiting.size() < PUSH_QUEUE_LIMIT) {
-          pushedWaiting.add(new PushedJob(job, now));
-          break;
-        }
-        long left = lockEnd - System.currentTimeMillis();
-        if (left <= 0) {
-          expired = true;
-          break;
-        }
-        try {
-          pushLock.wait(Math.min(left, 100));
-        } catch (InterruptedException e) {
-          interrupted = true;
-          release = true;
-          break;
-        }
+      if (!accepting) {
+        release = true; // close() began while the job was on its way in
+      } else if (pushedWaiting.isEmpty() && capacity.tryAcquire()) {
+        start = true;
+      } else if (pushedWaiting.size() < PUSH_QUEUE_LIMIT) {
+        pushedWaiting.add(new PushedJob(job, now));
+      } else {
+        release = true;
       }
     }
     if (start) {
       dispatch(job, now, pushLeaseMillis);
     } else if (release) {
-      // close() began while the job was on its way in: hand it back.
-      releases.submit(() -> release(job));
-    } else if (expired) {
-      LOG.debug("topic {}: pushed job {} waited past its lock; left to the engine", topic(), job.id());
-      events.emit(LOCK_LOST, topic(), job.id());
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
+      CompletableFuture<Void> closed = pauseStream();
+      releases.submit(() -> {
+        closed.handle((v, e) -> null).join();
+        release(job);
+      });
     }
     adjustStream();
   }
@@ -513,7 +495,6 @@ final class SubscriptionRunner {
           return;
         }
         next = pushedWaiting.poll();
-        pushLock.notifyAll(); // a place in the queue is free for a push that waits
       }
       long lockLeft = Math.min(next.job().lockExpiresAt().toEpochMilli(),
           next.arrivedAtMillis() + pushLeaseMillis) - System.currentTimeMillis();
@@ -547,32 +528,49 @@ final class SubscriptionRunner {
       boolean saturated = jobsHeld.get() >= options.maxConcurrentJobs();
       if (!accepting) {
         closeStream();
-      } else if (saturated && waiting && stream != null) {
-        // Closed from another thread: cancelling the stream inside its own callback would make the
-        // gRPC client drop the jobs it already received behind this one, leaving them activated for
-        // this worker until their timeout. From another thread the callback keeps delivering them
-        // (into the queue, or released) until the cancel takes effect.
-        JobStream s = stream;
-        stream = null;
-        closeLater(s);
-        streamPaused = true;
-        LOG.debug("topic {}: every slot busy; job stream paused", topic());
+      } else if (saturated && waiting) {
+        pauseStream();
       }
     }
   }
 
   /**
-   * Opens a paused stream again once a fetch found no backlog and a slot is free. While the engine
-   * has a backlog, fetches serve it (a stream would only push new jobs); reopening at every freed
-   * slot would open and close the stream once per job, and each close can lose a job the engine
-   * pushes before it sees the close.
+   * Pauses the stream if it is open and returns the end of the last pause's close. The close runs on
+   * another thread: cancelling the stream inside its own callback would make the gRPC client drop
+   * the jobs it already received behind this one, leaving them activated for this worker until their
+   * lease ends. From another thread the callback keeps delivering them (into the queue, or handed
+   * back) until the cancel takes effect.
+   */
+  private CompletableFuture<Void> pauseStream() {
+    synchronized (streamLock) {
+      JobStream s = stream;
+      if (s != null && accepting) {
+        stream = null;
+        streamPaused = true;
+        lastPause = closeLater(s);
+        LOG.debug("topic {}: every slot busy; job stream paused", topic());
+      }
+      return lastPause;
+    }
+  }
+
+  /**
+   * Opens a paused stream again once a fetch found no backlog, a slot is free and no pushed job
+   * waits for one. While the engine has a backlog, fetches serve it (a stream would only push new
+   * jobs); while pushed jobs wait, the worker is still behind (a slot that just freed goes to one of
+   * them). Reopening any earlier would open and close the stream once per job, and each close can
+   * lose the jobs the engine pushes before it sees the close.
    */
   private void resumeStreamIfIdle() {
     if (!streaming) {
       return;
     }
+    boolean waiting;
+    synchronized (pushLock) {
+      waiting = !pushedWaiting.isEmpty();
+    }
     synchronized (streamLock) {
-      if (accepting && streamPaused && jobsHeld.get() < options.maxConcurrentJobs()) {
+      if (accepting && streamPaused && !waiting && jobsHeld.get() < options.maxConcurrentJobs()) {
         streamPaused = false;
         openStream();
         LOG.debug("topic {}: no backlog and a slot free; job stream reopened", topic());
@@ -590,11 +588,12 @@ final class SubscriptionRunner {
     }
   }
 
-  private void closeLater(JobStream s) {
+  private CompletableFuture<Void> closeLater(JobStream s) {
     try {
-      calls.execute(() -> closeQuietly(s));
+      return CompletableFuture.runAsync(() -> closeQuietly(s), calls);
     } catch (RejectedExecutionException e) {
       closeQuietly(s);
+      return CompletableFuture.completedFuture(null);
     }
   }
 

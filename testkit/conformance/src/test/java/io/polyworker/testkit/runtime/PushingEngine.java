@@ -35,6 +35,8 @@ final class PushingEngine implements Engine {
   private final List<Consumer<LockedJob>> streams = new ArrayList<>();
   final Map<String, AtomicInteger> completions = new ConcurrentHashMap<>();
   final AtomicInteger releases = new AtomicInteger();
+  /** How often each job was released. */
+  final Map<String, AtomicInteger> releasesByJob = new ConcurrentHashMap<>();
   /** Jobs handed to a stream's sink. */
   final AtomicInteger delivered = new AtomicInteger();
   final AtomicInteger streamsOpened = new AtomicInteger();
@@ -143,6 +145,7 @@ final class PushingEngine implements Engine {
     @Override
     public void release(LockedJob job, String workerId) {
       releases.incrementAndGet();
+      releasesByJob.computeIfAbsent(job.id(), k -> new AtomicInteger()).incrementAndGet();
       offer(job.id());
     }
 
