@@ -6,7 +6,7 @@ import io.polyworker.spi.EngineClient;
 /**
  * A connection to one process engine: made by an engine module's builder (for example
  * {@code CamundaEngine.builder().baseUrl(..).build()}) or by {@link Engines#fromConfig(EngineConfig)}.
- * Hand it to {@link JobWorker#builder(Engine)} to run handlers, or use {@link #processClient()} to
+ * Hand it to {@code JobWorker.builder(engine)} to run handlers, or use {@link #processClient()} to
  * drive processes.
  *
  * <p>Thread-safe; share one per engine and application. {@link #close()} releases connections and
@@ -25,7 +25,7 @@ public interface Engine extends AutoCloseable {
   /** Deploy definitions, start and drive process instances. */
   ProcessClient processClient();
 
-  /** The job operations behind {@link JobWorker}; see {@link EngineClient}. */
+  /** The job operations behind {@code JobWorker}; see {@link EngineClient}. */
   EngineClient jobClient();
 
   /** Closes connections and threads. */

@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>{@link #maxConcurrentJobs()}</td><td>32</td><td>jobs held at once (running or being reported); the poller fetches only for free slots</td></tr>
  *   <tr><td>{@link #maxJobsPerFetch()}</td><td>= maxConcurrentJobs</td><td>upper bound of one fetch</td></tr>
  *   <tr><td>{@link #variables()}</td><td>null: all</td><td>names of variables to fetch</td></tr>
- *   <tr><td>{@link #longPollTimeout()}</td><td>10 s</td><td>how long an engine with long polling may hold an empty fetch open; {@link JobWorker#close()} waits for a poll in flight (up to this long) so the engine never locks a job for a worker that is gone</td></tr>
+ *   <tr><td>{@link #longPollTimeout()}</td><td>10 s</td><td>how long an engine with long polling may hold an empty fetch open; {@code JobWorker.close()} waits for a poll in flight (up to this long) so the engine never locks a job for a worker that is gone</td></tr>
  *   <tr><td>{@link #lockExtension()}</td><td>true</td><td>extend the lock of handlers still running near lock expiry</td></tr>
  *   <tr><td>{@link #defaultRetries()}</td><td>3</td><td>retries assumed when the engine reports none yet (Camunda before the first failure); a failure reports this − 1</td></tr>
  *   <tr><td>{@link #retryBackoff()}</td><td>5 s</td><td>backoff sent with failures from thrown exceptions and {@link JobResult#fail(String)}</td></tr>

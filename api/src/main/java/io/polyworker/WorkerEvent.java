@@ -4,7 +4,7 @@ import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Something that happened in a {@link JobWorker}.
+ * Something that happened in a {@code JobWorker}.
  *
  * @param type what happened
  * @param engine engine id

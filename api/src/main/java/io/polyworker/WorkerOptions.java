@@ -5,14 +5,14 @@ import java.time.Duration;
 import java.util.UUID;
 
 /**
- * Settings of a {@link JobWorker} as a whole. Immutable and thread-safe; made with
+ * Settings of a {@code JobWorker} as a whole. Immutable and thread-safe; made with
  * {@link #builder()}. Every setter validates its argument and names the option.
  *
  * <table>
  *   <caption>Options and defaults</caption>
  *   <tr><th>option</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>{@link #workerId()}</td><td>{@code <host>-<8 random hex>}</td><td>the lock owner the engine sees</td></tr>
- *   <tr><td>{@link #drainTimeout()}</td><td>30 s</td><td>how long {@link JobWorker#close()} waits for running handlers before interrupting them</td></tr>
+ *   <tr><td>{@link #drainTimeout()}</td><td>30 s</td><td>how long {@code JobWorker.close()} waits for running handlers before interrupting them</td></tr>
  *   <tr><td>{@link #pollErrorBackoffInitial()} / {@link #pollErrorBackoffMax()}</td><td>100 ms / 10 s</td><td>exponential backoff with jitter after failed fetches</td></tr>
  *   <tr><td>{@link #emptyPollBackoffInitial()} / {@link #emptyPollBackoffMax()}</td><td>20 ms / 1 s</td><td>backoff after empty fetches on engines without long polling; reset by the first non-empty fetch</td></tr>
  *   <tr><td>{@link #reportRetryTimeout()}</td><td>5 min</td><td>how long a result report is retried on transient errors before it is given up (the job then runs again elsewhere after its lock expires)</td></tr>
@@ -109,7 +109,7 @@ public final class WorkerOptions {
       return this;
     }
 
-    /** Drain deadline of {@link JobWorker#close()}, not negative. Default 30 s. */
+    /** Drain deadline of {@code JobWorker.close()}, not negative. Default 30 s. */
     public Builder drainTimeout(Duration v) {
       drainTimeout = Options.notNegative(v, "drainTimeout");
       return this;

@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The job operations an engine module implements for the worker runtime. Service provider interface:
- * applications use {@link io.polyworker.JobWorker}, not this.
+ * applications use {@code io.polyworker.worker.JobWorker}, not this.
  *
  * <p>Implementations are thread-safe. Every failure is a {@link PolyworkerException} of the subtype
  * that fits (see that class), carrying engine id, operation, status and an excerpt of the answer;

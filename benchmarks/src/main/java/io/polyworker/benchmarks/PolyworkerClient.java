@@ -2,7 +2,7 @@ package io.polyworker.benchmarks;
 
 import io.polyworker.Engine;
 import io.polyworker.JobResult;
-import io.polyworker.JobWorker;
+import io.polyworker.worker.JobWorker;
 import java.util.function.Supplier;
 
 /**

@@ -4,7 +4,7 @@ import io.polyworker.Engine;
 import io.polyworker.camunda.internal.CamundaHttp;
 import io.polyworker.camunda.internal.CamundaJobClient;
 import io.polyworker.camunda.internal.CamundaProcessClient;
-import io.polyworker.http.internal.HttpSettings;
+import io.polyworker.support.internal.HttpSettings;
 import java.time.Duration;
 import java.util.function.Supplier;
 import okhttp3.OkHttpClient;

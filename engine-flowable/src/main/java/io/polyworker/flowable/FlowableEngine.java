@@ -5,7 +5,7 @@ import io.polyworker.ProcessClient;
 import io.polyworker.flowable.internal.FlowableHttp;
 import io.polyworker.flowable.internal.FlowableJobClient;
 import io.polyworker.flowable.internal.FlowableProcessClient;
-import io.polyworker.http.internal.HttpSettings;
+import io.polyworker.support.internal.HttpSettings;
 import io.polyworker.spi.EngineClient;
 import java.time.Duration;
 import java.util.function.Supplier;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.polyworker.Engine;
 import io.polyworker.JobResult;
-import io.polyworker.JobWorker;
+import io.polyworker.worker.JobWorker;
 import io.polyworker.SubscriptionOptions;
 import io.polyworker.WorkerEvent;
 import io.polyworker.WorkerOptions;

@@ -1,5 +1,7 @@
 package io.polyworker.flowable;
 
+import io.polyworker.internal.DefaultVariables;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -23,12 +25,12 @@ import io.polyworker.ResultRejectedException;
 import io.polyworker.StartProcess;
 import io.polyworker.UnreadableValue;
 import io.polyworker.flowable.internal.FlowableHttp;
-import io.polyworker.http.internal.HttpSettings;
+import io.polyworker.support.internal.HttpSettings;
 import io.polyworker.spi.EngineClient;
 import io.polyworker.spi.FetchRequest;
 import io.polyworker.spi.LockedJob;
-import io.polyworker.testkit.Dialect;
-import io.polyworker.testkit.TestProcess;
+import io.polyworker.testkit.common.Dialect;
+import io.polyworker.testkit.common.TestProcess;
 import io.polyworker.testkit.engines.LocalFlowable;
 import java.math.BigDecimal;
 import java.math.BigInteger;

@@ -1,5 +1,7 @@
 package io.polyworker.flowable;
 
+import io.polyworker.internal.DefaultVariables;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;

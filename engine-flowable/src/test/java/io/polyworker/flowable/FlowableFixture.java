@@ -2,9 +2,9 @@ package io.polyworker.flowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.polyworker.Engine;
-import io.polyworker.testkit.Dialect;
+import io.polyworker.testkit.common.Dialect;
 import io.polyworker.testkit.EngineFixture;
-import io.polyworker.testkit.InstanceState;
+import io.polyworker.testkit.common.InstanceState;
 import io.polyworker.testkit.engines.FaultProxy;
 import io.polyworker.testkit.engines.LocalFlowable;
 import java.net.URI;

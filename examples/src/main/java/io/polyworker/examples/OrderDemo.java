@@ -4,7 +4,7 @@ import io.polyworker.DeploymentResource;
 import io.polyworker.Engine;
 import io.polyworker.EngineConfig;
 import io.polyworker.Engines;
-import io.polyworker.JobWorker;
+import io.polyworker.worker.JobWorker;
 import io.polyworker.SubscriptionOptions;
 import io.polyworker.WorkerEvent;
 import io.polyworker.spi.Capability;

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.polyworker.EngineConfig;
 import io.polyworker.Engines;
 import io.polyworker.JobResult;
-import io.polyworker.JobWorker;
+import io.polyworker.worker.JobWorker;
 import io.polyworker.SubscriptionOptions;
 import io.polyworker.WorkerOptions;
 import io.polyworker.camunda.CamundaEngine;

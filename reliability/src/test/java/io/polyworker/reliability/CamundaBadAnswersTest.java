@@ -10,7 +10,7 @@ import static org.awaitility.Awaitility.await;
 import io.polyworker.Engine;
 import io.polyworker.JobHandler;
 import io.polyworker.JobResult;
-import io.polyworker.JobWorker;
+import io.polyworker.worker.JobWorker;
 import io.polyworker.PolyworkerException;
 import io.polyworker.SubscriptionOptions;
 import io.polyworker.UnreadableValue;

@@ -12,7 +12,7 @@ import io.polyworker.EngineConfig;
 import io.polyworker.EngineUnavailableException;
 import io.polyworker.Engines;
 import io.polyworker.JobResult;
-import io.polyworker.JobWorker;
+import io.polyworker.worker.JobWorker;
 import io.polyworker.PolyworkerException;
 import io.polyworker.SubscriptionOptions;
 import io.polyworker.UnreadableValue;

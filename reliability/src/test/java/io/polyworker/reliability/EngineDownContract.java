@@ -13,7 +13,7 @@ import static org.awaitility.Awaitility.await;
 import io.polyworker.Engine;
 import io.polyworker.JobHandler;
 import io.polyworker.JobResult;
-import io.polyworker.JobWorker;
+import io.polyworker.worker.JobWorker;
 import io.polyworker.SubscriptionOptions;
 import io.polyworker.reliability.support.EngineUnderTest;
 import io.polyworker.reliability.support.EventRecorder;

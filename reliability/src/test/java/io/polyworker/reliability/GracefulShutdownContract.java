@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.polyworker.JobHandler;
 import io.polyworker.JobResult;
-import io.polyworker.JobWorker;
+import io.polyworker.worker.JobWorker;
 import io.polyworker.SubscriptionOptions;
 import io.polyworker.WorkerEvent;
 import io.polyworker.reliability.support.EngineUnderTest;
@@ -19,7 +19,7 @@ import io.polyworker.reliability.support.EventRecorder;
 import io.polyworker.reliability.support.Measured;
 import io.polyworker.reliability.support.Outcome;
 import io.polyworker.spi.Capability;
-import io.polyworker.testkit.WorkerThreads;
+import io.polyworker.testkit.common.WorkerThreads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,7 +3,7 @@ package io.polyworker.reliability;
 import io.polyworker.Engine;
 import io.polyworker.EngineConfig;
 import io.polyworker.Engines;
-import io.polyworker.JobWorker;
+import io.polyworker.worker.JobWorker;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.polyworker.JobHandler;
 import io.polyworker.JobLockLostException;
 import io.polyworker.JobResult;
-import io.polyworker.JobWorker;
+import io.polyworker.worker.JobWorker;
 import io.polyworker.SubscriptionOptions;
 import io.polyworker.WorkerEvent;
 import io.polyworker.reliability.support.EngineUnderTest;

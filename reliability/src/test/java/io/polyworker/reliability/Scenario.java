@@ -2,7 +2,7 @@ package io.polyworker.reliability;
 
 import io.polyworker.Engine;
 import io.polyworker.JobHandler;
-import io.polyworker.JobWorker;
+import io.polyworker.worker.JobWorker;
 import io.polyworker.SubscriptionOptions;
 import io.polyworker.WorkerListener;
 import io.polyworker.reliability.support.EngineUnderTest;

@@ -2,7 +2,7 @@ package io.polyworker.camunda.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.polyworker.NotFoundException;
-import io.polyworker.http.internal.HttpSettings;
+import io.polyworker.support.internal.HttpSettings;
 import okhttp3.HttpUrl;
 import org.jspecify.annotations.Nullable;
 

@@ -4,7 +4,7 @@ import io.polyworker.Engine;
 import io.polyworker.EngineConfig;
 import io.polyworker.PolyworkerException;
 import io.polyworker.flowable.FlowableEngine;
-import io.polyworker.http.internal.ConfigAuth;
+import io.polyworker.support.internal.ConfigAuth;
 import io.polyworker.spi.EngineProvider;
 
 /**

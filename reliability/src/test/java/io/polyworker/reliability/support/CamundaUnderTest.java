@@ -3,7 +3,7 @@ package io.polyworker.reliability.support;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.polyworker.Engine;
 import io.polyworker.camunda.CamundaEngine;
-import io.polyworker.testkit.Dialect;
+import io.polyworker.testkit.common.Dialect;
 import io.polyworker.testkit.engines.LocalCamunda;
 import io.polyworker.testkit.engines.LocalEngine;
 import java.net.URLEncoder;

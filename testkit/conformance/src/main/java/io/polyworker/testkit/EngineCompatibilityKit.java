@@ -1,5 +1,11 @@
 package io.polyworker.testkit;
 
+import io.polyworker.testkit.common.InstanceState;
+import io.polyworker.testkit.common.TestProcess;
+import io.polyworker.testkit.common.Dialect;
+import io.polyworker.testkit.common.WorkerThreads;
+import io.polyworker.internal.DefaultVariables;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -23,7 +29,7 @@ import io.polyworker.Engine;
 import io.polyworker.JobHandler;
 import io.polyworker.JobLockLostException;
 import io.polyworker.JobResult;
-import io.polyworker.JobWorker;
+import io.polyworker.worker.JobWorker;
 import io.polyworker.MalformedAnswerException;
 import io.polyworker.NotFoundException;
 import io.polyworker.PolyworkerException;

@@ -1,5 +1,8 @@
 package io.polyworker.testkit;
 
+import io.polyworker.testkit.common.InstanceState;
+import io.polyworker.testkit.common.Dialect;
+
 import io.polyworker.Engine;
 import java.net.URI;
 import java.time.Duration;

@@ -1,0 +1,163 @@
+package io.polyworker.worker;
+
+import io.polyworker.Engine;
+import io.polyworker.JobHandler;
+import io.polyworker.SubscriptionOptions;
+import io.polyworker.WorkerListener;
+import io.polyworker.WorkerOptions;
+import io.polyworker.spi.Capability;
+import io.polyworker.spi.EngineCapabilities;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import io.polyworker.worker.internal.DefaultJobWorker;
+
+/**
+ * Fetches jobs from one engine and runs them through handlers, owning all concurrency: one poller per
+ * subscription with at most one fetch in flight, fetching only for free capacity (long polling or
+ * job streaming where the engine has it, adaptive backoff where it has neither); handlers on a
+ * bounded executor per subscription; results reported and retried on transient errors; locks
+ * extended while handlers run; a graceful {@link #close()}.
+ *
+ * <p>Delivery is at least once: a job whose lock expires (or whose result cannot be reported) runs
+ * again, possibly on another worker. Handlers should be idempotent.
+ *
+ * <pre>{@code
+ * try (Engine engine = CamundaEngine.builder().baseUrl("http://localhost:8080/engine-rest").build();
+ *      JobWorker worker = JobWorker.builder(engine)
+ *          .subscribe("charge-card", job -> JobResult.complete(Map.of("charged", true)))
+ *          .build()
+ *          .start()) {
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. A worker runs once: after {@link #close()} it cannot be started again.
+ */
+public interface JobWorker extends AutoCloseable {
+
+  /** A builder for a worker on this engine. */
+  static Builder builder(Engine engine) {
+    return new Builder(engine);
+  }
+
+  /** Starts polling; returns this. Idempotent while running. */
+  JobWorker start();
+
+  /**
+   * Stops fetching, releases fetched jobs not yet started, waits up to
+   * {@link WorkerOptions#drainTimeout()} for running handlers (and their result reports), then
+   * interrupts the rest and stops its threads. A long poll in flight is let finish (up to its
+   * timeout, within the same deadline) and whatever it brings is released, because engines such as
+   * Camunda keep a poll open after the client hangs up and would lock the next job for this closed
+   * worker. Blocks until done. Idempotent. Does not close the {@link Engine}.
+   */
+  @Override
+  void close();
+
+  /** Waits until the worker has closed; returns whether it did within the timeout. */
+  boolean awaitTermination(Duration timeout) throws InterruptedException;
+
+  /** Whether started and not yet closing. */
+  boolean isRunning();
+
+  /** The worker id sent to the engine. */
+  String workerId();
+
+  /** Builds a {@link JobWorker}. Not thread-safe. */
+  final class Builder {
+    private final Engine engine;
+    private WorkerOptions.Builder options = WorkerOptions.builder();
+    private final List<Subscription> subscriptions = new ArrayList<>();
+
+    private Builder(Engine engine) {
+      this.engine = Objects.requireNonNull(engine, "engine");
+    }
+
+    /** Replaces all worker options. */
+    public Builder options(WorkerOptions options) {
+      this.options = Objects.requireNonNull(options, "options").toBuilder();
+      return this;
+    }
+
+    /** Sets the worker id; see {@link WorkerOptions#workerId()}. */
+    public Builder workerId(String workerId) {
+      options.workerId(workerId);
+      return this;
+    }
+
+    /** Sets the event listener; see {@link WorkerOptions#listener()}. */
+    public Builder listener(WorkerListener listener) {
+      options.listener(listener);
+      return this;
+    }
+
+    /** Sets the drain deadline; see {@link WorkerOptions#drainTimeout()}. */
+    public Builder drainTimeout(Duration drainTimeout) {
+      options.drainTimeout(drainTimeout);
+      return this;
+    }
+
+    /** Subscribes a handler to a topic with {@link SubscriptionOptions#defaults()}. */
+    public Builder subscribe(String topic, JobHandler handler) {
+      return subscribe(topic, handler, SubscriptionOptions.defaults());
+    }
+
+    /** Subscribes a handler to a topic (Camunda/Flowable topic, Zeebe job type). */
+    public Builder subscribe(String topic, JobHandler handler, SubscriptionOptions options) {
+      if (topic == null || topic.isBlank()) {
+        throw new IllegalArgumentException("topic is blank");
+      }
+      Objects.requireNonNull(handler, "handler");
+      Objects.requireNonNull(options, "options");
+      for (Subscription s : subscriptions) {
+        if (s.topic().equals(topic)) {
+          throw new IllegalArgumentException("topic '" + topic + "' is already subscribed");
+        }
+      }
+      subscriptions.add(new Subscription(topic, handler, options));
+      return this;
+    }
+
+    /**
+     * Builds the worker (not started).
+     *
+     * @throws IllegalStateException without subscriptions
+     * @throws IllegalArgumentException when a subscription uses a filter the engine does not support
+     */
+    public JobWorker build() {
+      if (subscriptions.isEmpty()) {
+        throw new IllegalStateException("no subscription: call subscribe(topic, handler) first");
+      }
+      EngineCapabilities caps = engine.capabilities();
+      for (Subscription s : subscriptions) {
+        SubscriptionOptions o = s.options();
+        require(caps, o.businessKey() != null, Capability.BUSINESS_KEY_FILTER, s, "businessKey");
+        require(caps, o.processDefinitionKey() != null, Capability.PROCESS_DEFINITION_FILTER, s,
+            "processDefinitionKey");
+        require(caps, o.tenantIds() != null, Capability.TENANT_FILTER, s, "tenantIds");
+      }
+      return new DefaultJobWorker(engine.jobClient(), options.build(),
+          Collections.unmodifiableList(new ArrayList<>(subscriptions)));
+    }
+
+    private void require(EngineCapabilities caps, boolean used, Capability capability,
+        Subscription s, String option) {
+      if (used && !caps.has(capability)) {
+        throw new IllegalArgumentException("subscription '" + s.topic() + "': option " + option
+            + " is not supported by engine " + engine.id() + ": " + caps.whyMissing(capability));
+      }
+    }
+  }
+
+  /**
+   * A topic, its handler and its options.
+   *
+   * @param topic the topic
+   * @param handler the handler
+   * @param options the options
+   */
+  record Subscription(String topic, JobHandler handler, SubscriptionOptions options) {}
+}

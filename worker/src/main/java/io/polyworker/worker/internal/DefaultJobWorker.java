@@ -1,0 +1,182 @@
+package io.polyworker.worker.internal;
+
+import io.polyworker.worker.JobWorker;
+import io.polyworker.WorkerEvent;
+import io.polyworker.WorkerOptions;
+import io.polyworker.spi.EngineClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link JobWorker} implementation: a {@link SubscriptionRunner} per subscription, one timer
+ * thread and one executor for the runtime's own engine calls shared by all of them. Closing walks
+ * the runners through stop-fetching, drain, interrupt-stragglers, in that order, under one deadline.
+ */
+public final class DefaultJobWorker implements JobWorker {
+  static final Logger LOG = LoggerFactory.getLogger("io.polyworker.worker");
+  /** How long close() waits past the drain deadline for interrupted handlers and releases. */
+  private static final Duration GRACE = Duration.ofSeconds(5);
+
+  private enum State { NEW, RUNNING, CLOSING, CLOSED }
+
+  private final WorkerOptions options;
+  private final List<SubscriptionRunner> runners = new ArrayList<>();
+  /** Times lock extensions and retry-due fetches; never makes a call itself. */
+  private final ScheduledThreadPoolExecutor timer;
+  /** Blocking engine calls of the runtime's own (lock extensions, releases, due fetches). */
+  private final ExecutorService calls;
+  private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+  private final CountDownLatch terminated = new CountDownLatch(1);
+
+  public DefaultJobWorker(EngineClient client, WorkerOptions options, List<Subscription> subscriptions) {
+    this.options = options;
+    this.timer = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "polyworker-lock-timer");
+      t.setDaemon(true);
+      return t;
+    });
+    timer.setRemoveOnCancelPolicy(true);
+    timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    this.calls = HandlerExecutors.engineCalls();
+    Events events = new Events(client.engineId(), options.listener());
+    for (Subscription s : subscriptions) {
+      runners.add(new SubscriptionRunner(client, options, s, timer, calls, events));
+    }
+  }
+
+  @Override
+  public JobWorker start() {
+    if (state.compareAndSet(State.NEW, State.RUNNING)) {
+      LOG.info("worker {} starting: {} subscription(s) on {}", options.workerId(), runners.size(),
+          runners.isEmpty() ? "?" : runners.get(0).engineId());
+      runners.forEach(SubscriptionRunner::start);
+    } else if (state.get() != State.RUNNING) {
+      throw new IllegalStateException("worker " + options.workerId() + " is closed and cannot be restarted");
+    }
+    return this;
+  }
+
+  /**
+   * Stop fetching and hand back every unstarted job at once; let a long poll in flight end; wait for
+   * running handlers and reports until the drain deadline; then interrupt what still runs and wait a
+   * short grace. Returns within drainTimeout plus {@link #GRACE} (a request in flight past that is
+   * left behind), and says once how many jobs it could not finish or hand back.
+   */
+  @Override
+  public void close() {
+    State previous = state.getAndUpdate(s -> s == State.CLOSED ? s : State.CLOSING);
+    if (previous == State.CLOSING || previous == State.CLOSED) {
+      awaitQuietly();
+      return;
+    }
+    try {
+      long started = System.nanoTime();
+      long deadline = started + options.drainTimeout().toNanos();
+      runners.forEach(SubscriptionRunner::stopFetching);
+      for (SubscriptionRunner r : runners) {
+        r.awaitPoller(deadline);
+      }
+      // What the last fetch brought, and anything that slipped in meanwhile.
+      runners.forEach(SubscriptionRunner::releaseQueued);
+      boolean drained = true;
+      for (SubscriptionRunner r : runners) {
+        drained &= r.awaitDrained(deadline);
+      }
+      if (!drained) {
+        LOG.warn("worker {}: jobs still running after the drain timeout of {}; interrupting them",
+            options.workerId(), options.drainTimeout());
+        runners.forEach(SubscriptionRunner::interruptHandlers);
+        long graceDeadline = System.nanoTime() + GRACE.toNanos();
+        for (SubscriptionRunner r : runners) {
+          r.awaitDrained(graceDeadline);
+        }
+      }
+      int left = 0;
+      for (SubscriptionRunner r : runners) {
+        left += r.held();
+      }
+      if (left > 0) {
+        LOG.warn("worker {}: {} job(s) could be neither finished nor handed back before close()"
+            + " returned; their locks will expire and the engine offers them again", options.workerId(),
+            left);
+      }
+      shutdownExecutors();
+      LOG.info("worker {} closed in {} ms", options.workerId(),
+          (System.nanoTime() - started) / 1_000_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      runners.forEach(SubscriptionRunner::interruptHandlers);
+      shutdownExecutors();
+    } finally {
+      state.set(State.CLOSED);
+      terminated.countDown();
+    }
+  }
+
+  private void shutdownExecutors() {
+    runners.forEach(SubscriptionRunner::shutdown);
+    timer.shutdownNow();
+    calls.shutdownNow();
+  }
+
+  private void awaitQuietly() {
+    try {
+      terminated.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public boolean awaitTermination(Duration timeout) throws InterruptedException {
+    return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public boolean isRunning() {
+    return state.get() == State.RUNNING;
+  }
+
+  @Override
+  public String workerId() {
+    return options.workerId();
+  }
+
+  @Override
+  public String toString() {
+    return "JobWorker[" + options.workerId() + ", " + state.get() + "]";
+  }
+
+  /** Delivers events to the listener; a throwing listener is logged, never propagated. */
+  static final class Events {
+    private final String engine;
+    private final io.polyworker.WorkerListener listener;
+
+    Events(String engine, io.polyworker.WorkerListener listener) {
+      this.engine = engine;
+      this.listener = listener;
+    }
+
+    void emit(WorkerEvent.Type type, String topic, @Nullable String jobId, Duration duration,
+        int count, @Nullable Throwable error) {
+      try {
+        listener.onEvent(new WorkerEvent(type, engine, topic, jobId, duration, count, error));
+      } catch (RuntimeException e) {
+        LOG.warn("worker listener threw on {} event; ignored", type, e);
+      }
+    }
+
+    void emit(WorkerEvent.Type type, String topic, @Nullable String jobId) {
+      emit(type, topic, jobId, Duration.ZERO, 1, null);
+    }
+  }
+}

@@ -1,0 +1,135 @@
+package io.polyworker.worker.internal;
+
+import io.polyworker.spi.LockedJob;
+import java.time.Instant;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One job the worker holds, from its arrival (fetched or pushed) until its result was reported, it was
+ * released, or it was left to the engine. It holds one capacity slot all that time, and its lock is
+ * kept (extended, or watched where the engine cannot extend) all that time too: while it waits for an
+ * executor thread, while the handler runs, and while the report is retried.
+ *
+ * <p>The state moves forward only, by compare-and-set, so that exactly one party decides each step:
+ * the executor thread (QUEUED → RUNNING), close() or a lost lock (QUEUED → DONE, the handler never
+ * starts), the handler thread (RUNNING → REPORTING → DONE). {@link #finish()} runs once.
+ */
+final class JobExecution implements Runnable {
+  enum State { QUEUED, RUNNING, REPORTING, DONE }
+
+  private final SubscriptionRunner runner;
+  final LockedJob locked;
+  final ActiveJob job;
+  /** When the job arrived, on this JVM's clock; its lock began no later. */
+  final long arrivedAtMillis;
+  private final AtomicReference<State> state = new AtomicReference<>(State.QUEUED);
+  private final AtomicBoolean finished = new AtomicBoolean();
+  /** Our own clock's view of the lock's end: arrival (or the last extension sent) plus its duration. */
+  private volatile long localExpiryMillis;
+  /** How long the current lock runs: the first one (a pushed job's short lease), then each extension's. */
+  private volatile long leaseMillis;
+  private volatile @Nullable Thread thread;
+  private @Nullable ScheduledFuture<?> lockTimer;
+
+  JobExecution(SubscriptionRunner runner, LockedJob locked, long arrivedAtMillis, long lockMillis) {
+    this.runner = runner;
+    this.locked = locked;
+    this.job = new ActiveJob(locked);
+    this.arrivedAtMillis = arrivedAtMillis;
+    this.localExpiryMillis = arrivedAtMillis + lockMillis;
+    this.leaseMillis = lockMillis;
+  }
+
+  long leaseMillis() {
+    return leaseMillis;
+  }
+
+  State state() {
+    return state.get();
+  }
+
+  boolean isDone() {
+    return state.get() == State.DONE;
+  }
+
+  /** True while no result is on its way: a lost lock then means the job is lost to this worker. */
+  boolean beforeReport() {
+    State s = state.get();
+    return s == State.QUEUED || s == State.RUNNING;
+  }
+
+  boolean moveTo(State from, State to) {
+    return state.compareAndSet(from, to);
+  }
+
+  void done() {
+    state.set(State.DONE);
+  }
+
+  /**
+   * Milliseconds until the lock ends: the earlier of the engine's expiry (its clock) and ours, so
+   * that a server clock running ahead does not make us trust a lock that is already gone.
+   */
+  long millisLeft() {
+    long now = System.currentTimeMillis();
+    return Math.min(job.lockExpiresAt().toEpochMilli(), localExpiryMillis) - now;
+  }
+
+  void extended(Instant engineExpiry, long sentAtMillis, long lockMillis) {
+    job.lockExtendedTo(engineExpiry);
+    localExpiryMillis = sentAtMillis + lockMillis;
+    leaseMillis = lockMillis;
+  }
+
+  /** Keeps the next lock timer, or cancels it at once when the job is done already. */
+  synchronized void lockTimer(@Nullable ScheduledFuture<?> next) {
+    if (next == null) {
+      return;
+    }
+    if (isDone()) {
+      next.cancel(false);
+    } else {
+      lockTimer = next;
+    }
+  }
+
+  private synchronized void cancelLockTimer() {
+    if (lockTimer != null) {
+      lockTimer.cancel(false);
+      lockTimer = null;
+    }
+  }
+
+  void interrupt() {
+    Thread t = thread;
+    if (t != null) {
+      t.interrupt();
+    }
+  }
+
+  void runningOn(@Nullable Thread t) {
+    thread = t;
+  }
+
+  /** Ends the job's stay in the worker: stops keeping its lock and gives its slot back. Once. */
+  void finish() {
+    done();
+    if (finished.compareAndSet(false, true)) {
+      cancelLockTimer();
+      runner.finished(this);
+    }
+  }
+
+  @Override
+  public void run() {
+    runner.execute(this);
+  }
+
+  @Override
+  public String toString() {
+    return "JobExecution[" + locked.id() + ", " + state.get() + "]";
+  }
+}

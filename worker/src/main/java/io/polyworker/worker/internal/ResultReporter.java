@@ -1,0 +1,246 @@
+package io.polyworker.worker.internal;
+
+import static io.polyworker.WorkerEvent.Type.ALREADY_COMPLETED;
+import static io.polyworker.WorkerEvent.Type.BPMN_ERROR;
+import static io.polyworker.WorkerEvent.Type.COMPLETED;
+import static io.polyworker.WorkerEvent.Type.FAILED;
+import static io.polyworker.WorkerEvent.Type.REPORT_FAILED;
+import static io.polyworker.WorkerEvent.Type.REPORT_RETRIED;
+import static io.polyworker.WorkerEvent.Type.TERMINATED;
+
+import io.polyworker.JobLockLostException;
+import io.polyworker.JobResult;
+import io.polyworker.NotFoundException;
+import io.polyworker.PolyworkerException;
+import io.polyworker.ResultRejectedException;
+import io.polyworker.SubscriptionOptions;
+import io.polyworker.VariableException;
+import io.polyworker.WorkerOptions;
+import io.polyworker.worker.internal.DefaultJobWorker.Events;
+import io.polyworker.spi.EngineClient;
+import io.polyworker.spi.LockedJob;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+
+/**
+ * Reports a job's result to the engine on the handler's thread, while the job's slot and lock are
+ * still held.
+ *
+ * <p>How each answer is treated:
+ * <ul>
+ *   <li>the lock is gone ({@link JobLockLostException}): LOCK_LOST, once per lock;
+ *   <li>the job is gone ({@link NotFoundException}): ALREADY_COMPLETED;
+ *   <li>the engine refused the result's content for good ({@link ResultRejectedException},
+ *       {@link VariableException}, or a result kind the engine lacks): the job is failed with the
+ *       reason instead, so it surfaces in the engine;
+ *   <li>anything else from the engine (transport, timeout, 5xx, back pressure, authentication, an
+ *       interrupt while waiting for the answer): retried with backoff within
+ *       {@link WorkerOptions#reportRetryTimeout()}, then given up (REPORT_FAILED; the job runs again
+ *       after its lock expires).
+ * </ul>
+ *
+ * <p>Each failed attempt is logged once at WARN, naming engine, topic, job and retries left, with the
+ * stack trace the first time a cause is seen (later at DEBUG). Nothing logged holds variable values.
+ */
+final class ResultReporter {
+  private static final Logger LOG = DefaultJobWorker.LOG;
+  private static final int MAX_ERROR_DETAILS = 8_000;
+  /** Distinct causes whose stack trace was logged; bounded so a stream of new messages cannot grow it. */
+  private static final int MAX_TRACED_CAUSES = 256;
+
+  private final SubscriptionRunner runner;
+  private final EngineClient client;
+  private final WorkerOptions workerOptions;
+  private final SubscriptionOptions options;
+  private final Events events;
+  private final Set<String> tracedCauses = ConcurrentHashMap.newKeySet();
+
+  ResultReporter(SubscriptionRunner runner, EngineClient client, WorkerOptions workerOptions,
+      SubscriptionOptions options, Events events) {
+    this.runner = runner;
+    this.client = client;
+    this.workerOptions = workerOptions;
+    this.options = options;
+    this.events = events;
+  }
+
+  /** The failure a handler exception (or an unreadable job) becomes. */
+  static JobResult failure(Throwable e) {
+    String message = e.getMessage() == null ? e.getClass().getName()
+        : e.getClass().getSimpleName() + ": " + e.getMessage();
+    return JobResult.fail(message).withErrorDetails(stackTrace(e));
+  }
+
+  static String stackTrace(Throwable e) {
+    StringWriter out = new StringWriter();
+    e.printStackTrace(new PrintWriter(out));
+    String s = out.toString();
+    return s.length() <= MAX_ERROR_DETAILS ? s : s.substring(0, MAX_ERROR_DETAILS) + "\n\t...";
+  }
+
+  private int retriesAfterFailure(LockedJob job) {
+    Integer left = job.retries();
+    int base = left != null ? left : options.defaultRetries();
+    return Math.max(0, base - 1);
+  }
+
+  void report(JobExecution e, JobResult result, Duration handlerTime, @Nullable Throwable error) {
+    LockedJob locked = e.locked;
+    String topic = runner.topic();
+    JobResult current = result.withFailureDefaults(retriesAfterFailure(locked), options.retryBackoff());
+    ExponentialBackoff backoff = new ExponentialBackoff(Duration.ofMillis(100), Duration.ofSeconds(5));
+    long deadline = System.nanoTime() + workerOptions.reportRetryTimeout().toNanos();
+    // An interrupt flag left by the handler would fail every call at once: keep it for afterwards.
+    boolean interrupted = Thread.interrupted();
+    int attempt = 0;
+    try {
+      while (true) {
+        try {
+          send(locked, current);
+          switch (current.kind()) {
+            case COMPLETE -> events.emit(COMPLETED, topic, locked.id(), handlerTime, 1, null);
+            case FAIL -> {
+              events.emit(FAILED, topic, locked.id(), handlerTime, 1, error);
+              logFailure(locked, current, error);
+              runner.retryScheduled(current);
+            }
+            case BPMN_ERROR -> events.emit(BPMN_ERROR, topic, locked.id(), handlerTime, 1, null);
+            case TERMINATE -> events.emit(TERMINATED, topic, locked.id(), handlerTime, 1, null);
+            default -> throw new IllegalStateException("unknown result kind " + current.kind());
+          }
+          return;
+        } catch (JobLockLostException lost) {
+          runner.lockLost(e, lost);
+          LOG.warn("topic {}: job {} was not {}: this worker lost its lock ({})", topic, locked.id(),
+              verb(current), lost.detail());
+          return;
+        } catch (NotFoundException gone) {
+          events.emit(ALREADY_COMPLETED, topic, locked.id(), Duration.ZERO, 1, gone);
+          LOG.warn("topic {}: job {} was not {}: it no longer exists ({})", topic, locked.id(),
+              verb(current), gone.detail());
+          return;
+        } catch (ResultRejectedException | VariableException | UnsupportedOperationException refused) {
+          if (current.kind() == JobResult.Kind.FAIL) {
+            given(locked, current, refused);
+            return;
+          }
+          // Sending the same result again cannot succeed: fail the job with the reason, so that it
+          // surfaces as a failure instead of running again after every lock expiry.
+          LOG.warn("topic {}: job {} could not be {} ({}); failing it instead", topic, locked.id(),
+              verb(current), refused.getMessage());
+          error = refused;
+          current = JobResult.fail("result could not be sent: " + refused.getMessage())
+              .withErrorDetails(stackTrace(refused))
+              .withFailureDefaults(retriesAfterFailure(locked), options.retryBackoff());
+        } catch (PolyworkerException transientError) {
+          if (Thread.interrupted()) {
+            interrupted = true;
+          }
+          if (runner.isInterrupting() || System.nanoTime() > deadline) {
+            given(locked, current, transientError);
+            return;
+          }
+          attempt++;
+          events.emit(REPORT_RETRIED, topic, locked.id(), Duration.ZERO, attempt, transientError);
+          Duration delay = backoff.next();
+          LOG.debug("topic {}: reporting job {} failed (attempt {}), retrying in {} ms", topic,
+              locked.id(), attempt, delay.toMillis(), transientError);
+          if (!pause(delay)) {
+            interrupted = true;
+            if (runner.isInterrupting()) {
+              given(locked, current, transientError);
+              return;
+            }
+          }
+        } catch (RuntimeException bug) {
+          // Not an engine answer but a defect of the engine client: retrying cannot help.
+          events.emit(REPORT_FAILED, topic, locked.id(), Duration.ZERO, 1, bug);
+          LOG.warn("topic {}: job {} could not be {}; it runs again after its lock expires", topic,
+              locked.id(), verb(current), bug);
+          return;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static boolean pause(Duration delay) {
+    try {
+      Thread.sleep(delay.toMillis());
+      return true;
+    } catch (InterruptedException ie) {
+      return false;
+    }
+  }
+
+  private void send(LockedJob locked, JobResult r) {
+    String workerId = workerOptions.workerId();
+    switch (r.kind()) {
+      case COMPLETE -> client.complete(locked, workerId, r.variables(), r.localVariables());
+      case FAIL -> client.fail(locked, workerId, nonNull(r.errorMessage()), r.errorDetails(),
+          nonNull(r.retries()), nonNull(r.retryBackoff()));
+      case BPMN_ERROR -> client.bpmnError(locked, workerId, nonNull(r.errorCode()), r.errorMessage(),
+          r.variables());
+      case TERMINATE -> client.terminate(locked, workerId, r.variables());
+      default -> throw new IllegalStateException("unknown result kind " + r.kind());
+    }
+  }
+
+  private void given(LockedJob locked, JobResult result, Exception e) {
+    events.emit(REPORT_FAILED, runner.topic(), locked.id(), Duration.ZERO, 1, e);
+    LOG.warn("topic {}: job {} could not be {}; it runs again after its lock expires: {}",
+        runner.topic(), locked.id(), verb(result), e.toString());
+  }
+
+  /** One WARN line per failed attempt the engine took; the stack trace once per distinct cause. */
+  private void logFailure(LockedJob locked, JobResult result, @Nullable Throwable error) {
+    int retries = nonNull(result.retries());
+    String left = retries == 0 ? "no retries left, the engine raises an incident"
+        : (retries == 1 ? "1 retry" : retries + " retries") + " left, next attempt in "
+            + nonNull(result.retryBackoff()).toMillis() + " ms";
+    String why = error != null ? error.toString() : String.valueOf(result.errorMessage());
+    boolean trace = error != null && tracedCauses.size() < MAX_TRACED_CAUSES
+        && tracedCauses.add(causeKey(error));
+    if (trace) {
+      LOG.warn("{} topic {}: job {} failed ({}): {}", client.engineId(), runner.topic(), locked.id(),
+          left, why, error);
+    } else {
+      LOG.warn("{} topic {}: job {} failed ({}): {}", client.engineId(), runner.topic(), locked.id(),
+          left, why);
+      if (error != null) {
+        LOG.debug("{} topic {}: job {} failed with", client.engineId(), runner.topic(), locked.id(),
+            error);
+      }
+    }
+  }
+
+  /** Exception class and the frame it was thrown from: what makes two failures "the same". */
+  private static String causeKey(Throwable error) {
+    StackTraceElement[] frames = error.getStackTrace();
+    return error.getClass().getName() + (frames.length > 0 ? "@" + frames[0] : "");
+  }
+
+  static String verb(JobResult result) {
+    return switch (result.kind()) {
+      case COMPLETE -> "completed";
+      case FAIL -> "failed";
+      case BPMN_ERROR -> "given its BPMN error";
+      default -> "terminated";
+    };
+  }
+
+  private static <T> T nonNull(@Nullable T value) {
+    if (value == null) {
+      throw new IllegalStateException("result field missing");
+    }
+    return value;
+  }
+}

@@ -1,0 +1,216 @@
+package io.polyworker.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.polyworker.AuthenticationException;
+import io.polyworker.BpmnError;
+import io.polyworker.JobLockLostException;
+import io.polyworker.JobResult;
+import io.polyworker.NotFoundException;
+import io.polyworker.PolyworkerException;
+import io.polyworker.ResultRejectedException;
+import io.polyworker.SubscriptionOptions;
+import io.polyworker.WorkerEvent;
+import io.polyworker.testkit.common.InstanceState;
+import io.polyworker.testkit.common.TestProcess;
+import io.polyworker.testkit.memory.InMemoryEngine;
+import io.polyworker.testkit.memory.InMemoryEngine.Operation;
+import io.polyworker.testkit.memory.InMemoryJob;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** Results reach the engine once; failures become the right engine calls and events. */
+class ReportingTest extends RuntimeTestSupport {
+
+  private InMemoryJob onlyJob(String instance) {
+    return engine.jobs().stream().filter(j -> j.processInstanceId().equals(instance)).findFirst().orElseThrow();
+  }
+
+  @Test
+  void transientReportErrorsAreRetriedUntilTheEngineTakesTheResult() {
+    String topic = unique("t");
+    String instance = start(deploy(topic));
+    engine.failNext(Operation.COMPLETE, 2, () -> InMemoryEngine.unavailable(Operation.COMPLETE));
+    startWorker(topic, job -> JobResult.complete(Map.of("done", true)), SubscriptionOptions.defaults());
+    await().atMost(PATIENCE).until(() -> engine.instanceState(instance) == InstanceState.COMPLETED);
+    awaitEvents(WorkerEvent.Type.COMPLETED, 1);
+    assertThat(engine.calls(Operation.COMPLETE)).isEqualTo(3);
+    assertThat(count(WorkerEvent.Type.REPORT_RETRIED)).isEqualTo(2);
+    assertThat(count(WorkerEvent.Type.COMPLETED)).isEqualTo(1);
+    assertThat(count(WorkerEvent.Type.ALREADY_COMPLETED)).isZero();
+    assertThat(engine.processVariables(instance)).containsEntry("done", true);
+  }
+
+  @Test
+  void permanentReportErrorsAreNotRetriedAndTheWorkerGoesOn() {
+    String topic = unique("t");
+    String key = deploy(topic);
+    String first = start(key);
+    engine.failNext(Operation.COMPLETE, 1, () -> new ResultRejectedException(InMemoryEngine.ID, "complete",
+        400, "{\"type\":\"BadUserRequest\"}", "bad request", null));
+    startWorker(topic, job -> JobResult.complete(), SubscriptionOptions.defaults());
+    // A result the engine refuses for good is not retried; the job is failed with the reason
+    // instead, so that it surfaces as a failure rather than running again after every lock expiry.
+    awaitEvents(WorkerEvent.Type.FAILED, 1);
+    assertThat(eventsOf(WorkerEvent.Type.FAILED).get(0).error()).hasMessageContaining("bad request");
+    assertThat(engine.calls(Operation.COMPLETE)).isEqualTo(1);
+    assertThat(count(WorkerEvent.Type.REPORT_RETRIED)).isZero();
+    assertThat(engine.instanceState(first)).isEqualTo(InstanceState.ACTIVE);
+    String second = start(key);
+    await().atMost(PATIENCE).until(() -> engine.instanceState(second) == InstanceState.COMPLETED);
+  }
+
+  @Test
+  void authAndUnknownErrorsOnReportAreRetriedNotTurnedIntoFailures() {
+    String topic = unique("t");
+    String instance = start(deploy(topic));
+    // A token endpoint that is down, an error of unknown kind (gRPC UNKNOWN, a 4xx nobody expected)
+    // and an interrupt-shaped one: none says the result is wrong, so none may cost the job a retry.
+    AtomicInteger n = new AtomicInteger();
+    engine.failNext(Operation.COMPLETE, 3, () -> switch (n.getAndIncrement()) {
+      case 0 -> new AuthenticationException(InMemoryEngine.ID, "complete", 503, null,
+          "token endpoint answered 503", null);
+      case 1 -> new PolyworkerException(InMemoryEngine.ID, "complete", 2, null, "gRPC UNKNOWN", null);
+      default -> new PolyworkerException(InMemoryEngine.ID, "complete", -1, null,
+          "interrupted while waiting for the answer", null);
+    });
+    startWorker(topic, job -> JobResult.complete(Map.of("done", true)), SubscriptionOptions.defaults());
+    await().atMost(PATIENCE).until(() -> engine.instanceState(instance) == InstanceState.COMPLETED);
+    awaitEvents(WorkerEvent.Type.COMPLETED, 1);
+    assertThat(count(WorkerEvent.Type.FAILED)).isZero();
+    assertThat(count(WorkerEvent.Type.REPORT_RETRIED)).isEqualTo(3);
+    assertThat(engine.calls(Operation.FAIL)).isZero();
+  }
+
+  @Test
+  void lockLostOnReportBecomesLockLostEvent() {
+    String topic = unique("t");
+    start(deploy(topic));
+    engine.failNext(Operation.COMPLETE, 1, () -> new JobLockLostException(InMemoryEngine.ID, "complete", 400,
+        null, "locked by another worker", null));
+    startWorker(topic, job -> JobResult.complete(), SubscriptionOptions.defaults());
+    awaitEvents(WorkerEvent.Type.LOCK_LOST, 1);
+    assertThat(eventsOf(WorkerEvent.Type.LOCK_LOST).get(0).error()).isInstanceOf(JobLockLostException.class);
+    assertThat(engine.calls(Operation.COMPLETE)).isEqualTo(1);
+    assertThat(count(WorkerEvent.Type.REPORT_FAILED) + count(WorkerEvent.Type.REPORT_RETRIED)).isZero();
+  }
+
+  @Test
+  void notFoundOnReportBecomesAlreadyCompletedEvent() {
+    String topic = unique("t");
+    start(deploy(topic));
+    engine.failNext(Operation.COMPLETE, 1, () -> new NotFoundException(InMemoryEngine.ID, "complete", 404,
+        null, "no such task", null));
+    startWorker(topic, job -> JobResult.complete(), SubscriptionOptions.defaults());
+    awaitEvents(WorkerEvent.Type.ALREADY_COMPLETED, 1);
+    assertThat(engine.calls(Operation.COMPLETE)).isEqualTo(1);
+    assertThat(count(WorkerEvent.Type.REPORT_RETRIED)).isZero();
+  }
+
+  @Test
+  void handlerExceptionFailsWithRetriesMinusOneBackoffAndStackTrace() {
+    String topic = unique("t");
+    String instance = start(deploy(topic));
+    Instant before = Instant.now();
+    startWorker(topic, job -> {
+      throw new IllegalStateException("database down");
+    }, SubscriptionOptions.builder().defaultRetries(4).retryBackoff(Duration.ofSeconds(30)).build());
+    awaitEvents(WorkerEvent.Type.FAILED, 1);
+    InMemoryJob job = onlyJob(instance);
+    assertThat(job.retries()).isEqualTo(3);
+    assertThat(job.errorMessage()).contains("database down");
+    assertThat(job.errorDetails()).contains("java.lang.IllegalStateException: database down")
+        .contains("\tat ");
+    assertThat(job.availableAt()).isAfter(before.plusSeconds(29)).isBefore(Instant.now().plusSeconds(31));
+    assertThat(eventsOf(WorkerEvent.Type.FAILED).get(0).error()).hasMessage("database down");
+  }
+
+  @Test
+  void laterFailuresCountDownFromTheJobsRetriesToAnIncident() {
+    String topic = unique("t");
+    String instance = start(deploy(topic));
+    AtomicInteger calls = new AtomicInteger();
+    startWorker(topic, job -> {
+      calls.incrementAndGet();
+      throw new IllegalStateException("always");
+    }, SubscriptionOptions.builder().defaultRetries(3).retryBackoff(Duration.ZERO).build());
+    await().atMost(PATIENCE).until(() -> engine.hasIncident(instance));
+    assertThat(calls).hasValue(3);
+    assertThat(onlyJob(instance).retries()).isZero();
+    assertThat(engine.instanceState(instance)).isEqualTo(InstanceState.ACTIVE);
+  }
+
+  @Test
+  void nullResultFailsWithAClearMessage() {
+    String topic = unique("t");
+    String instance = start(deploy(topic));
+    startWorker(topic, job -> null, SubscriptionOptions.builder().defaultRetries(3)
+        .retryBackoff(Duration.ofSeconds(30)).build());
+    awaitEvents(WorkerEvent.Type.FAILED, 1);
+    InMemoryJob job = onlyJob(instance);
+    assertThat(job.errorMessage()).contains("returned null").contains(topic);
+    assertThat(job.retries()).isEqualTo(2);
+  }
+
+  @Test
+  void thrownBpmnErrorIsRaisedAsBpmnError() {
+    String topic = unique("t");
+    String caught = unique("caught");
+    String instance = start(deploy(TestProcess.named(unique("p")).task("task", topic)
+        .catchError("task", "REJECTED", caught)));
+    startWorker(topic, job -> {
+      throw new BpmnError("REJECTED", "too much", Map.of("limit", 100));
+    }, SubscriptionOptions.defaults());
+    awaitEvents(WorkerEvent.Type.BPMN_ERROR, 1);
+    assertThat(engine.calls(Operation.BPMN_ERROR)).isEqualTo(1);
+    assertThat(engine.calls(Operation.FAIL)).isZero();
+    assertThat(engine.jobs()).anySatisfy(j -> {
+      assertThat(j.processInstanceId()).isEqualTo(instance);
+      assertThat(j.elementId()).isEqualTo("onError");
+      assertThat(j.topic()).isEqualTo(caught);
+    });
+    assertThat(engine.processVariables(instance)).containsEntry("limit", 100);
+  }
+
+  /** Jackson cannot write this: it refers to itself. */
+  public static final class SelfReferencing {
+    public SelfReferencing getSelf() {
+      return this;
+    }
+  }
+
+  @Test
+  void unserializableResultVariablesFailTheJobWithTheReason() {
+    String topic = unique("t");
+    String instance = start(deploy(topic));
+    startWorker(topic, job -> JobResult.complete(Map.of("loop", new SelfReferencing())),
+        SubscriptionOptions.builder().retryBackoff(Duration.ofSeconds(30)).build());
+    awaitEvents(WorkerEvent.Type.FAILED, 1);
+    InMemoryJob job = onlyJob(instance);
+    assertThat(job.state()).isEqualTo(InMemoryJob.State.ACTIVE);
+    assertThat(job.errorMessage()).contains("result could not be sent").contains("'loop'");
+    assertThat(engine.instanceState(instance)).isEqualTo(InstanceState.ACTIVE);
+    assertThat(engine.processVariables(instance)).doesNotContainKey("loop");
+  }
+
+  @Test
+  void aThrowingListenerDoesNotBreakTheWorker() {
+    String topic = unique("t");
+    String key = deploy(topic);
+    AtomicInteger seen = new AtomicInteger();
+    startWorker(topic, job -> JobResult.complete(), SubscriptionOptions.defaults(),
+        workerOptions().listener(e -> {
+          seen.incrementAndGet();
+          throw new IllegalStateException("listener bug");
+        }).build());
+    String a = start(key);
+    String b = start(key);
+    await().atMost(PATIENCE).until(() -> engine.instanceState(a) == InstanceState.COMPLETED
+        && engine.instanceState(b) == InstanceState.COMPLETED);
+    assertThat(seen.get()).isGreaterThanOrEqualTo(4);
+  }
+}
