@@ -2,20 +2,29 @@ package io.polyworker;
 
 import io.polyworker.spi.EngineProvider;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Configuration-driven engine selection. Explicit construction through an engine module's builder
  * is the main path; use this when the engine is chosen at deployment time.
  */
 public final class Engines {
+  private static final Logger LOG = LoggerFactory.getLogger("io.polyworker.engines");
+
   private Engines() {}
 
   /**
    * Creates the engine named by {@code polyworker.engine} ({@code POLYWORKER_ENGINE}), using the
-   * {@link EngineProvider} that its module registers.
+   * {@link EngineProvider} that its module registers. Providers are looked up through the thread's
+   * context class loader first, then through the class loader of this class; if two provider
+   * classes claim the same id, the first found is used and a warning names both.
    *
    * @throws PolyworkerException when no engine is named, or the named engine's module is not on the
    *     class path (the message names the artifact to add)
@@ -34,7 +43,7 @@ public final class Engines {
           + " (environment variable POLYWORKER_ENGINE) to one of " + describe(available));
     }
     throw new PolyworkerException("unknown engine '" + id + "': add the dependency "
-        + "io.polyworker:polyworker-engine-" + id.toLowerCase(java.util.Locale.ROOT)
+        + "io.polyworker:polyworker-engine-" + id.toLowerCase(Locale.ROOT)
         + " to the class path (found: " + describe(available) + ")");
   }
 
@@ -43,23 +52,43 @@ public final class Engines {
         : String.join(", ", ids);
   }
 
+  /**
+   * The providers the thread's context class loader finds (application servers, Spring Boot fat
+   * jars), then those this class's loader finds; each provider class once. When two provider classes
+   * claim the same id, the first one found is used and a warning names both.
+   */
   private static List<EngineProvider> providers() {
-    List<EngineProvider> result = new ArrayList<>();
-    ServiceLoader<EngineProvider> loader =
-        ServiceLoader.load(EngineProvider.class, Engines.class.getClassLoader());
-    var it = loader.iterator();
+    Map<String, EngineProvider> byClass = new LinkedHashMap<>();
+    ClassLoader context = Thread.currentThread().getContextClassLoader();
+    if (context != null) {
+      load(context, byClass);
+    }
+    load(Engines.class.getClassLoader(), byClass);
+    Map<String, EngineProvider> byId = new LinkedHashMap<>();
+    for (EngineProvider provider : byClass.values()) {
+      String id = provider.id().toLowerCase(Locale.ROOT);
+      EngineProvider first = byId.putIfAbsent(id, provider);
+      if (first != null) {
+        LOG.warn("two engine providers claim the id '{}': {} and {}; using {}", id,
+            first.getClass().getName(), provider.getClass().getName(), first.getClass().getName());
+      }
+    }
+    return new ArrayList<>(byId.values());
+  }
+
+  private static void load(ClassLoader loader, Map<String, EngineProvider> into) {
+    var it = ServiceLoader.load(EngineProvider.class, loader).iterator();
     while (true) {
       try {
         if (!it.hasNext()) {
-          break;
+          return;
         }
-        result.add(it.next());
+        EngineProvider provider = it.next();
+        into.putIfAbsent(provider.getClass().getName(), provider);
       } catch (ServiceConfigurationError e) {
         // A broken provider must not hide the others; it shows up as "not found" instead.
-        org.slf4j.LoggerFactory.getLogger("io.polyworker.engines")
-            .warn("ignoring an engine provider that cannot be loaded: {}", e.getMessage());
+        LOG.warn("ignoring an engine provider that cannot be loaded: {}", e.getMessage());
       }
     }
-    return result;
   }
 }
