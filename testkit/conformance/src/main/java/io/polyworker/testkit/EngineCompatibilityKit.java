@@ -743,7 +743,10 @@ public abstract class EngineCompatibilityKit {
         LockedJob stolen = fetchOne(rival, topic, Duration.ofSeconds(30));
         rivalGot.set(1);
         return JobResult.complete(Map.of("from", "stale"));
-      }, SubscriptionOptions.builder().lockDuration(Duration.ofSeconds(1)).lockExtension(false).build(),
+      }, // One slot, held by the waiting handler: this worker cannot fetch the expired job itself
+         // (then it would run twice and lose two locks), only the rival can.
+          SubscriptionOptions.builder().maxConcurrentJobs(1).lockDuration(Duration.ofSeconds(1))
+              .lockExtension(false).build(),
           events);
       await().atMost(PATIENCE).until(() -> rivalGot.get() == 1);
       // close() waits for the stale report: the engine refuses it, and the lock counts as lost once
