@@ -1,0 +1,303 @@
+package io.polyworker.worker.internal;
+
+import static io.polyworker.WorkerEvent.Type.FETCHED;
+import static io.polyworker.WorkerEvent.Type.POLL_EMPTY;
+import static io.polyworker.WorkerEvent.Type.POLL_ERROR;
+
+import io.polyworker.JobResult;
+import io.polyworker.SubscriptionOptions;
+import io.polyworker.WorkerOptions;
+import io.polyworker.spi.EngineClient;
+import io.polyworker.spi.FetchRequest;
+import io.polyworker.spi.LockedJob;
+import io.polyworker.worker.internal.DefaultJobWorker.Events;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+
+/**
+ * A subscription's fetch loop, on its own poller thread: at most one fetch in flight, asking only
+ * for free slots ({@link Capacity}); it refills once a quarter of the slots is free (half while
+ * fetches come back full, so that fetches do not queue behind the completes of every finished job);
+ * long polls where the engine has them, an empty-poll backoff where it has not, an error backoff
+ * while the engine fails; and, on long-polling engines, one plain fetch when a retry backoff this
+ * worker set ends during an open long poll ({@link #retryScheduled(JobResult)}).
+ */
+final class FetchLoop {
+  private static final Logger LOG = DefaultJobWorker.LOG;
+  /** An "empty" long poll quicker than this did not wait on the server: back off as without long polling. */
+  private static final long MIN_LONG_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+  /** Added to a retry backoff before the due fetch, so the engine's own clock has passed it. */
+  private static final long RETRY_DUE_MARGIN_MILLIS = 50;
+  /** Backoffs ending within this window share one due fetch. */
+  private static final long RETRY_DUE_WINDOW_MILLIS = 250;
+
+  private final SubscriptionRunner runner;
+  private final EngineClient client;
+  private final WorkerOptions workerOptions;
+  private final SubscriptionOptions options;
+  private final FetchRequest template;
+  private final Capacity capacity;
+  private final Releases releases;
+  private final Events events;
+  private final ScheduledExecutorService timer;
+  private final Executor calls;
+  private final boolean longPolling;
+  private final int fetchThreshold;
+  private final int backlogThreshold;
+  private final CountDownLatch stopSignal = new CountDownLatch(1);
+  private volatile @Nullable CompletableFuture<List<LockedJob>> inFlight;
+  private volatile boolean longPollInFlight;
+  /** When the last due fetch was planned for (epoch ms), to batch backoffs that end close together. */
+  private final AtomicLong plannedDueFetch = new AtomicLong();
+  private @Nullable Thread poller;
+
+  FetchLoop(SubscriptionRunner runner, EngineClient client, WorkerOptions workerOptions,
+      SubscriptionOptions options, FetchRequest template, boolean longPolling, Capacity capacity,
+      Releases releases, Events events, ScheduledExecutorService timer, Executor calls) {
+    this.runner = runner;
+    this.client = client;
+    this.workerOptions = workerOptions;
+    this.options = options;
+    this.template = template;
+    this.longPolling = longPolling;
+    this.capacity = capacity;
+    this.releases = releases;
+    this.events = events;
+    this.timer = timer;
+    this.calls = calls;
+    this.fetchThreshold = threshold(4);
+    this.backlogThreshold = threshold(2);
+  }
+
+  private int threshold(int fraction) {
+    return Math.max(1, Math.min(options.maxJobsPerFetch(),
+        (options.maxConcurrentJobs() + fraction - 1) / fraction));
+  }
+
+  void start() {
+    Thread t = new Thread(this::run, "polyworker-poller-" + runner.topic());
+    t.setDaemon(false);
+    poller = t;
+    t.start();
+  }
+
+  /**
+   * Stops the loop without blocking. A long poll in flight is left to finish: the engine would
+   * otherwise keep it open after we hung up and lock the next job for a worker that is gone (Camunda
+   * does). Other fetches are cancelled.
+   */
+  void stop() {
+    stopSignal.countDown();
+    CompletableFuture<List<LockedJob>> f = inFlight;
+    if (f != null && !longPolling) {
+      f.cancel(true);
+    }
+  }
+
+  /** Waits (until the deadline) for the poller to end; then cancels its fetch. */
+  void await(long deadlineNanos) throws InterruptedException {
+    Thread t = poller;
+    if (t == null) {
+      return;
+    }
+    long left = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+    t.join(Math.max(1, left));
+    if (t.isAlive()) {
+      CompletableFuture<List<LockedJob>> f = inFlight;
+      if (f != null) {
+        f.cancel(true);
+      }
+      t.join(1_000);
+    }
+  }
+
+  private void run() {
+    ExponentialBackoff errorBackoff = new ExponentialBackoff(
+        workerOptions.pollErrorBackoffInitial(), workerOptions.pollErrorBackoffMax());
+    ExponentialBackoff emptyBackoff = new ExponentialBackoff(
+        workerOptions.emptyPollBackoffInitial(), workerOptions.emptyPollBackoffMax());
+    boolean failing = false;
+    boolean backlog = false;
+    while (runner.accepting()) {
+      int reserved;
+      try {
+        // While fetches come back full the engine has a backlog: wait for bigger batches, so that
+        // fetches do not queue behind the completes of every finished job.
+        reserved = capacity.reserve(backlog ? backlogThreshold : fetchThreshold,
+            options.maxJobsPerFetch());
+      } catch (InterruptedException e) {
+        break;
+      }
+      if (reserved == 0) {
+        break;
+      }
+      long started = System.nanoTime();
+      List<LockedJob> jobs;
+      try {
+        jobs = fetch(reserved);
+      } catch (CancellationException | InterruptedException e) {
+        runner.freeSlots(reserved);
+        break;
+      } catch (Throwable e) {
+        runner.freeSlots(reserved);
+        Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        events.emit(POLL_ERROR, runner.topic(), null, took, 0, cause);
+        Duration delay = errorBackoff.next();
+        if (!failing) {
+          LOG.warn("topic {}: fetching from {} failed, backing off (first retry in {} ms): {}",
+              runner.topic(), client.engineId(), delay.toMillis(), cause.toString());
+          failing = true;
+        } else {
+          LOG.debug("topic {}: fetch failed again, next retry in {} ms", runner.topic(), delay.toMillis(), cause);
+        }
+        pause(delay);
+        continue;
+      }
+      if (failing) {
+        LOG.info("topic {}: fetching from {} works again", runner.topic(), client.engineId());
+        failing = false;
+      }
+      errorBackoff.reset();
+      long took = System.nanoTime() - started;
+      backlog = jobs.size() >= reserved;
+      if (!backlog) {
+        runner.fetchFoundNoBacklog();
+      }
+      if (jobs.isEmpty()) {
+        runner.freeSlots(reserved);
+        events.emit(POLL_EMPTY, runner.topic(), null, Duration.ofNanos(took), 0, null);
+        if (!longPolling || took < MIN_LONG_POLL_NANOS) {
+          pause(emptyBackoff.next());
+        }
+        continue;
+      }
+      emptyBackoff.reset();
+      events.emit(FETCHED, runner.topic(), null, Duration.ofNanos(took), jobs.size(), null);
+      accept(jobs, reserved);
+    }
+  }
+
+  /**
+   * Takes the jobs of a fetch that reserved {@code reserved} slots. The engine locked them before it
+   * answered (and, on a long poll, maybe long after we asked): the answer's arrival bounds the lock's
+   * start from above.
+   */
+  private void accept(List<LockedJob> jobs, int reserved) {
+    long arrived = System.currentTimeMillis();
+    int accepted = Math.min(jobs.size(), reserved);
+    // The slots of jobs that did not come go back once the jobs that did are counted, so that a
+    // pushed job waiting for a slot cannot take one while the stream thinks the worker is idle.
+    for (int i = 0; i < jobs.size(); i++) {
+      LockedJob job = jobs.get(i);
+      if (i >= accepted) {
+        LOG.warn("topic {}: engine returned more jobs than asked for; releasing job {}", runner.topic(), job.id());
+        releases.submit(() -> runner.release(job));
+      } else {
+        runner.dispatch(job, arrived, options.lockDuration().toMillis());
+      }
+    }
+    runner.freeSlots(reserved - accepted);
+  }
+
+  private List<LockedJob> fetch(int n) throws InterruptedException, ExecutionException {
+    FetchRequest request = template.withMaxJobs(n);
+    if (longPolling) {
+      // A long poll that began after a failure ends when that failure's backoff does (the due
+      // fetch covers polls that were already open).
+      long untilDue = plannedDueFetch.get() - System.currentTimeMillis();
+      if (untilDue > 0 && untilDue < options.longPollTimeout().toMillis()) {
+        request = request.withLongPollTimeout(Duration.ofMillis(untilDue));
+      }
+    }
+    CompletableFuture<List<LockedJob>> f = client.fetchAndLock(request);
+    inFlight = f;
+    longPollInFlight = longPolling;
+    try {
+      if (!runner.accepting()) {
+        f.cancel(true);
+      }
+      return f.get();
+    } finally {
+      longPollInFlight = false;
+      inFlight = null;
+    }
+  }
+
+  private void pause(Duration delay) {
+    try {
+      stopSignal.await(delay.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Called after this worker failed a job with a retry backoff. Long-polling engines (Camunda) do
+   * not answer an open long poll when a backoff ends, only when its own timeout comes; so when the
+   * backoff ends while a long poll is open, one plain fetch (no long poll) for the free slots takes
+   * the job at once. Backoffs ending within {@value #RETRY_DUE_WINDOW_MILLIS} ms share one fetch, so
+   * this adds at most one request per failure and never one while idle.
+   */
+  void retryScheduled(JobResult failure) {
+    Duration backoff = failure.retryBackoff();
+    Integer retries = failure.retries();
+    if (!longPolling || backoff == null || backoff.isZero() || retries == null || retries <= 0) {
+      return;
+    }
+    long due = System.currentTimeMillis() + backoff.toMillis() + RETRY_DUE_MARGIN_MILLIS;
+    long planned = plannedDueFetch.get();
+    if (planned >= due && planned - due <= RETRY_DUE_WINDOW_MILLIS) {
+      return;
+    }
+    if (!plannedDueFetch.compareAndSet(planned, due)) {
+      return; // another failure planned one just now
+    }
+    try {
+      timer.schedule(() -> calls.execute(this::dueFetch), due - System.currentTimeMillis(),
+          TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException ignored) {
+      // closing
+    }
+  }
+
+  private void dueFetch() {
+    if (!runner.accepting() || !longPollInFlight) {
+      return; // the poller's next fetch, or the one it is making now, takes the job
+    }
+    int n = 0;
+    while (n < options.maxJobsPerFetch() && capacity.tryAcquire()) {
+      n++;
+    }
+    if (n == 0) {
+      return; // every slot busy: the job waits for one like any other
+    }
+    List<LockedJob> jobs;
+    try {
+      jobs = client.fetchAndLock(template.withMaxJobs(n).withLongPollTimeout(Duration.ZERO)).get();
+    } catch (InterruptedException e) {
+      runner.freeSlots(n);
+      Thread.currentThread().interrupt();
+      return;
+    } catch (ExecutionException | RuntimeException e) {
+      runner.freeSlots(n);
+      LOG.debug("topic {}: fetch after a retry backoff failed; the long poll takes the job", runner.topic(), e);
+      return;
+    }
+    if (!jobs.isEmpty()) {
+      events.emit(FETCHED, runner.topic(), null, Duration.ZERO, jobs.size(), null);
+    }
+    accept(jobs, n);
+  }
+}

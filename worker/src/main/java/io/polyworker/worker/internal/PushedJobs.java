@@ -1,0 +1,255 @@
+package io.polyworker.worker.internal;
+
+import static io.polyworker.WorkerEvent.Type.LOCK_LOST;
+
+import io.polyworker.spi.EngineClient;
+import io.polyworker.spi.FetchRequest;
+import io.polyworker.spi.JobStream;
+import io.polyworker.spi.LockedJob;
+import io.polyworker.worker.internal.DefaultJobWorker.Events;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+
+/**
+ * A subscription's job stream and the jobs it pushed that wait for a slot. A saturated worker holds
+ * no more than it can start: the stream is closed (paused) once every slot is held by a job and a
+ * pushed job has to wait, so the engine keeps the excess, available to other workers; it is opened
+ * again when a fetch found no backlog, a slot is free and no pushed job waits. A pushed job that
+ * arrives before the pause took effect waits for a slot in a queue of at most
+ * {@link #QUEUE_LIMIT} jobs; past that, it is handed back once the stream is closed, so the engine
+ * offers it to other workers and not to this one again.
+ *
+ * <p>Thread-safety: pushes arrive on the stream's delivery thread, slots free on handler and report
+ * threads, fetches end on the poller; {@code queueLock} guards the queue and the open flag, so no
+ * push slips past {@link #stop()}, and {@code streamLock} guards the stream. Neither is held while
+ * the other is taken.
+ */
+final class PushedJobs {
+  private static final Logger LOG = DefaultJobWorker.LOG;
+  /** Pushed jobs that may wait for a slot; documented in the README. */
+  static final int QUEUE_LIMIT = 4;
+  /**
+   * The lock a pushed job gets from the stream when locks can be extended; held jobs are extended to
+   * lockDuration before it ends. Closing a stream drops the jobs the engine had already sent on it
+   * (they come back when their lock ends): the short lease makes that seconds, not lockDuration.
+   * Documented in the README.
+   */
+  static final Duration LEASE = Duration.ofSeconds(3);
+
+  private final SubscriptionRunner runner;
+  private final EngineClient client;
+  private final Capacity capacity;
+  private final Releases releases;
+  private final Events events;
+  private final Executor calls;
+  private final FetchRequest streamRequest;
+  private final int slots;
+  private final long leaseMillis;
+
+  private final Object queueLock = new Object();
+  private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+  /** Written under queueLock; read under streamLock too, so a reopen cannot follow stop(). */
+  private volatile boolean open = true;
+
+  private final Object streamLock = new Object();
+  private @Nullable JobStream stream;
+  private boolean paused;
+  /** The close of the last paused stream: jobs it pushed past the queue are handed back after it. */
+  private CompletableFuture<Void> lastPause = CompletableFuture.completedFuture(null);
+
+  /** A pushed job and when it arrived: its lock has been running since. */
+  private record Waiting(LockedJob job, long arrivedAtMillis) {}
+
+  PushedJobs(SubscriptionRunner runner, EngineClient client, Capacity capacity, Releases releases,
+      Events events, Executor calls, FetchRequest template, int slots, long leaseMillis) {
+    this.runner = runner;
+    this.client = client;
+    this.capacity = capacity;
+    this.releases = releases;
+    this.events = events;
+    this.calls = calls;
+    this.slots = slots;
+    this.leaseMillis = leaseMillis;
+    this.streamRequest = template.withMaxJobs(slots).withLockDuration(Duration.ofMillis(leaseMillis))
+        .withLongPollTimeout(Duration.ZERO);
+  }
+
+  /** The lock of a pushed job, in ms. */
+  long leaseMillis() {
+    return leaseMillis;
+  }
+
+  void start() {
+    synchronized (streamLock) {
+      openStream();
+    }
+  }
+
+  /** Closes the stream and hands back every job that waits for a slot; later pushes are handed back. */
+  void stop() {
+    synchronized (queueLock) {
+      open = false;
+      Waiting w;
+      while ((w = waiting.poll()) != null) {
+        LockedJob job = w.job();
+        releases.submit(() -> runner.release(job));
+      }
+    }
+    synchronized (streamLock) {
+      JobStream s = stream;
+      stream = null;
+      if (s != null) {
+        closeQuietly(s);
+      }
+    }
+  }
+
+  /**
+   * A pushed job, on the stream's own delivery thread, which never blocks: a job that finds neither
+   * a slot nor a place in the queue (the engine pushed it before it saw the pause) pauses the stream
+   * if it still runs and is handed back once that stream is closed, so the engine offers it to
+   * other workers at once, one FAILED record per job, and never pushes it back to this worker.
+   * (Holding the delivery thread instead would leave the jobs the gRPC client buffered behind it
+   * activated for this worker: cancelling the stream drops them, and they come back only when their
+   * lease ends.)
+   */
+  private void onPushed(LockedJob job) {
+    long now = System.currentTimeMillis();
+    boolean start = false;
+    boolean handBack = false;
+    synchronized (queueLock) {
+      if (!open) {
+        handBack = true; // close() began while the job was on its way in
+      } else if (waiting.isEmpty() && capacity.tryAcquire()) {
+        start = true;
+      } else if (waiting.size() < QUEUE_LIMIT) {
+        waiting.add(new Waiting(job, now));
+      } else {
+        handBack = true;
+      }
+    }
+    if (start) {
+      runner.dispatch(job, now, leaseMillis);
+    } else if (handBack) {
+      CompletableFuture<Void> closed = pause();
+      releases.submit(() -> {
+        closed.handle((v, e) -> null).join();
+        runner.release(job);
+      });
+    }
+    adjust();
+  }
+
+  /** Starts waiting pushed jobs while slots are free. */
+  void dispatchWaiting() {
+    while (true) {
+      Waiting next;
+      synchronized (queueLock) {
+        if (!open || waiting.isEmpty() || !capacity.tryAcquire()) {
+          return;
+        }
+        next = waiting.poll();
+      }
+      long lockLeft = Math.min(next.job().lockExpiresAt().toEpochMilli(),
+          next.arrivedAtMillis() + leaseMillis) - System.currentTimeMillis();
+      if (lockLeft <= 0) {
+        // Its lock ran out while it waited: the engine offers it again; running it here could run
+        // it twice.
+        LOG.debug("topic {}: pushed job {} waited past its lock; left to the engine", runner.topic(),
+            next.job().id());
+        events.emit(LOCK_LOST, runner.topic(), next.job().id());
+        capacity.release(1);
+        continue;
+      }
+      runner.dispatch(next.job(), next.arrivedAtMillis(), leaseMillis);
+    }
+  }
+
+  private boolean anyWaiting() {
+    synchronized (queueLock) {
+      return !waiting.isEmpty();
+    }
+  }
+
+  /**
+   * Pauses the stream once a pushed job has to wait for a slot: every slot is held and the engine
+   * keeps pushing. (Pausing as soon as the last slot is taken would close and reopen the stream for
+   * every job on a one-slot worker.) {@link #resumeIfIdle()} opens it again.
+   */
+  void adjust() {
+    if (runner.jobsHeld() >= slots && anyWaiting()) {
+      pause();
+    }
+  }
+
+  /**
+   * Pauses the stream if it is open and returns the end of the last pause's close. The close runs on
+   * another thread: cancelling the stream inside its own callback would make the gRPC client drop
+   * the jobs it already received behind this one, leaving them activated for this worker until their
+   * lease ends. From another thread the callback keeps delivering them (into the queue, or handed
+   * back) until the cancel takes effect.
+   */
+  private CompletableFuture<Void> pause() {
+    synchronized (streamLock) {
+      JobStream s = stream;
+      if (s != null) {
+        stream = null;
+        paused = true;
+        lastPause = closeLater(s);
+        LOG.debug("topic {}: every slot busy; job stream paused", runner.topic());
+      }
+      return lastPause;
+    }
+  }
+
+  /**
+   * Opens a paused stream again once a fetch found no backlog, a slot is free and no pushed job
+   * waits for one. While the engine has a backlog, fetches serve it (a stream would only push new
+   * jobs); while pushed jobs wait, the worker is still behind (a slot that just freed goes to one of
+   * them). Reopening any earlier would open and close the stream once per job, and each close can
+   * lose the jobs the engine pushes before it sees the close.
+   */
+  void resumeIfIdle() {
+    boolean idle;
+    synchronized (queueLock) {
+      idle = open && waiting.isEmpty();
+    }
+    synchronized (streamLock) {
+      if (open && idle && paused && runner.jobsHeld() < slots) {
+        paused = false;
+        openStream();
+        LOG.debug("topic {}: no backlog and a slot free; job stream reopened", runner.topic());
+      }
+    }
+  }
+
+  private void openStream() {
+    try {
+      stream = client.openStream(streamRequest, this::onPushed);
+    } catch (RuntimeException e) {
+      LOG.warn("topic {}: cannot open the job stream, polling only: {}", runner.topic(), e.toString());
+    }
+  }
+
+  private CompletableFuture<Void> closeLater(JobStream s) {
+    try {
+      return CompletableFuture.runAsync(() -> closeQuietly(s), calls);
+    } catch (RejectedExecutionException e) {
+      closeQuietly(s);
+      return CompletableFuture.completedFuture(null);
+    }
+  }
+
+  private void closeQuietly(JobStream s) {
+    try {
+      s.close();
+    } catch (RuntimeException e) {
+      LOG.debug("topic {}: closing the job stream failed", runner.topic(), e);
+    }
+  }
+}
