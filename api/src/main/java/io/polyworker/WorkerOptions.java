@@ -13,31 +13,44 @@ import java.util.UUID;
  *   <tr><th>option</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>{@link #workerId()}</td><td>{@code <host>-<8 random hex>}</td><td>the lock owner the engine sees</td></tr>
  *   <tr><td>{@link #drainTimeout()}</td><td>30 s</td><td>how long {@code JobWorker.close()} waits for running handlers before interrupting them</td></tr>
- *   <tr><td>{@link #pollErrorBackoffInitial()} / {@link #pollErrorBackoffMax()}</td><td>100 ms / 10 s</td><td>exponential backoff with jitter after failed fetches</td></tr>
- *   <tr><td>{@link #emptyPollBackoffInitial()} / {@link #emptyPollBackoffMax()}</td><td>20 ms / 1 s</td><td>backoff after empty fetches on engines without long polling; reset by the first non-empty fetch</td></tr>
+ *   <tr><td>{@link #pollErrorBackoff()}</td><td>{@link #DEFAULT_POLL_ERROR_BACKOFF}: 100 ms doubling to 10 s, ±25 % jitter</td><td>the wait after failed fetches; reset by the first fetch that works</td></tr>
+ *   <tr><td>{@link #emptyPollBackoff()}</td><td>{@link #DEFAULT_EMPTY_POLL_BACKOFF}: 20 ms doubling to 1 s, ±25 % jitter</td><td>the wait after empty fetches on engines without long polling; reset by the first non-empty fetch</td></tr>
+ *   <tr><td>{@link #reportRetryBackoff()}</td><td>{@link #DEFAULT_REPORT_RETRY_BACKOFF}: 100 ms doubling to 5 s, ±25 % jitter</td><td>the wait between attempts of a result report that failed on a transient error</td></tr>
  *   <tr><td>{@link #reportRetryTimeout()}</td><td>5 min</td><td>how long a result report is retried on transient errors before it is given up (the job then runs again elsewhere after its lock expires)</td></tr>
  *   <tr><td>{@link #listener()}</td><td>none</td><td>receives every {@link WorkerEvent}</td></tr>
  * </table>
  */
 public final class WorkerOptions {
+  /** Default of {@link #drainTimeout()}: 30 s. */
+  public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+  /** Default of {@link #pollErrorBackoff()}: 100 ms doubling to 10 s, with jitter. */
+  public static final Backoff DEFAULT_POLL_ERROR_BACKOFF =
+      Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(10));
+  /** Default of {@link #emptyPollBackoff()}: 20 ms doubling to 1 s, with jitter. */
+  public static final Backoff DEFAULT_EMPTY_POLL_BACKOFF =
+      Backoff.exponential(Duration.ofMillis(20), Duration.ofSeconds(1));
+  /** Default of {@link #reportRetryBackoff()}: 100 ms doubling to 5 s, with jitter. */
+  public static final Backoff DEFAULT_REPORT_RETRY_BACKOFF =
+      Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(5));
+  /** Default of {@link #reportRetryTimeout()}: 5 min. */
+  public static final Duration DEFAULT_REPORT_RETRY_TIMEOUT = Duration.ofMinutes(5);
+
   private static final WorkerListener NO_LISTENER = event -> {};
 
   private final String workerId;
   private final Duration drainTimeout;
-  private final Duration pollErrorBackoffInitial;
-  private final Duration pollErrorBackoffMax;
-  private final Duration emptyPollBackoffInitial;
-  private final Duration emptyPollBackoffMax;
+  private final Backoff pollErrorBackoff;
+  private final Backoff emptyPollBackoff;
+  private final Backoff reportRetryBackoff;
   private final Duration reportRetryTimeout;
   private final WorkerListener listener;
 
   private WorkerOptions(Builder b) {
     this.workerId = b.workerId != null ? b.workerId : defaultWorkerId();
     this.drainTimeout = b.drainTimeout;
-    this.pollErrorBackoffInitial = b.pollErrorBackoffInitial;
-    this.pollErrorBackoffMax = b.pollErrorBackoffMax;
-    this.emptyPollBackoffInitial = b.emptyPollBackoffInitial;
-    this.emptyPollBackoffMax = b.emptyPollBackoffMax;
+    this.pollErrorBackoff = b.pollErrorBackoff;
+    this.emptyPollBackoff = b.emptyPollBackoff;
+    this.reportRetryBackoff = b.reportRetryBackoff;
     this.reportRetryTimeout = b.reportRetryTimeout;
     this.listener = b.listener;
   }
@@ -64,30 +77,27 @@ public final class WorkerOptions {
 
   public String workerId() { return workerId; }
   public Duration drainTimeout() { return drainTimeout; }
-  public Duration pollErrorBackoffInitial() { return pollErrorBackoffInitial; }
-  public Duration pollErrorBackoffMax() { return pollErrorBackoffMax; }
-  public Duration emptyPollBackoffInitial() { return emptyPollBackoffInitial; }
-  public Duration emptyPollBackoffMax() { return emptyPollBackoffMax; }
+  public Backoff pollErrorBackoff() { return pollErrorBackoff; }
+  public Backoff emptyPollBackoff() { return emptyPollBackoff; }
+  public Backoff reportRetryBackoff() { return reportRetryBackoff; }
   public Duration reportRetryTimeout() { return reportRetryTimeout; }
   public WorkerListener listener() { return listener; }
 
   @Override
   public String toString() {
     return "WorkerOptions{workerId=" + workerId + ", drainTimeout=" + drainTimeout
-        + ", pollErrorBackoff=" + pollErrorBackoffInitial + ".." + pollErrorBackoffMax
-        + ", emptyPollBackoff=" + emptyPollBackoffInitial + ".." + emptyPollBackoffMax
-        + ", reportRetryTimeout=" + reportRetryTimeout + "}";
+        + ", pollErrorBackoff=" + pollErrorBackoff + ", emptyPollBackoff=" + emptyPollBackoff
+        + ", reportRetryBackoff=" + reportRetryBackoff + ", reportRetryTimeout=" + reportRetryTimeout + "}";
   }
 
   /** Builds {@link WorkerOptions}. Not thread-safe. */
   public static final class Builder {
     private String workerId;
-    private Duration drainTimeout = Duration.ofSeconds(30);
-    private Duration pollErrorBackoffInitial = Duration.ofMillis(100);
-    private Duration pollErrorBackoffMax = Duration.ofSeconds(10);
-    private Duration emptyPollBackoffInitial = Duration.ofMillis(20);
-    private Duration emptyPollBackoffMax = Duration.ofSeconds(1);
-    private Duration reportRetryTimeout = Duration.ofMinutes(5);
+    private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
+    private Backoff pollErrorBackoff = DEFAULT_POLL_ERROR_BACKOFF;
+    private Backoff emptyPollBackoff = DEFAULT_EMPTY_POLL_BACKOFF;
+    private Backoff reportRetryBackoff = DEFAULT_REPORT_RETRY_BACKOFF;
+    private Duration reportRetryTimeout = DEFAULT_REPORT_RETRY_TIMEOUT;
     private WorkerListener listener = NO_LISTENER;
 
     private Builder() {}
@@ -95,10 +105,9 @@ public final class WorkerOptions {
     private Builder(WorkerOptions o) {
       workerId = o.workerId;
       drainTimeout = o.drainTimeout;
-      pollErrorBackoffInitial = o.pollErrorBackoffInitial;
-      pollErrorBackoffMax = o.pollErrorBackoffMax;
-      emptyPollBackoffInitial = o.emptyPollBackoffInitial;
-      emptyPollBackoffMax = o.emptyPollBackoffMax;
+      pollErrorBackoff = o.pollErrorBackoff;
+      emptyPollBackoff = o.emptyPollBackoff;
+      reportRetryBackoff = o.reportRetryBackoff;
       reportRetryTimeout = o.reportRetryTimeout;
       listener = o.listener;
     }
@@ -109,33 +118,63 @@ public final class WorkerOptions {
       return this;
     }
 
-    /** Drain deadline of {@code JobWorker.close()}, not negative. Default 30 s. */
+    /** Drain deadline of {@code JobWorker.close()}, not negative. Default {@link #DEFAULT_DRAIN_TIMEOUT}. */
     public Builder drainTimeout(Duration v) {
       drainTimeout = Options.notNegative(v, "drainTimeout");
       return this;
     }
 
-    /** Backoff after failed fetches: first delay and cap, both &gt; 0, initial ≤ max. Default 100 ms, 10 s. */
+    /** The wait after failed fetches. Default {@link #DEFAULT_POLL_ERROR_BACKOFF}. */
+    public Builder pollErrorBackoff(Backoff v) {
+      pollErrorBackoff = notNull(v, "pollErrorBackoff");
+      return this;
+    }
+
+    /**
+     * Shorthand for {@code pollErrorBackoff(Backoff.exponential(initial, max))}: first delay and
+     * cap, both &gt; 0, initial ≤ max. Default 100 ms, 10 s.
+     */
     public Builder pollErrorBackoff(Duration initial, Duration max) {
-      pollErrorBackoffInitial = Options.positive(initial, "pollErrorBackoffInitial");
-      pollErrorBackoffMax = Options.positive(max, "pollErrorBackoffMax");
-      if (initial.compareTo(max) > 0) {
-        throw new IllegalArgumentException("pollErrorBackoffInitial > pollErrorBackoffMax");
-      }
+      return pollErrorBackoff(exponential(initial, max, "pollErrorBackoff"));
+    }
+
+    /** The wait after empty fetches on engines without long polling. Default {@link #DEFAULT_EMPTY_POLL_BACKOFF}. */
+    public Builder emptyPollBackoff(Backoff v) {
+      emptyPollBackoff = notNull(v, "emptyPollBackoff");
       return this;
     }
 
-    /** Backoff after empty fetches without long polling, both &gt; 0, initial ≤ max. Default 20 ms, 1 s. */
+    /**
+     * Shorthand for {@code emptyPollBackoff(Backoff.exponential(initial, max))}: both &gt; 0,
+     * initial ≤ max. Default 20 ms, 1 s.
+     */
     public Builder emptyPollBackoff(Duration initial, Duration max) {
-      emptyPollBackoffInitial = Options.positive(initial, "emptyPollBackoffInitial");
-      emptyPollBackoffMax = Options.positive(max, "emptyPollBackoffMax");
-      if (initial.compareTo(max) > 0) {
-        throw new IllegalArgumentException("emptyPollBackoffInitial > emptyPollBackoffMax");
-      }
+      return emptyPollBackoff(exponential(initial, max, "emptyPollBackoff"));
+    }
+
+    /** The wait between attempts of a result report. Default {@link #DEFAULT_REPORT_RETRY_BACKOFF}. */
+    public Builder reportRetryBackoff(Backoff v) {
+      reportRetryBackoff = notNull(v, "reportRetryBackoff");
       return this;
     }
 
-    /** How long to retry a result report on transient errors, not negative. Default 5 min. */
+    private static Backoff exponential(Duration initial, Duration max, String name) {
+      Options.positive(initial, name + "Initial");
+      Options.positive(max, name + "Max");
+      if (initial.compareTo(max) > 0) {
+        throw new IllegalArgumentException(name + "Initial > " + name + "Max");
+      }
+      return Backoff.exponential(initial, max);
+    }
+
+    private static Backoff notNull(Backoff v, String name) {
+      if (v == null) {
+        throw new IllegalArgumentException(name + " is null");
+      }
+      return v;
+    }
+
+    /** How long to retry a result report on transient errors, not negative. Default {@link #DEFAULT_REPORT_RETRY_TIMEOUT}. */
     public Builder reportRetryTimeout(Duration v) {
       reportRetryTimeout = Options.notNegative(v, "reportRetryTimeout");
       return this;

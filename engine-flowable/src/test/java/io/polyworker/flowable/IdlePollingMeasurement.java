@@ -42,8 +42,7 @@ public final class IdlePollingMeasurement {
   public static void main(String[] args) throws Exception {
     int samples = args.length > 0 ? Integer.parseInt(args[0]) : 20;
     WorkerOptions.Builder options = WorkerOptions.builder().workerId("measure");
-    String backoff = "default (" + WorkerOptions.builder().build().emptyPollBackoffInitial().toMillis()
-        + " ms doubling to " + WorkerOptions.builder().build().emptyPollBackoffMax().toMillis() + " ms)";
+    String backoff = "default (" + WorkerOptions.DEFAULT_EMPTY_POLL_BACKOFF + ")";
     if (args.length > 1) {
       long max = Long.parseLong(args[1]);
       options.emptyPollBackoff(Duration.ofMillis(Math.min(20, max)), Duration.ofMillis(max));

@@ -9,7 +9,6 @@ import io.polyworker.worker.JobWorker;
 import io.polyworker.ProcessClient;
 import io.polyworker.SubscriptionOptions;
 import io.polyworker.WorkerEvent;
-import io.polyworker.worker.internal.ExponentialBackoff;
 import io.polyworker.spi.EngineCapabilities;
 import io.polyworker.spi.EngineClient;
 import io.polyworker.spi.FetchRequest;
@@ -131,25 +130,6 @@ class PollingTest extends RuntimeTestSupport {
     startWorker(topic, job -> JobResult.complete(), SubscriptionOptions.defaults());
     await().atMost(PATIENCE).until(() -> engine.instanceState(instance) == InstanceState.COMPLETED);
     assertThat(count(WorkerEvent.Type.POLL_ERROR)).isEqualTo(3);
-  }
-
-  @Test
-  void backoffDoublesUpToTheCapWithJitter() {
-    Set<Long> firsts = new HashSet<>();
-    for (int i = 0; i < 50; i++) {
-      ExponentialBackoff b = new ExponentialBackoff(Duration.ofMillis(1000), Duration.ofMillis(5000));
-      long first = b.next().toMillis();
-      assertThat(first).isBetween(750L, 1250L);
-      assertThat(b.next().toMillis()).isBetween(1500L, 2500L);
-      assertThat(b.next().toMillis()).isBetween(3000L, 5000L);
-      for (int k = 0; k < 5; k++) {
-        assertThat(b.next().toMillis()).isBetween(3750L, 5000L);
-      }
-      b.reset();
-      assertThat(b.isReset()).isTrue();
-      firsts.add(first);
-    }
-    assertThat(firsts).as("jitter spreads the delays").hasSizeGreaterThan(5);
   }
 
   /** An engine whose job client checks each fetch against the jobs the worker holds. */

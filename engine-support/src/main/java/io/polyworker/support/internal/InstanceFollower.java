@@ -1,5 +1,6 @@
 package io.polyworker.support.internal;
 
+import io.polyworker.Backoff;
 import io.polyworker.PolyworkerException;
 import io.polyworker.ProcessAwaitTimeoutException;
 import io.polyworker.ProcessResult;
@@ -13,8 +14,9 @@ import org.jspecify.annotations.Nullable;
  * instances return quickly and long ones cost little.
  */
 public final class InstanceFollower {
-  private static final Duration FIRST = Duration.ofMillis(50);
-  private static final Duration MAX = Duration.ofSeconds(1);
+  /** Between checks of an instance that has not ended yet. */
+  static final Backoff POLL = Backoff.exponential(Duration.ofMillis(50), Duration.ofSeconds(1))
+      .withoutJitter();
 
   /** One look at the instance: its result when it ended well, null while it runs; throws when it failed. */
   @FunctionalInterface
@@ -26,7 +28,7 @@ public final class InstanceFollower {
 
   public static ProcessResult await(String engine, String instanceId, Duration timeout, Check check) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    long delay = FIRST.toMillis();
+    Backoff.Sequence delays = POLL.start();
     while (true) {
       ProcessResult result = check.check();
       if (result != null) {
@@ -37,13 +39,12 @@ public final class InstanceFollower {
         throw new ProcessAwaitTimeoutException(engine, instanceId, timeout);
       }
       try {
-        Thread.sleep(Math.min(delay, left));
+        Thread.sleep(Math.min(delays.next().toMillis(), left));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new PolyworkerException(engine, "startProcessAndAwait", -1, null,
             "interrupted while awaiting process instance " + instanceId, e);
       }
-      delay = Math.min(MAX.toMillis(), delay * 2);
     }
   }
 }

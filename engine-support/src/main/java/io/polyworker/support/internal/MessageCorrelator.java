@@ -1,5 +1,6 @@
 package io.polyworker.support.internal;
 
+import io.polyworker.Backoff;
 import io.polyworker.MessageAlreadyExistsException;
 import io.polyworker.NotFoundException;
 import io.polyworker.PublishMessage;
@@ -21,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * duplicate raises {@link MessageAlreadyExistsException}. Both only within this client instance.
  */
 public final class MessageCorrelator implements AutoCloseable {
-  private static final Duration FIRST_RETRY = Duration.ofMillis(100);
-  private static final Duration MAX_RETRY = Duration.ofSeconds(2);
+  /** Between correlation attempts of a message that found no subscription yet. */
+  static final Backoff RETRY = Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(2))
+      .withoutJitter();
 
   private final String engine;
   private final Logger log;
@@ -65,7 +67,7 @@ public final class MessageCorrelator implements AutoCloseable {
       }
       log.debug("message {} ({}) waits for a subscription until {}", message.name(),
           message.correlationKey(), expiry);
-      schedule(message, correlateOnce, expiry, FIRST_RETRY);
+      schedule(message, correlateOnce, expiry, 1);
       return null;
     } catch (RuntimeException e) {
       forget(message);
@@ -74,10 +76,11 @@ public final class MessageCorrelator implements AutoCloseable {
   }
 
   private void schedule(PublishMessage message, Function<PublishMessage, String> correlateOnce,
-      Instant expiry, Duration delay) {
+      Instant expiry, int attempt) {
     if (retries.isShutdown()) {
       return;
     }
+    Duration delay = RETRY.delay(attempt);
     retries.schedule(() -> {
       try {
         String instance = correlateOnce.apply(message);
@@ -85,9 +88,8 @@ public final class MessageCorrelator implements AutoCloseable {
       } catch (RuntimeException e) {
         boolean retryable = e instanceof NotFoundException
             || (e instanceof io.polyworker.PolyworkerException p && p.isRetryable());
-        if (retryable && Instant.now().plus(delay).isBefore(expiry)) {
-          Duration next = delay.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : delay.multipliedBy(2);
-          schedule(message, correlateOnce, expiry, next);
+        if (retryable && Instant.now().plus(RETRY.delay(attempt + 1)).isBefore(expiry)) {
+          schedule(message, correlateOnce, expiry, attempt + 1);
         } else {
           log.warn("message {} ({}) expired without reaching a subscription: {}", message.name(),
               message.correlationKey(), e.getMessage());

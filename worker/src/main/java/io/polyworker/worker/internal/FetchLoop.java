@@ -4,6 +4,7 @@ import static io.polyworker.WorkerEvent.Type.FETCHED;
 import static io.polyworker.WorkerEvent.Type.POLL_EMPTY;
 import static io.polyworker.WorkerEvent.Type.POLL_ERROR;
 
+import io.polyworker.Backoff;
 import io.polyworker.JobResult;
 import io.polyworker.SubscriptionOptions;
 import io.polyworker.WorkerOptions;
@@ -123,10 +124,8 @@ final class FetchLoop {
   }
 
   private void run() {
-    ExponentialBackoff errorBackoff = new ExponentialBackoff(
-        workerOptions.pollErrorBackoffInitial(), workerOptions.pollErrorBackoffMax());
-    ExponentialBackoff emptyBackoff = new ExponentialBackoff(
-        workerOptions.emptyPollBackoffInitial(), workerOptions.emptyPollBackoffMax());
+    Backoff.Sequence errorBackoff = workerOptions.pollErrorBackoff().start();
+    Backoff.Sequence emptyBackoff = workerOptions.emptyPollBackoff().start();
     boolean failing = false;
     boolean backlog = false;
     while (runner.accepting()) {

@@ -1,5 +1,6 @@
 package io.polyworker.worker.internal;
 
+import io.polyworker.Backoff;
 import static io.polyworker.WorkerEvent.Type.ALREADY_COMPLETED;
 import static io.polyworker.WorkerEvent.Type.BPMN_ERROR;
 import static io.polyworker.WorkerEvent.Type.COMPLETED;
@@ -93,7 +94,7 @@ final class ResultReporter {
     LockedJob locked = e.locked;
     String topic = runner.topic();
     JobResult current = result.withFailureDefaults(retriesAfterFailure(locked), options.retryBackoff());
-    ExponentialBackoff backoff = new ExponentialBackoff(Duration.ofMillis(100), Duration.ofSeconds(5));
+    Backoff.Sequence backoff = workerOptions.reportRetryBackoff().start();
     long deadline = System.nanoTime() + workerOptions.reportRetryTimeout().toNanos();
     // An interrupt flag left by the handler would fail every call at once: keep it for afterwards.
     boolean interrupted = Thread.interrupted();
