@@ -134,17 +134,9 @@ public final class DefaultVariables implements Variables {
   }
 
   private static @Nullable Instant instant(Object value) {
-    if (value instanceof Instant i) {
-      return i;
-    }
-    if (value instanceof Date d) {
-      return d.toInstant();
-    }
-    if (value instanceof OffsetDateTime o) {
-      return o.toInstant();
-    }
-    if (value instanceof ZonedDateTime z) {
-      return z.toInstant();
+    Instant date = Instants.of(value);
+    if (date != null) {
+      return date;
     }
     if (value instanceof String s && s.length() >= 10 && Character.isDigit(s.charAt(0))
         && s.indexOf('T') > 0) {
