@@ -6,21 +6,15 @@ import static io.polyworker.WorkerEvent.Type.POLL_ERROR;
 
 import io.polyworker.Backoff;
 import io.polyworker.JobResult;
-import io.polyworker.SubscriptionOptions;
-import io.polyworker.WorkerOptions;
-import io.polyworker.spi.EngineClient;
 import io.polyworker.spi.FetchRequest;
 import io.polyworker.spi.LockedJob;
-import io.polyworker.worker.internal.DefaultJobWorker.Events;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
@@ -43,16 +37,7 @@ final class FetchLoop {
   /** Backoffs ending within this window share one due fetch. */
   private static final long RETRY_DUE_WINDOW_MILLIS = 250;
 
-  private final SubscriptionRunner runner;
-  private final EngineClient client;
-  private final WorkerOptions workerOptions;
-  private final SubscriptionOptions options;
-  private final FetchRequest template;
-  private final Capacity capacity;
-  private final Releases releases;
-  private final Events events;
-  private final ScheduledExecutorService timer;
-  private final Executor calls;
+  private final Parts parts;
   private final boolean longPolling;
   private final int fetchThreshold;
   private final int backlogThreshold;
@@ -63,31 +48,20 @@ final class FetchLoop {
   private final AtomicLong plannedDueFetch = new AtomicLong();
   private @Nullable Thread poller;
 
-  FetchLoop(SubscriptionRunner runner, EngineClient client, WorkerOptions workerOptions,
-      SubscriptionOptions options, FetchRequest template, boolean longPolling, Capacity capacity,
-      Releases releases, Events events, ScheduledExecutorService timer, Executor calls) {
-    this.runner = runner;
-    this.client = client;
-    this.workerOptions = workerOptions;
-    this.options = options;
-    this.template = template;
+  FetchLoop(Parts parts, boolean longPolling) {
+    this.parts = parts;
     this.longPolling = longPolling;
-    this.capacity = capacity;
-    this.releases = releases;
-    this.events = events;
-    this.timer = timer;
-    this.calls = calls;
     this.fetchThreshold = threshold(4);
     this.backlogThreshold = threshold(2);
   }
 
   private int threshold(int fraction) {
-    return Math.max(1, Math.min(options.maxJobsPerFetch(),
-        (options.maxConcurrentJobs() + fraction - 1) / fraction));
+    return Math.max(1, Math.min(parts.options().maxJobsPerFetch(),
+        (parts.options().maxConcurrentJobs() + fraction - 1) / fraction));
   }
 
   void start() {
-    Thread t = new Thread(this::run, "polyworker-poller-" + runner.topic());
+    Thread t = new Thread(this::run, "polyworker-poller-" + parts.runner().topic());
     t.setDaemon(false);
     poller = t;
     t.start();
@@ -124,17 +98,17 @@ final class FetchLoop {
   }
 
   private void run() {
-    Backoff.Sequence errorBackoff = workerOptions.pollErrorBackoff().start();
-    Backoff.Sequence emptyBackoff = workerOptions.emptyPollBackoff().start();
+    Backoff.Sequence errorBackoff = parts.worker().pollErrorBackoff().start();
+    Backoff.Sequence emptyBackoff = parts.worker().emptyPollBackoff().start();
     boolean failing = false;
     boolean backlog = false;
-    while (runner.accepting()) {
+    while (parts.runner().accepting()) {
       int reserved;
       try {
         // While fetches come back full the engine has a backlog: wait for bigger batches, so that
         // fetches do not queue behind the completes of every finished job.
-        reserved = capacity.reserve(backlog ? backlogThreshold : fetchThreshold,
-            options.maxJobsPerFetch());
+        reserved = parts.capacity().reserve(backlog ? backlogThreshold : fetchThreshold,
+            parts.options().maxJobsPerFetch());
       } catch (InterruptedException e) {
         break;
       }
@@ -146,44 +120,44 @@ final class FetchLoop {
       try {
         jobs = fetch(reserved);
       } catch (CancellationException | InterruptedException e) {
-        runner.freeSlots(reserved);
+        parts.runner().freeSlots(reserved);
         break;
       } catch (Throwable e) {
-        runner.freeSlots(reserved);
+        parts.runner().freeSlots(reserved);
         Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
         Duration took = Duration.ofNanos(System.nanoTime() - started);
-        events.emit(POLL_ERROR, runner.topic(), null, took, 0, cause);
+        parts.events().emit(POLL_ERROR, parts.runner().topic(), null, took, 0, cause);
         Duration delay = errorBackoff.next();
         if (!failing) {
           LOG.warn("topic {}: fetching from {} failed, backing off (first retry in {} ms): {}",
-              runner.topic(), client.engineId(), delay.toMillis(), cause.toString());
+              parts.runner().topic(), parts.client().engineId(), delay.toMillis(), cause.toString());
           failing = true;
         } else {
-          LOG.debug("topic {}: fetch failed again, next retry in {} ms", runner.topic(), delay.toMillis(), cause);
+          LOG.debug("topic {}: fetch failed again, next retry in {} ms", parts.runner().topic(), delay.toMillis(), cause);
         }
         pause(delay);
         continue;
       }
       if (failing) {
-        LOG.info("topic {}: fetching from {} works again", runner.topic(), client.engineId());
+        LOG.info("topic {}: fetching from {} works again", parts.runner().topic(), parts.client().engineId());
         failing = false;
       }
       errorBackoff.reset();
       long took = System.nanoTime() - started;
       backlog = jobs.size() >= reserved;
       if (!backlog) {
-        runner.fetchFoundNoBacklog();
+        parts.runner().fetchFoundNoBacklog();
       }
       if (jobs.isEmpty()) {
-        runner.freeSlots(reserved);
-        events.emit(POLL_EMPTY, runner.topic(), null, Duration.ofNanos(took), 0, null);
+        parts.runner().freeSlots(reserved);
+        parts.events().emit(POLL_EMPTY, parts.runner().topic(), null, Duration.ofNanos(took), 0, null);
         if (!longPolling || took < MIN_LONG_POLL_NANOS) {
           pause(emptyBackoff.next());
         }
         continue;
       }
       emptyBackoff.reset();
-      events.emit(FETCHED, runner.topic(), null, Duration.ofNanos(took), jobs.size(), null);
+      parts.events().emit(FETCHED, parts.runner().topic(), null, Duration.ofNanos(took), jobs.size(), null);
       accept(jobs, reserved);
     }
   }
@@ -201,30 +175,30 @@ final class FetchLoop {
     for (int i = 0; i < jobs.size(); i++) {
       LockedJob job = jobs.get(i);
       if (i >= accepted) {
-        LOG.warn("topic {}: engine returned more jobs than asked for; releasing job {}", runner.topic(), job.id());
-        releases.submit(() -> runner.release(job));
+        LOG.warn("topic {}: engine returned more jobs than asked for; releasing job {}", parts.runner().topic(), job.id());
+        parts.releases().submit(() -> parts.runner().release(job));
       } else {
-        runner.dispatch(job, arrived, options.lockDuration().toMillis());
+        parts.runner().dispatch(job, arrived, parts.options().lockDuration().toMillis());
       }
     }
-    runner.freeSlots(reserved - accepted);
+    parts.runner().freeSlots(reserved - accepted);
   }
 
   private List<LockedJob> fetch(int n) throws InterruptedException, ExecutionException {
-    FetchRequest request = template.withMaxJobs(n);
+    FetchRequest request = parts.template().withMaxJobs(n);
     if (longPolling) {
       // A long poll that began after a failure ends when that failure's backoff does (the due
       // fetch covers polls that were already open).
       long untilDue = plannedDueFetch.get() - System.currentTimeMillis();
-      if (untilDue > 0 && untilDue < options.longPollTimeout().toMillis()) {
+      if (untilDue > 0 && untilDue < parts.options().longPollTimeout().toMillis()) {
         request = request.withLongPollTimeout(Duration.ofMillis(untilDue));
       }
     }
-    CompletableFuture<List<LockedJob>> f = client.fetchAndLock(request);
+    CompletableFuture<List<LockedJob>> f = parts.client().fetchAndLock(request);
     inFlight = f;
     longPollInFlight = longPolling;
     try {
-      if (!runner.accepting()) {
+      if (!parts.runner().accepting()) {
         f.cancel(true);
       }
       return f.get();
@@ -264,7 +238,7 @@ final class FetchLoop {
       return; // another failure planned one just now
     }
     try {
-      timer.schedule(() -> calls.execute(this::dueFetch), due - System.currentTimeMillis(),
+      parts.timer().schedule(() -> parts.calls().execute(this::dueFetch), due - System.currentTimeMillis(),
           TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException ignored) {
       // closing
@@ -272,11 +246,11 @@ final class FetchLoop {
   }
 
   private void dueFetch() {
-    if (!runner.accepting() || !longPollInFlight) {
+    if (!parts.runner().accepting() || !longPollInFlight) {
       return; // the poller's next fetch, or the one it is making now, takes the job
     }
     int n = 0;
-    while (n < options.maxJobsPerFetch() && capacity.tryAcquire()) {
+    while (n < parts.options().maxJobsPerFetch() && parts.capacity().tryAcquire()) {
       n++;
     }
     if (n == 0) {
@@ -284,18 +258,18 @@ final class FetchLoop {
     }
     List<LockedJob> jobs;
     try {
-      jobs = client.fetchAndLock(template.withMaxJobs(n).withLongPollTimeout(Duration.ZERO)).get();
+      jobs = parts.client().fetchAndLock(parts.template().withMaxJobs(n).withLongPollTimeout(Duration.ZERO)).get();
     } catch (InterruptedException e) {
-      runner.freeSlots(n);
+      parts.runner().freeSlots(n);
       Thread.currentThread().interrupt();
       return;
     } catch (ExecutionException | RuntimeException e) {
-      runner.freeSlots(n);
-      LOG.debug("topic {}: fetch after a retry backoff failed; the long poll takes the job", runner.topic(), e);
+      parts.runner().freeSlots(n);
+      LOG.debug("topic {}: fetch after a retry backoff failed; the long poll takes the job", parts.runner().topic(), e);
       return;
     }
     if (!jobs.isEmpty()) {
-      events.emit(FETCHED, runner.topic(), null, Duration.ZERO, jobs.size(), null);
+      parts.events().emit(FETCHED, parts.runner().topic(), null, Duration.ZERO, jobs.size(), null);
     }
     accept(jobs, n);
   }

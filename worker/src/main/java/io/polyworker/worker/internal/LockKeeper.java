@@ -3,15 +3,10 @@ package io.polyworker.worker.internal;
 import static io.polyworker.WorkerEvent.Type.LOCK_EXTENDED;
 
 import io.polyworker.NotFoundException;
-import io.polyworker.SubscriptionOptions;
-import io.polyworker.worker.internal.DefaultJobWorker.Events;
 import io.polyworker.spi.Capability;
-import io.polyworker.spi.EngineClient;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -21,7 +16,7 @@ import org.slf4j.Logger;
  * Where the engine can extend locks (and the subscription wants it), the lock is extended a margin
  * before it runs out; otherwise a watch marks the lock lost when it runs out.
  *
- * <p>The timer thread only times: each extension is a blocking call made on the engine-call
+ * <p>The parts.timer() thread only times: each extension is a blocking call made on the engine-call
  * executor, at most one in flight per job, so one slow answer never delays another job's heartbeat.
  *
  * <p>A refused extension means the job is lost to this worker only while no result is on its way:
@@ -31,28 +26,15 @@ import org.slf4j.Logger;
 final class LockKeeper {
   private static final Logger LOG = DefaultJobWorker.LOG;
 
-  private final SubscriptionRunner runner;
-  private final EngineClient client;
-  private final String workerId;
-  private final SubscriptionOptions options;
-  private final ScheduledExecutorService timer;
-  private final Executor calls;
-  private final Events events;
+  private final Parts parts;
   private final boolean extending;
   private final long lockMillis;
   private final AtomicBoolean warnedNoExtension = new AtomicBoolean();
 
-  LockKeeper(SubscriptionRunner runner, EngineClient client, String workerId,
-      SubscriptionOptions options, ScheduledExecutorService timer, Executor calls, Events events) {
-    this.runner = runner;
-    this.client = client;
-    this.workerId = workerId;
-    this.options = options;
-    this.timer = timer;
-    this.calls = calls;
-    this.events = events;
-    this.extending = options.lockExtension() && client.capabilities().has(Capability.LOCK_EXTENSION);
-    this.lockMillis = options.lockDuration().toMillis();
+  LockKeeper(Parts parts) {
+    this.parts = parts;
+    this.extending = parts.options().lockExtension() && parts.client().capabilities().has(Capability.LOCK_EXTENSION);
+    this.lockMillis = parts.options().lockDuration().toMillis();
   }
 
   /** Starts keeping the lock of a job that just arrived. */
@@ -71,7 +53,7 @@ final class LockKeeper {
       return;
     }
     try {
-      e.lockTimer(timer.schedule(() -> due(e), Math.max(0, delayMillis), TimeUnit.MILLISECONDS));
+      e.lockTimer(parts.timer().schedule(() -> due(e), Math.max(0, delayMillis), TimeUnit.MILLISECONDS));
     } catch (RejectedExecutionException ignored) {
       // the worker is closing: nothing is kept past close()
     }
@@ -86,7 +68,7 @@ final class LockKeeper {
       return;
     }
     try {
-      calls.execute(() -> extend(e));
+      parts.calls().execute(() -> extend(e));
     } catch (RejectedExecutionException ignored) {
       // closing
     }
@@ -96,12 +78,12 @@ final class LockKeeper {
     if (e.isDone() || e.job.isLockLost()) {
       return;
     }
-    Duration lock = options.lockDuration();
+    Duration lock = parts.options().lockDuration();
     long sent = System.currentTimeMillis();
     try {
-      Instant expiry = client.extendLock(e.locked, workerId, lock);
+      Instant expiry = parts.client().extendLock(e.locked, parts.worker().workerId(), lock);
       e.extended(expiry, sent, lockMillis);
-      events.emit(LOCK_EXTENDED, runner.topic(), e.locked.id(), lock, 1, null);
+      parts.events().emit(LOCK_EXTENDED, parts.runner().topic(), e.locked.id(), lock, 1, null);
       schedule(e, e.millisLeft() - margin(lockMillis));
     } catch (NotFoundException refused) {
       refused(e, refused);
@@ -111,7 +93,7 @@ final class LockKeeper {
         refused(e, error);
         return;
       }
-      LOG.debug("topic {}: extending the lock of job {} failed, retrying", runner.topic(),
+      LOG.debug("topic {}: extending the lock of job {} failed, retrying", parts.runner().topic(),
           e.locked.id(), error);
       schedule(e, Math.max(50, Math.min(1000, left / 2)));
     }
@@ -120,27 +102,27 @@ final class LockKeeper {
   private void refused(JobExecution e, Throwable cause) {
     if (!e.beforeReport()) {
       LOG.debug("topic {}: lock extension of job {} refused while its result is being reported;"
-          + " the report's answer decides: {}", runner.topic(), e.locked.id(), cause.toString());
+          + " the report's answer decides: {}", parts.runner().topic(), e.locked.id(), cause.toString());
       return;
     }
-    runner.lockLost(e, cause);
+    parts.runner().lockLost(e, cause);
   }
 
   private void expired(JobExecution e) {
     if (!e.beforeReport()) {
       return; // the report's answer decides
     }
-    if (e.state() == JobExecution.State.RUNNING && options.lockExtension()
+    if (e.state() == JobExecution.State.RUNNING && parts.options().lockExtension()
         && warnedNoExtension.compareAndSet(false, true)) {
       LOG.warn("topic {}: a handler ran past its lock duration of {} and the lock cannot be extended"
-          + " ({}); the job may run twice. Raise lockDuration for this subscription.", runner.topic(),
-          options.lockDuration(), client.capabilities().whyMissing(Capability.LOCK_EXTENSION));
+          + " ({}); the job may run twice. Raise lockDuration for this subscription.", parts.runner().topic(),
+          parts.options().lockDuration(), parts.client().capabilities().whyMissing(Capability.LOCK_EXTENSION));
     }
-    runner.lockLost(e, null);
+    parts.runner().lockLost(e, null);
   }
 
   @Override
   public String toString() {
-    return "LockKeeper[" + runner.topic() + (extending ? ", extending]" : ", watching]");
+    return "LockKeeper[" + parts.runner().topic() + (extending ? ", extending]" : ", watching]");
   }
 }

@@ -2,15 +2,12 @@ package io.polyworker.worker.internal;
 
 import static io.polyworker.WorkerEvent.Type.LOCK_LOST;
 
-import io.polyworker.spi.EngineClient;
 import io.polyworker.spi.FetchRequest;
 import io.polyworker.spi.JobStream;
 import io.polyworker.spi.LockedJob;
-import io.polyworker.worker.internal.DefaultJobWorker.Events;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -41,12 +38,7 @@ final class PushedJobs {
    */
   static final Duration LEASE = Duration.ofSeconds(3);
 
-  private final SubscriptionRunner runner;
-  private final EngineClient client;
-  private final Capacity capacity;
-  private final Releases releases;
-  private final Events events;
-  private final Executor calls;
+  private final Parts parts;
   private final FetchRequest streamRequest;
   private final int slots;
   private final long leaseMillis;
@@ -65,17 +57,11 @@ final class PushedJobs {
   /** A pushed job and when it arrived: its lock has been running since. */
   private record Waiting(LockedJob job, long arrivedAtMillis) {}
 
-  PushedJobs(SubscriptionRunner runner, EngineClient client, Capacity capacity, Releases releases,
-      Events events, Executor calls, FetchRequest template, int slots, long leaseMillis) {
-    this.runner = runner;
-    this.client = client;
-    this.capacity = capacity;
-    this.releases = releases;
-    this.events = events;
-    this.calls = calls;
+  PushedJobs(Parts parts, int slots, long leaseMillis) {
+    this.parts = parts;
     this.slots = slots;
     this.leaseMillis = leaseMillis;
-    this.streamRequest = template.withMaxJobs(slots).withLockDuration(Duration.ofMillis(leaseMillis))
+    this.streamRequest = parts.template().withMaxJobs(slots).withLockDuration(Duration.ofMillis(leaseMillis))
         .withLongPollTimeout(Duration.ZERO);
   }
 
@@ -97,7 +83,7 @@ final class PushedJobs {
       Waiting w;
       while ((w = waiting.poll()) != null) {
         LockedJob job = w.job();
-        releases.submit(() -> runner.release(job));
+        parts.releases().submit(() -> parts.runner().release(job));
       }
     }
     synchronized (streamLock) {
@@ -114,7 +100,7 @@ final class PushedJobs {
    * a slot nor a place in the queue (the engine pushed it before it saw the pause) pauses the stream
    * if it still runs and is handed back once that stream is closed, so the engine offers it to
    * other workers at once, one FAILED record per job, and never pushes it back to this worker.
-   * (Holding the delivery thread instead would leave the jobs the gRPC client buffered behind it
+   * (Holding the delivery thread instead would leave the jobs the gRPC parts.client() buffered behind it
    * activated for this worker: cancelling the stream drops them, and they come back only when their
    * lease ends.)
    */
@@ -125,7 +111,7 @@ final class PushedJobs {
     synchronized (queueLock) {
       if (!open) {
         handBack = true; // close() began while the job was on its way in
-      } else if (waiting.isEmpty() && capacity.tryAcquire()) {
+      } else if (waiting.isEmpty() && parts.capacity().tryAcquire()) {
         start = true;
       } else if (waiting.size() < QUEUE_LIMIT) {
         waiting.add(new Waiting(job, now));
@@ -134,12 +120,12 @@ final class PushedJobs {
       }
     }
     if (start) {
-      runner.dispatch(job, now, leaseMillis);
+      parts.runner().dispatch(job, now, leaseMillis);
     } else if (handBack) {
       CompletableFuture<Void> closed = pause();
-      releases.submit(() -> {
+      parts.releases().submit(() -> {
         closed.handle((v, e) -> null).join();
-        runner.release(job);
+        parts.runner().release(job);
       });
     }
     adjust();
@@ -150,7 +136,7 @@ final class PushedJobs {
     while (true) {
       Waiting next;
       synchronized (queueLock) {
-        if (!open || waiting.isEmpty() || !capacity.tryAcquire()) {
+        if (!open || waiting.isEmpty() || !parts.capacity().tryAcquire()) {
           return;
         }
         next = waiting.poll();
@@ -160,13 +146,13 @@ final class PushedJobs {
       if (lockLeft <= 0) {
         // Its lock ran out while it waited: the engine offers it again; running it here could run
         // it twice.
-        LOG.debug("topic {}: pushed job {} waited past its lock; left to the engine", runner.topic(),
+        LOG.debug("topic {}: pushed job {} waited past its lock; left to the engine", parts.runner().topic(),
             next.job().id());
-        events.emit(LOCK_LOST, runner.topic(), next.job().id());
-        capacity.release(1);
+        parts.events().emit(LOCK_LOST, parts.runner().topic(), next.job().id());
+        parts.capacity().release(1);
         continue;
       }
-      runner.dispatch(next.job(), next.arrivedAtMillis(), leaseMillis);
+      parts.runner().dispatch(next.job(), next.arrivedAtMillis(), leaseMillis);
     }
   }
 
@@ -182,14 +168,14 @@ final class PushedJobs {
    * every job on a one-slot worker.) {@link #resumeIfIdle()} opens it again.
    */
   void adjust() {
-    if (runner.jobsHeld() >= slots && anyWaiting()) {
+    if (parts.runner().jobsHeld() >= slots && anyWaiting()) {
       pause();
     }
   }
 
   /**
    * Pauses the stream if it is open and returns the end of the last pause's close. The close runs on
-   * another thread: cancelling the stream inside its own callback would make the gRPC client drop
+   * another thread: cancelling the stream inside its own callback would make the gRPC parts.client() drop
    * the jobs it already received behind this one, leaving them activated for this worker until their
    * lease ends. From another thread the callback keeps delivering them (into the queue, or handed
    * back) until the cancel takes effect.
@@ -201,7 +187,7 @@ final class PushedJobs {
         stream = null;
         paused = true;
         lastPause = closeLater(s);
-        LOG.debug("topic {}: every slot busy; job stream paused", runner.topic());
+        LOG.debug("topic {}: every slot busy; job stream paused", parts.runner().topic());
       }
       return lastPause;
     }
@@ -220,25 +206,25 @@ final class PushedJobs {
       idle = open && waiting.isEmpty();
     }
     synchronized (streamLock) {
-      if (open && idle && paused && runner.jobsHeld() < slots) {
+      if (open && idle && paused && parts.runner().jobsHeld() < slots) {
         paused = false;
         openStream();
-        LOG.debug("topic {}: no backlog and a slot free; job stream reopened", runner.topic());
+        LOG.debug("topic {}: no backlog and a slot free; job stream reopened", parts.runner().topic());
       }
     }
   }
 
   private void openStream() {
     try {
-      stream = client.openStream(streamRequest, this::onPushed);
+      stream = parts.client().openStream(streamRequest, this::onPushed);
     } catch (RuntimeException e) {
-      LOG.warn("topic {}: cannot open the job stream, polling only: {}", runner.topic(), e.toString());
+      LOG.warn("topic {}: cannot open the job stream, polling only: {}", parts.runner().topic(), e.toString());
     }
   }
 
   private CompletableFuture<Void> closeLater(JobStream s) {
     try {
-      return CompletableFuture.runAsync(() -> closeQuietly(s), calls);
+      return CompletableFuture.runAsync(() -> closeQuietly(s), parts.calls());
     } catch (RejectedExecutionException e) {
       closeQuietly(s);
       return CompletableFuture.completedFuture(null);
@@ -249,7 +235,7 @@ final class PushedJobs {
     try {
       s.close();
     } catch (RuntimeException e) {
-      LOG.debug("topic {}: closing the job stream failed", runner.topic(), e);
+      LOG.debug("topic {}: closing the job stream failed", parts.runner().topic(), e);
     }
   }
 }

@@ -2,9 +2,6 @@ package io.polyworker.worker.internal;
 
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Hands jobs back to the engine on the engine-call executor, each release its own call, so that
@@ -14,9 +11,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class Releases {
   private final Executor calls;
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition idle = lock.newCondition();
-  private int pending;
+  /** Hand-backs in flight: slots without a limit, so close() can wait until none is held. */
+  private final Capacity inFlight = new Capacity(Integer.MAX_VALUE);
 
   Releases(Executor calls) {
     this.calls = calls;
@@ -24,12 +20,12 @@ final class Releases {
 
   /** Runs {@code release} in the background; it must not throw. */
   void submit(Runnable release) {
-    change(1);
+    inFlight.tryAcquire();
     Runnable task = () -> {
       try {
         release.run();
       } finally {
-        change(-1);
+        inFlight.release(1);
       }
     };
     try {
@@ -39,41 +35,12 @@ final class Releases {
     }
   }
 
-  private void change(int delta) {
-    lock.lock();
-    try {
-      pending += delta;
-      if (pending == 0) {
-        idle.signalAll();
-      }
-    } finally {
-      lock.unlock();
-    }
-  }
-
   /** Waits until no release is in flight; returns whether that happened before the deadline. */
   boolean awaitIdle(long deadlineNanos) throws InterruptedException {
-    lock.lock();
-    try {
-      while (pending > 0) {
-        long left = deadlineNanos - System.nanoTime();
-        if (left <= 0) {
-          return false;
-        }
-        idle.await(left, TimeUnit.NANOSECONDS);
-      }
-      return true;
-    } finally {
-      lock.unlock();
-    }
+    return inFlight.awaitEmpty(deadlineNanos);
   }
 
   int pending() {
-    lock.lock();
-    try {
-      return pending;
-    } finally {
-      lock.unlock();
-    }
+    return inFlight.held();
   }
 }

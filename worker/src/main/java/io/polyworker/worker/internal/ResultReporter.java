@@ -14,11 +14,8 @@ import io.polyworker.JobResult;
 import io.polyworker.NotFoundException;
 import io.polyworker.PolyworkerException;
 import io.polyworker.ResultRejectedException;
-import io.polyworker.SubscriptionOptions;
 import io.polyworker.VariableException;
 import io.polyworker.WorkerOptions;
-import io.polyworker.worker.internal.DefaultJobWorker.Events;
-import io.polyworker.spi.EngineClient;
 import io.polyworker.spi.LockedJob;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -54,20 +51,11 @@ final class ResultReporter {
   /** Distinct causes whose stack trace was logged; bounded so a stream of new messages cannot grow it. */
   private static final int MAX_TRACED_CAUSES = 256;
 
-  private final SubscriptionRunner runner;
-  private final EngineClient client;
-  private final WorkerOptions workerOptions;
-  private final SubscriptionOptions options;
-  private final Events events;
+  private final Parts parts;
   private final Set<String> tracedCauses = ConcurrentHashMap.newKeySet();
 
-  ResultReporter(SubscriptionRunner runner, EngineClient client, WorkerOptions workerOptions,
-      SubscriptionOptions options, Events events) {
-    this.runner = runner;
-    this.client = client;
-    this.workerOptions = workerOptions;
-    this.options = options;
-    this.events = events;
+  ResultReporter(Parts parts) {
+    this.parts = parts;
   }
 
   /** The failure a handler exception (or an unreadable job) becomes. */
@@ -86,16 +74,16 @@ final class ResultReporter {
 
   private int retriesAfterFailure(LockedJob job) {
     Integer left = job.retries();
-    int base = left != null ? left : options.defaultRetries();
+    int base = left != null ? left : parts.options().defaultRetries();
     return Math.max(0, base - 1);
   }
 
   void report(JobExecution e, JobResult result, Duration handlerTime, @Nullable Throwable error) {
     LockedJob locked = e.locked;
-    String topic = runner.topic();
-    JobResult current = result.withFailureDefaults(retriesAfterFailure(locked), options.retryBackoff());
-    Backoff.Sequence backoff = workerOptions.reportRetryBackoff().start();
-    long deadline = System.nanoTime() + workerOptions.reportRetryTimeout().toNanos();
+    String topic = parts.runner().topic();
+    JobResult current = result.withFailureDefaults(retriesAfterFailure(locked), parts.options().retryBackoff());
+    Backoff.Sequence backoff = parts.worker().reportRetryBackoff().start();
+    long deadline = System.nanoTime() + parts.worker().reportRetryTimeout().toNanos();
     // An interrupt flag left by the handler would fail every call at once: keep it for afterwards.
     boolean interrupted = Thread.interrupted();
     int attempt = 0;
@@ -104,24 +92,24 @@ final class ResultReporter {
         try {
           send(locked, current);
           switch (current.kind()) {
-            case COMPLETE -> events.emit(COMPLETED, topic, locked.id(), handlerTime, 1, null);
+            case COMPLETE -> parts.events().emit(COMPLETED, topic, locked.id(), handlerTime, 1, null);
             case FAIL -> {
-              events.emit(FAILED, topic, locked.id(), handlerTime, 1, error);
+              parts.events().emit(FAILED, topic, locked.id(), handlerTime, 1, error);
               logFailure(locked, current, error);
-              runner.retryScheduled(current);
+              parts.runner().retryScheduled(current);
             }
-            case BPMN_ERROR -> events.emit(BPMN_ERROR, topic, locked.id(), handlerTime, 1, null);
-            case TERMINATE -> events.emit(TERMINATED, topic, locked.id(), handlerTime, 1, null);
+            case BPMN_ERROR -> parts.events().emit(BPMN_ERROR, topic, locked.id(), handlerTime, 1, null);
+            case TERMINATE -> parts.events().emit(TERMINATED, topic, locked.id(), handlerTime, 1, null);
             default -> throw new IllegalStateException("unknown result kind " + current.kind());
           }
           return;
         } catch (JobLockLostException lost) {
-          runner.lockLost(e, lost);
+          parts.runner().lockLost(e, lost);
           LOG.warn("topic {}: job {} was not {}: this worker lost its lock ({})", topic, locked.id(),
               verb(current), lost.detail());
           return;
         } catch (NotFoundException gone) {
-          events.emit(ALREADY_COMPLETED, topic, locked.id(), Duration.ZERO, 1, gone);
+          parts.events().emit(ALREADY_COMPLETED, topic, locked.id(), Duration.ZERO, 1, gone);
           LOG.warn("topic {}: job {} was not {}: it no longer exists ({})", topic, locked.id(),
               verb(current), gone.detail());
           return;
@@ -137,30 +125,30 @@ final class ResultReporter {
           error = refused;
           current = JobResult.fail("result could not be sent: " + refused.getMessage())
               .withErrorDetails(stackTrace(refused))
-              .withFailureDefaults(retriesAfterFailure(locked), options.retryBackoff());
+              .withFailureDefaults(retriesAfterFailure(locked), parts.options().retryBackoff());
         } catch (PolyworkerException transientError) {
           if (Thread.interrupted()) {
             interrupted = true;
           }
-          if (runner.isInterrupting() || System.nanoTime() > deadline) {
+          if (parts.runner().isInterrupting() || System.nanoTime() > deadline) {
             given(locked, current, transientError);
             return;
           }
           attempt++;
-          events.emit(REPORT_RETRIED, topic, locked.id(), Duration.ZERO, attempt, transientError);
+          parts.events().emit(REPORT_RETRIED, topic, locked.id(), Duration.ZERO, attempt, transientError);
           Duration delay = backoff.next();
           LOG.debug("topic {}: reporting job {} failed (attempt {}), retrying in {} ms", topic,
               locked.id(), attempt, delay.toMillis(), transientError);
           if (!pause(delay)) {
             interrupted = true;
-            if (runner.isInterrupting()) {
+            if (parts.runner().isInterrupting()) {
               given(locked, current, transientError);
               return;
             }
           }
         } catch (RuntimeException bug) {
-          // Not an engine answer but a defect of the engine client: retrying cannot help.
-          events.emit(REPORT_FAILED, topic, locked.id(), Duration.ZERO, 1, bug);
+          // Not an engine answer but a defect of the engine parts.client(): retrying cannot help.
+          parts.events().emit(REPORT_FAILED, topic, locked.id(), Duration.ZERO, 1, bug);
           LOG.warn("topic {}: job {} could not be {}; it runs again after its lock expires", topic,
               locked.id(), verb(current), bug);
           return;
@@ -183,22 +171,22 @@ final class ResultReporter {
   }
 
   private void send(LockedJob locked, JobResult r) {
-    String workerId = workerOptions.workerId();
+    String workerId = parts.worker().workerId();
     switch (r.kind()) {
-      case COMPLETE -> client.complete(locked, workerId, r.variables(), r.localVariables());
-      case FAIL -> client.fail(locked, workerId, nonNull(r.errorMessage()), r.errorDetails(),
+      case COMPLETE -> parts.client().complete(locked, workerId, r.variables(), r.localVariables());
+      case FAIL -> parts.client().fail(locked, workerId, nonNull(r.errorMessage()), r.errorDetails(),
           nonNull(r.retries()), nonNull(r.retryBackoff()));
-      case BPMN_ERROR -> client.bpmnError(locked, workerId, nonNull(r.errorCode()), r.errorMessage(),
+      case BPMN_ERROR -> parts.client().bpmnError(locked, workerId, nonNull(r.errorCode()), r.errorMessage(),
           r.variables());
-      case TERMINATE -> client.terminate(locked, workerId, r.variables());
+      case TERMINATE -> parts.client().terminate(locked, workerId, r.variables());
       default -> throw new IllegalStateException("unknown result kind " + r.kind());
     }
   }
 
   private void given(LockedJob locked, JobResult result, Exception e) {
-    events.emit(REPORT_FAILED, runner.topic(), locked.id(), Duration.ZERO, 1, e);
+    parts.events().emit(REPORT_FAILED, parts.runner().topic(), locked.id(), Duration.ZERO, 1, e);
     LOG.warn("topic {}: job {} could not be {}; it runs again after its lock expires: {}",
-        runner.topic(), locked.id(), verb(result), e.toString());
+        parts.runner().topic(), locked.id(), verb(result), e.toString());
   }
 
   /** One WARN line per failed attempt the engine took; the stack trace once per distinct cause. */
@@ -211,13 +199,13 @@ final class ResultReporter {
     boolean trace = error != null && tracedCauses.size() < MAX_TRACED_CAUSES
         && tracedCauses.add(causeKey(error));
     if (trace) {
-      LOG.warn("{} topic {}: job {} failed ({}): {}", client.engineId(), runner.topic(), locked.id(),
+      LOG.warn("{} topic {}: job {} failed ({}): {}", parts.client().engineId(), parts.runner().topic(), locked.id(),
           left, why, error);
     } else {
-      LOG.warn("{} topic {}: job {} failed ({}): {}", client.engineId(), runner.topic(), locked.id(),
+      LOG.warn("{} topic {}: job {} failed ({}): {}", parts.client().engineId(), parts.runner().topic(), locked.id(),
           left, why);
       if (error != null) {
-        LOG.debug("{} topic {}: job {} failed with", client.engineId(), runner.topic(), locked.id(),
+        LOG.debug("{} topic {}: job {} failed with", parts.client().engineId(), parts.runner().topic(), locked.id(),
             error);
       }
     }

@@ -84,17 +84,17 @@ final class SubscriptionRunner {
       this.ownExecutor = HandlerExecutors.create(subscription.topic(), options.maxConcurrentJobs());
       this.executor = ownExecutor;
     }
-    this.locks = new LockKeeper(this, client, workerOptions.workerId(), options, timer, calls, events);
-    this.reporter = new ResultReporter(this, client, workerOptions, options, events);
     this.releases = new Releases(calls);
+    Parts parts = new Parts(this, client, workerOptions, options, events, timer, calls, capacity,
+        releases, template);
+    this.locks = new LockKeeper(parts);
+    this.reporter = new ResultReporter(parts);
     this.handlerCalls = new HandlerCalls(this, subscription.handler(), reporter, events);
-    this.fetches = new FetchLoop(this, client, workerOptions, options, template, longPolling,
-        capacity, releases, events, timer, calls);
+    this.fetches = new FetchLoop(parts, longPolling);
     this.pushed = caps.has(Capability.STREAMING)
-        ? new PushedJobs(this, client, capacity, releases, events, calls, template,
-            options.maxConcurrentJobs(), extending
-                ? Math.min(options.lockDuration().toMillis(), PushedJobs.LEASE.toMillis())
-                : options.lockDuration().toMillis())
+        ? new PushedJobs(parts, options.maxConcurrentJobs(), extending
+            ? Math.min(options.lockDuration().toMillis(), PushedJobs.LEASE.toMillis())
+            : options.lockDuration().toMillis())
         : null;
   }
 

@@ -1,0 +1,23 @@
+package io.polyworker.worker.internal;
+
+import io.polyworker.SubscriptionOptions;
+import io.polyworker.WorkerOptions;
+import io.polyworker.spi.EngineClient;
+import io.polyworker.spi.FetchRequest;
+import io.polyworker.worker.internal.DefaultJobWorker.Events;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * What the parts of one subscription's runtime share, made once by {@link SubscriptionRunner}: the
+ * engine, the options, the events, the timer, the engine-call executor, the slots, the hand-backs
+ * and the fetch template.
+ */
+record Parts(SubscriptionRunner runner, EngineClient client, WorkerOptions worker,
+    SubscriptionOptions options, Events events, ScheduledExecutorService timer, Executor calls,
+    Capacity capacity, Releases releases, FetchRequest template) {
+
+  String topic() {
+    return runner.topic();
+  }
+}
