@@ -12,7 +12,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
-import io.polyworker.worker.internal.DefaultJobWorker;
+import io.polyworker.worker.internal.Subscription;
+import io.polyworker.worker.internal.WorkerRuntime;
 
 /**
  * Fetches jobs from one engine and runs them through handlers, owning all concurrency: one poller per
@@ -36,15 +37,27 @@ import io.polyworker.worker.internal.DefaultJobWorker;
  *
  * <p>Thread-safe. A worker runs once: after {@link #close()} it cannot be started again.
  */
-public interface JobWorker extends AutoCloseable {
+public final class JobWorker implements AutoCloseable {
+  private final WorkerRuntime runtime;
+
+  private JobWorker(WorkerRuntime runtime) {
+    this.runtime = runtime;
+  }
 
   /** A builder for a worker on this engine. */
-  static Builder builder(Engine engine) {
+  public static Builder builder(Engine engine) {
     return new Builder(engine);
   }
 
-  /** Starts polling; returns this. Idempotent while running. */
-  JobWorker start();
+  /**
+   * Starts polling; returns this. Idempotent while running.
+   *
+   * @throws IllegalStateException once closed (a worker cannot be restarted)
+   */
+  public JobWorker start() {
+    runtime.start();
+    return this;
+  }
 
   /**
    * Stops fetching, releases fetched jobs not yet started, waits up to
@@ -55,19 +68,32 @@ public interface JobWorker extends AutoCloseable {
    * worker. Blocks until done. Idempotent. Does not close the {@link Engine}.
    */
   @Override
-  void close();
+  public void close() {
+    runtime.close();
+  }
 
   /** Waits until the worker has closed; returns whether it did within the timeout. */
-  boolean awaitTermination(Duration timeout) throws InterruptedException;
+  public boolean awaitTermination(Duration timeout) throws InterruptedException {
+    return runtime.awaitTermination(timeout);
+  }
 
   /** Whether started and not yet closing. */
-  boolean isRunning();
+  public boolean isRunning() {
+    return runtime.isRunning();
+  }
 
   /** The worker id sent to the engine. */
-  String workerId();
+  public String workerId() {
+    return runtime.workerId();
+  }
+
+  @Override
+  public String toString() {
+    return runtime.toString();
+  }
 
   /** Builds a {@link JobWorker}. Not thread-safe. */
-  final class Builder {
+  public static final class Builder {
     private final Engine engine;
     private WorkerOptions.Builder options = WorkerOptions.builder();
     private final List<Subscription> subscriptions = new ArrayList<>();
@@ -139,8 +165,8 @@ public interface JobWorker extends AutoCloseable {
             "processDefinitionKey");
         require(caps, o.tenantIds() != null, Capability.TENANT_FILTER, s, "tenantIds");
       }
-      return new DefaultJobWorker(engine.jobClient(), options.build(),
-          Collections.unmodifiableList(new ArrayList<>(subscriptions)));
+      return new JobWorker(new WorkerRuntime(engine.jobClient(), options.build(),
+          Collections.unmodifiableList(new ArrayList<>(subscriptions))));
     }
 
     private void require(EngineCapabilities caps, boolean used, Capability capability,
@@ -151,13 +177,4 @@ public interface JobWorker extends AutoCloseable {
       }
     }
   }
-
-  /**
-   * A topic, its handler and its options.
-   *
-   * @param topic the topic
-   * @param handler the handler
-   * @param options the options
-   */
-  record Subscription(String topic, JobHandler handler, SubscriptionOptions options) {}
 }

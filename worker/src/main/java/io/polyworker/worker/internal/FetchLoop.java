@@ -29,7 +29,7 @@ import org.slf4j.Logger;
  * worker set ends during an open long poll ({@link #retryScheduled(JobResult)}).
  */
 final class FetchLoop {
-  private static final Logger LOG = DefaultJobWorker.LOG;
+  private static final Logger LOG = WorkerRuntime.LOG;
   /** An "empty" long poll quicker than this did not wait on the server: back off as without long polling. */
   private static final long MIN_LONG_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
   /** Added to a retry backoff before the due fetch, so the engine's own clock has passed it. */

@@ -24,7 +24,7 @@ import org.slf4j.Logger;
  * race, and the report's own answer decides (so a completed job never shows a LOCK_LOST).
  */
 final class LockKeeper {
-  private static final Logger LOG = DefaultJobWorker.LOG;
+  private static final Logger LOG = WorkerRuntime.LOG;
 
   private final Parts parts;
   private final boolean extending;

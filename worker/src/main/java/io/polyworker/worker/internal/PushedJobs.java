@@ -27,7 +27,7 @@ import org.slf4j.Logger;
  * the other is taken.
  */
 final class PushedJobs {
-  private static final Logger LOG = DefaultJobWorker.LOG;
+  private static final Logger LOG = WorkerRuntime.LOG;
   /** Pushed jobs that may wait for a slot; documented in the README. */
   static final int QUEUE_LIMIT = 4;
   /**

@@ -46,7 +46,7 @@ import org.slf4j.Logger;
  * stack trace the first time a cause is seen (later at DEBUG). Nothing logged holds variable values.
  */
 final class ResultReporter {
-  private static final Logger LOG = DefaultJobWorker.LOG;
+  private static final Logger LOG = WorkerRuntime.LOG;
   private static final int MAX_ERROR_DETAILS = 8_000;
   /** Distinct causes whose stack trace was logged; bounded so a stream of new messages cannot grow it. */
   private static final int MAX_TRACED_CAUSES = 256;

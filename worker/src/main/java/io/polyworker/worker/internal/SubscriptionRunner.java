@@ -5,10 +5,9 @@ import static io.polyworker.WorkerEvent.Type.RELEASED;
 import static io.polyworker.WorkerEvent.Type.REPORT_FAILED;
 
 import io.polyworker.JobResult;
-import io.polyworker.worker.JobWorker.Subscription;
 import io.polyworker.SubscriptionOptions;
 import io.polyworker.WorkerOptions;
-import io.polyworker.worker.internal.DefaultJobWorker.Events;
+import io.polyworker.worker.internal.WorkerRuntime.Events;
 import io.polyworker.worker.internal.JobExecution.State;
 import io.polyworker.spi.Capability;
 import io.polyworker.spi.EngineClient;
@@ -38,7 +37,7 @@ import org.slf4j.Logger;
  * fetch, and {@link PushedJobs} pauses the stream.
  */
 final class SubscriptionRunner {
-  private static final Logger LOG = DefaultJobWorker.LOG;
+  private static final Logger LOG = WorkerRuntime.LOG;
 
   private final EngineClient client;
   private final WorkerOptions workerOptions;

@@ -1,6 +1,5 @@
 package io.polyworker.worker.internal;
 
-import io.polyworker.worker.JobWorker;
 import io.polyworker.WorkerEvent;
 import io.polyworker.WorkerOptions;
 import io.polyworker.spi.EngineClient;
@@ -17,11 +16,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link JobWorker} implementation: a {@link SubscriptionRunner} per subscription, one timer
+ * What runs behind a {@code JobWorker}: a {@link SubscriptionRunner} per subscription, one timer
  * thread and one executor for the runtime's own engine calls shared by all of them. Closing walks
  * the runners through stop-fetching, drain, interrupt-stragglers, in that order, under one deadline.
  */
-public final class DefaultJobWorker implements JobWorker {
+public final class WorkerRuntime {
   static final Logger LOG = LoggerFactory.getLogger("io.polyworker.worker");
   /** How long close() waits past the drain deadline for interrupted handlers and releases. */
   private static final Duration GRACE = Duration.ofSeconds(5);
@@ -37,7 +36,7 @@ public final class DefaultJobWorker implements JobWorker {
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
   private final CountDownLatch terminated = new CountDownLatch(1);
 
-  public DefaultJobWorker(EngineClient client, WorkerOptions options, List<Subscription> subscriptions) {
+  public WorkerRuntime(EngineClient client, WorkerOptions options, List<Subscription> subscriptions) {
     this.options = options;
     this.timer = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "polyworker-lock-timer");
@@ -53,8 +52,8 @@ public final class DefaultJobWorker implements JobWorker {
     }
   }
 
-  @Override
-  public JobWorker start() {
+  /** Starts polling. Idempotent while running. */
+  public void start() {
     if (state.compareAndSet(State.NEW, State.RUNNING)) {
       LOG.info("worker {} starting: {} subscription(s) on {}", options.workerId(), runners.size(),
           runners.isEmpty() ? "?" : runners.get(0).engineId());
@@ -62,7 +61,6 @@ public final class DefaultJobWorker implements JobWorker {
     } else if (state.get() != State.RUNNING) {
       throw new IllegalStateException("worker " + options.workerId() + " is closed and cannot be restarted");
     }
-    return this;
   }
 
   /**
@@ -71,7 +69,7 @@ public final class DefaultJobWorker implements JobWorker {
    * short grace. Returns within drainTimeout plus {@link #GRACE} (a request in flight past that is
    * left behind), and says once how many jobs it could not finish or hand back.
    */
-  @Override
+  /** See {@code JobWorker.close()}. */
   public void close() {
     State previous = state.getAndUpdate(s -> s == State.CLOSED ? s : State.CLOSING);
     if (previous == State.CLOSING || previous == State.CLOSED) {
@@ -136,17 +134,14 @@ public final class DefaultJobWorker implements JobWorker {
     }
   }
 
-  @Override
   public boolean awaitTermination(Duration timeout) throws InterruptedException {
     return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
   }
 
-  @Override
   public boolean isRunning() {
     return state.get() == State.RUNNING;
   }
 
-  @Override
   public String workerId() {
     return options.workerId();
   }
