@@ -51,14 +51,6 @@ abstract class MalformedAnswersKit extends KitSupport {
     }
   }
 
-  private void assertFetchFails(String body, String messagePart) throws Exception {
-    withFakeEngine(body, c -> assertThatThrownBy(() -> fetch(FetchRequest.of("w", "t", 1,
-        Duration.ofSeconds(10))))
-        .isInstanceOf(MalformedAnswerException.class)
-        .hasMessageContaining(engine().id())
-        .hasMessageContaining(messagePart));
-  }
-
   private List<LockedJob> fetchFrom(EngineClient c) {
     try {
       return c.fetchAndLock(FetchRequest.of("w", "t", 1, Duration.ofSeconds(10))).get(10, TimeUnit.SECONDS);
