@@ -7,7 +7,6 @@ import io.polyworker.internal.DefaultVariables;
 import io.polyworker.spi.Capability;
 import io.polyworker.spi.FetchRequest;
 import io.polyworker.spi.LockedJob;
-import io.polyworker.testkit.common.Dialect;
 import io.polyworker.testkit.common.TestProcess;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,7 +46,7 @@ abstract class FetchedJobsKit extends KitSupport {
     if (engine().capabilities().has(Capability.BUSINESS_KEY_FILTER)) {
       assertThat(job.businessKey()).isEqualTo(businessKey);
     }
-    if (fixture().dialect() != Dialect.FLOWABLE) {
+    if (fixture().jobsCarryHeaders()) {
       assertThat(job.headers()).containsEntry("region", "eu");
     }
     if (job.retries() != null) {
