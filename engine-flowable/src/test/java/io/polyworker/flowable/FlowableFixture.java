@@ -39,6 +39,12 @@ final class FlowableFixture implements EngineFixture {
     return Dialect.FLOWABLE;
   }
 
+  /** Flowable sends no extension properties with an external worker job. */
+  @Override
+  public boolean jobsCarryHeaders() {
+    return false;
+  }
+
   @Override
   public InstanceState instanceState(String processInstanceId) {
     TestHttp.Answer a = TestHttp.get(flowable.processApiUrl() + "/history/historic-process-instances/"

@@ -42,6 +42,15 @@ public interface EngineFixture extends AutoCloseable {
     throw new UnsupportedOperationException("no local variables");
   }
 
+  /**
+   * Whether fetched jobs carry the custom headers of their task ({@code TestProcess.header}: Camunda
+   * extension properties, Zeebe task headers). False where the engine sends none with a job
+   * (Flowable), so that their {@link io.polyworker.spi.LockedJob#headers()} stay empty.
+   */
+  default boolean jobsCarryHeaders() {
+    return true;
+  }
+
   /** An id of the engine's format that names no process instance. */
   default String unknownInstanceId() {
     return "00000000-0000-0000-0000-000000000000";

@@ -1,0 +1,116 @@
+package io.polyworker.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.polyworker.internal.DefaultVariables;
+import io.polyworker.spi.Capability;
+import io.polyworker.spi.FetchRequest;
+import io.polyworker.spi.LockedJob;
+import io.polyworker.testkit.common.TestProcess;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Contracts on the jobs a fetch returns: every field populated, variables with their types, the
+ * variable and business key filters, and no more jobs than asked for. Run by the
+ * {@link EngineCompatibilityKit} as its group "fetched jobs".
+ */
+abstract class FetchedJobsKit extends KitSupport {
+
+  @Test
+  @DisplayName("every job field is populated")
+  void everyFieldIsPopulated() {
+    String topic = unique("t");
+    TestProcess p = simple(topic).header("region", "eu");
+    deploy(p);
+    String businessKey = unique("bk");
+    String instance = start(p, Map.of("count", 7), businessKey);
+    Instant before = Instant.now();
+    LockedJob job = fetchOne(unique("w"), topic, Duration.ofSeconds(30));
+
+    assertThat(job.engine()).isEqualTo(engine().id());
+    assertThat(job.id()).isNotBlank();
+    assertThat(job.topic()).isEqualTo(topic);
+    assertThat(job.processInstanceId()).isEqualTo(instance);
+    assertThat(job.processDefinitionKey()).isEqualTo(p.id());
+    assertThat(job.elementId()).isEqualTo("task");
+    assertThat(job.lockExpiresAt()).isAfter(before.plusSeconds(20)).isBefore(Instant.now().plusSeconds(40));
+    assertThat(job.variables()).containsEntry("count", 7);
+    assertThat(job.nativeJob()).isNotNull();
+    if (engine().capabilities().has(Capability.BUSINESS_KEY_FILTER)) {
+      assertThat(job.businessKey()).isEqualTo(businessKey);
+    }
+    if (fixture().jobsCarryHeaders()) {
+      assertThat(job.headers()).containsEntry("region", "eu");
+    }
+    if (job.retries() != null) {
+      assertThat(job.retries()).isPositive();
+    }
+  }
+
+  @Test
+  @DisplayName("typed variables arrive with their types and convert to POJOs")
+  void typedVariables() {
+    String topic = unique("t");
+    TestProcess p = simple(topic);
+    deploy(p);
+    start(p, sampleVariables(), null);
+    LockedJob job = fetchOne(unique("w"), topic, Duration.ofSeconds(30));
+    assertSampleVariables(DefaultVariables.of(job.variables()));
+  }
+
+  @Test
+  @DisplayName("the variables filter fetches only the named variables")
+  void variablesFilter() {
+    require(Capability.VARIABLE_FILTER);
+    String topic = unique("t");
+    TestProcess p = simple(topic);
+    deploy(p);
+    start(p, Map.of("wanted", 1, "unwanted", 2), null);
+    FetchRequest request = new FetchRequest(unique("w"), topic, 1, Duration.ofSeconds(30),
+        List.of("wanted"), Duration.ZERO, null, null, null, false);
+    LockedJob job = fetchOne(request);
+    assertThat(job.variables()).containsOnlyKeys("wanted");
+  }
+
+  @Test
+  @DisplayName("the business key filter fetches only that instance's jobs")
+  void businessKeyFilter() {
+    require(Capability.BUSINESS_KEY_FILTER);
+    String topic = unique("t");
+    TestProcess p = simple(topic);
+    deploy(p);
+    start(p, Map.of(), "other");
+    String wanted = start(p, Map.of(), "wanted");
+    FetchRequest request = new FetchRequest(unique("w"), topic, 5, Duration.ofSeconds(30), null,
+        Duration.ZERO, "wanted", null, null, false);
+    LockedJob job = fetchOne(request);
+    assertThat(job.processInstanceId()).isEqualTo(wanted);
+    assertThat(fetch(request)).isEmpty();
+  }
+
+  @Test
+  @DisplayName("fetch asks for at most the free capacity")
+  void maxJobsIsHonoured() {
+    String topic = unique("t");
+    TestProcess p = simple(topic);
+    deploy(p);
+    for (int i = 0; i < 3; i++) {
+      start(p, Map.of(), null);
+    }
+    String w = unique("w");
+    List<LockedJob> all = new ArrayList<>();
+    await().atMost(PATIENCE).until(() -> {
+      List<LockedJob> got = fetch(w, topic, 2, Duration.ofSeconds(30));
+      assertThat(got.size()).isLessThanOrEqualTo(2);
+      all.addAll(got);
+      return all.size() == 3;
+    });
+  }
+}

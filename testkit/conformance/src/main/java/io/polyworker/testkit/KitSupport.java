@@ -1,0 +1,231 @@
+package io.polyworker.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.polyworker.DeploymentResource;
+import io.polyworker.Engine;
+import io.polyworker.JobHandler;
+import io.polyworker.SubscriptionOptions;
+import io.polyworker.Variables;
+import io.polyworker.WorkerEvent;
+import io.polyworker.WorkerListener;
+import io.polyworker.WorkerOptions;
+import io.polyworker.spi.Capability;
+import io.polyworker.spi.EngineClient;
+import io.polyworker.spi.FetchRequest;
+import io.polyworker.spi.LockedJob;
+import io.polyworker.testkit.common.InstanceState;
+import io.polyworker.testkit.common.TestProcess;
+import io.polyworker.worker.JobWorker;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What every contract group of the {@link EngineCompatibilityKit} shares: the engine under test
+ * (through {@link #kit()}, which holds the fixture for the whole test class) and the helpers the
+ * contracts are written with. Each group ({@link FetchedJobsKit}, {@link LocksKit}, …) extends this
+ * class, and the kit runs it as one of its {@code @Nested} classes.
+ */
+abstract class KitSupport {
+
+  /** Generous bound for engine-side asynchrony (Flowable completes asynchronously, resets locks every second). */
+  static final Duration PATIENCE = Duration.ofSeconds(30);
+
+  private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
+  /** The kit this group runs in: it opens the fixture once per test class and closes workers after each test. */
+  abstract EngineCompatibilityKit kit();
+
+  /** The fixture of the engine under test. */
+  final EngineFixture fixture() {
+    return kit().fixture();
+  }
+
+  /** The engine under test. */
+  final Engine engine() {
+    return kit().engine();
+  }
+
+  /** The job operations of the engine under test. */
+  final EngineClient client() {
+    return kit().client();
+  }
+
+  /** Closes every worker the test started now, rather than after the test. */
+  final void closeWorkers() {
+    kit().closeWorkers();
+  }
+
+  /** A fresh id that is a valid XML name. */
+  static String unique(String prefix) {
+    return prefix + "_" + SEQUENCE.incrementAndGet() + "_" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
+  }
+
+  /** Deploys a test process to the engine under test. */
+  final void deploy(TestProcess process) {
+    engine().processClient().deploy(DeploymentResource.of(process.resourceName(),
+        process.toXml(fixture().dialect())));
+  }
+
+  /** Starts an instance. */
+  final String start(TestProcess process, Map<String, ?> variables, @Nullable String businessKey) {
+    return engine().processClient().startProcess(process.id(), variables, businessKey);
+  }
+
+  /** A one-task process for {@code topic}, the task's element id {@code task}. */
+  static TestProcess simple(String topic) {
+    return TestProcess.named(unique("p")).task("task", topic);
+  }
+
+  /** Deploys a one-task process for {@code topic} and starts one instance of it; returns its id. */
+  final String startSimple(String topic) {
+    TestProcess p = simple(topic);
+    deploy(p);
+    return start(p, Map.of(), null);
+  }
+
+  /** One fetch attempt. */
+  final List<LockedJob> fetch(String workerId, String topic, int max, Duration lock) {
+    return fetch(FetchRequest.of(workerId, topic, max, lock));
+  }
+
+  /** One fetch attempt with a full request. */
+  final List<LockedJob> fetch(FetchRequest request) {
+    try {
+      return client().fetchAndLock(request).get(60, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Fetches until one job of the topic arrives (engines create jobs asynchronously). */
+  final LockedJob fetchOne(String workerId, String topic, Duration lock) {
+    return fetchOne(FetchRequest.of(workerId, topic, 1, lock));
+  }
+
+  /** Fetches until one job arrives. */
+  final LockedJob fetchOne(FetchRequest request) {
+    List<LockedJob> got = new ArrayList<>();
+    await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50)).until(() -> {
+      got.addAll(fetch(request));
+      return !got.isEmpty();
+    });
+    assertThat(got).hasSize(1);
+    return got.get(0);
+  }
+
+  /**
+   * A worker on the engine under test that collects its events in {@code events}, closed after the
+   * test; its subscription long-polls for 2 s at most.
+   */
+  final JobWorker startWorker(String topic, JobHandler handler, SubscriptionOptions options,
+      List<WorkerEvent> events) {
+    return openWorker(engine(), topic, handler,
+        options.toBuilder().longPollTimeout(Duration.ofSeconds(2)).build(), events::add,
+        Duration.ofSeconds(20));
+  }
+
+  /**
+   * A worker on {@code on} (the engine under test or a second one from the fixture), closed after
+   * the test; unlike {@link #startWorker} it keeps the subscription's long-poll timeout.
+   */
+  final JobWorker openWorker(Engine on, String topic, JobHandler handler, SubscriptionOptions options,
+      WorkerListener listener, Duration drainTimeout) {
+    JobWorker worker = JobWorker.builder(on)
+        .options(WorkerOptions.builder()
+            .workerId(unique("worker"))
+            .emptyPollBackoff(Duration.ofMillis(10), Duration.ofMillis(200))
+            .pollErrorBackoff(Duration.ofMillis(50), Duration.ofSeconds(1))
+            .drainTimeout(drainTimeout)
+            .listener(listener)
+            .build())
+        .subscribe(topic, handler, options)
+        .build();
+    kit().closeAfterTest(worker);
+    return worker.start();
+  }
+
+  /** How many of the events are of {@code type}. */
+  static long count(List<WorkerEvent> events, WorkerEvent.Type type) {
+    return events.stream().filter(e -> e.type() == type).count();
+  }
+
+  /** Skips the contract, with the engine's reason, unless the engine has {@code capability}. */
+  final void require(Capability capability) {
+    assumeTrue(engine().capabilities().has(capability),
+        () -> engine().id() + ": " + engine().capabilities().whyMissing(capability));
+  }
+
+  /** Waits until every instance has completed; asks the engine only about those still running. */
+  final void awaitCompleted(Collection<String> instances) {
+    Set<String> running = ConcurrentHashMap.newKeySet();
+    running.addAll(instances);
+    await("every instance completed").atMost(PATIENCE).pollInterval(Duration.ofMillis(250))
+        .until(() -> {
+          running.removeIf(i -> fixture().instanceState(i) == InstanceState.COMPLETED);
+          return running.isEmpty();
+        });
+  }
+
+  /**
+   * Prints a measured figure of a contract as one {@code MEASURED} line on standard output (the
+   * surefire report's output file), before its assertions, so that failing runs say by how much.
+   */
+  final void measured(String contract, String format, Object... args) {
+    System.out.println("MEASURED " + engine().id() + " " + contract + ": "
+        + String.format(java.util.Locale.ROOT, format, args));
+  }
+
+  /** Variables of every type the contracts expect to survive a round trip through the engine. */
+  static Map<String, Object> sampleVariables() {
+    Map<String, Object> v = new LinkedHashMap<>();
+    v.put("text", "héllo");
+    v.put("count", 42);
+    v.put("big", 1_234_567_890_123L);
+    v.put("flag", true);
+    v.put("ratio", 2.5);
+    v.put("when", Instant.parse("2026-11-21T10:15:30.123Z"));
+    v.put("order", Map.of("id", "A-1", "lines", List.of(1, 2, 3)));
+    v.put("nothing", null);
+    return v;
+  }
+
+  /** Asserts that {@code vars} hold the {@link #sampleVariables()} with their types. */
+  static void assertSampleVariables(Variables vars) {
+    assertThat(vars.get("text", String.class)).isEqualTo("héllo");
+    assertThat(vars.get("count", Integer.class)).isEqualTo(42);
+    assertThat(vars.get("big", Long.class)).isEqualTo(1_234_567_890_123L);
+    assertThat(vars.get("flag", Boolean.class)).isTrue();
+    assertThat(vars.get("ratio", Double.class)).isEqualTo(2.5);
+    assertThat(vars.get("when", Instant.class)).isEqualTo(Instant.parse("2026-11-21T10:15:30.123Z"));
+    Order order = vars.get("order", Order.class);
+    assertThat(order.id).isEqualTo("A-1");
+    assertThat(order.lines).containsExactly(1, 2, 3);
+    assertThat(vars.contains("nothing")).isTrue();
+    assertThat(vars.get("nothing")).isNull();
+  }
+
+  /** A POJO for typed variable access. */
+  public static final class Order {
+    public String id;
+    public List<Integer> lines;
+  }
+}
