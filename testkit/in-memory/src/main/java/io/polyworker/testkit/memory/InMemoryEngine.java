@@ -1,6 +1,5 @@
 package io.polyworker.testkit.memory;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.polyworker.DeployedDefinition;
 import io.polyworker.DeploymentResource;
 import io.polyworker.Engine;
@@ -26,17 +25,12 @@ import io.polyworker.spi.EngineClient;
 import io.polyworker.spi.FetchRequest;
 import io.polyworker.spi.LockedJob;
 import io.polyworker.testkit.common.InstanceState;
-import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZonedDateTime;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Date;
 import java.util.Deque;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -369,7 +363,7 @@ public final class InMemoryEngine implements Engine {
     lock.lock();
     try {
       Instance i = instances.get(processInstanceId);
-      return i == null ? new LinkedHashMap<>() : copyMap(i.variables);
+      return i == null ? new LinkedHashMap<>() : Values.copyMap(i.variables);
     } finally {
       lock.unlock();
     }
@@ -381,7 +375,7 @@ public final class InMemoryEngine implements Engine {
     try {
       Instance i = instances.get(processInstanceId);
       Map<String, @Nullable Object> local = i == null ? null : i.localVariables.get(elementId);
-      return local == null ? new LinkedHashMap<>() : copyMap(local);
+      return local == null ? new LinkedHashMap<>() : Values.copyMap(local);
     } finally {
       lock.unlock();
     }
@@ -552,7 +546,7 @@ public final class InMemoryEngine implements Engine {
     Map<String, @Nullable Object> vars = new LinkedHashMap<>();
     for (Map.Entry<String, @Nullable Object> e : j.instance.variables.entrySet()) {
       if (names == null || names.contains(e.getKey())) {
-        vars.put(e.getKey(), copy(e.getValue()));
+        vars.put(e.getKey(), Values.copy(e.getValue()));
       }
     }
     return LockedJob.builder()
@@ -656,76 +650,6 @@ public final class InMemoryEngine implements Engine {
     }
   }
 
-  // ------------------------------------------------------------------ variables
-
-  /** Encodes values the way an engine stores them; throws naming the variable when one cannot be. */
-  private static Map<String, @Nullable Object> encode(Map<String, ? extends @Nullable Object> variables,
-      Operation op) {
-    Map<String, @Nullable Object> out = new LinkedHashMap<>();
-    for (Map.Entry<String, ? extends @Nullable Object> e : variables.entrySet()) {
-      if (e.getKey() == null || e.getKey().isBlank()) {
-        throw new VariableException(ID, op.operationName(), 400, null, "a variable name is blank", null);
-      }
-      out.put(e.getKey(), encodeValue(e.getKey(), e.getValue(), op));
-    }
-    return out;
-  }
-
-  private static @Nullable Object encodeValue(String name, @Nullable Object v, Operation op) {
-    if (v == null || v instanceof String || v instanceof Boolean || v instanceof Integer
-        || v instanceof Long || v instanceof Short || v instanceof Double || v instanceof Float
-        || v instanceof Byte || v instanceof BigDecimal || v instanceof BigInteger
-        || v instanceof Instant) {
-      return v;
-    }
-    if (v instanceof Character c) {
-      return c.toString();
-    }
-    if (v instanceof Date d) {
-      return d.toInstant();
-    }
-    if (v instanceof OffsetDateTime o) {
-      return o.toInstant();
-    }
-    if (v instanceof ZonedDateTime z) {
-      return z.toInstant();
-    }
-    if (v instanceof byte[] bytes) {
-      return bytes.clone();
-    }
-    try {
-      return Json.MAPPER.readValue(Json.MAPPER.writeValueAsString(v), Object.class);
-    } catch (JsonProcessingException e) {
-      throw new VariableException(ID, op.operationName(), -1, null, "variable '" + name + "' ("
-          + v.getClass().getName() + ") cannot be serialized as JSON: " + e.getOriginalMessage(), e);
-    }
-  }
-
-  private static Map<String, @Nullable Object> copyMap(Map<String, @Nullable Object> map) {
-    Map<String, @Nullable Object> out = new LinkedHashMap<>();
-    map.forEach((k, v) -> out.put(k, copy(v)));
-    return out;
-  }
-
-  /** A deep copy of a stored value: JSON trees are mutable, scalars are not. */
-  @SuppressWarnings("unchecked")
-  private static @Nullable Object copy(@Nullable Object v) {
-    if (v instanceof Map<?, ?> m) {
-      Map<Object, @Nullable Object> out = new LinkedHashMap<>();
-      m.forEach((k, x) -> out.put(k, copy(x)));
-      return out;
-    }
-    if (v instanceof List<?> l) {
-      List<@Nullable Object> out = new ArrayList<>(l.size());
-      l.forEach(x -> out.add(copy(x)));
-      return out;
-    }
-    if (v instanceof byte[] b) {
-      return b.clone();
-    }
-    return v;
-  }
-
   // ------------------------------------------------------------------ clients
 
   private final class JobClient implements EngineClient {
@@ -775,8 +699,8 @@ public final class InMemoryEngine implements Engine {
     public void complete(LockedJob job, String workerId, Map<String, ? extends @Nullable Object> variables,
         Map<String, ? extends @Nullable Object> localVariables) {
       enter(Operation.COMPLETE);
-      Map<String, @Nullable Object> vars = encode(variables, Operation.COMPLETE);
-      Map<String, @Nullable Object> local = encode(localVariables, Operation.COMPLETE);
+      Map<String, @Nullable Object> vars = Values.encode(variables, Operation.COMPLETE);
+      Map<String, @Nullable Object> local = Values.encode(localVariables, Operation.COMPLETE);
       lock.lock();
       try {
         JobState j = owned(job, workerId, Operation.COMPLETE);
@@ -825,7 +749,7 @@ public final class InMemoryEngine implements Engine {
     public void bpmnError(LockedJob job, String workerId, String errorCode, @Nullable String errorMessage,
         Map<String, ? extends @Nullable Object> variables) {
       enter(Operation.BPMN_ERROR);
-      Map<String, @Nullable Object> vars = encode(variables, Operation.BPMN_ERROR);
+      Map<String, @Nullable Object> vars = Values.encode(variables, Operation.BPMN_ERROR);
       lock.lock();
       try {
         JobState j = owned(job, workerId, Operation.BPMN_ERROR);
@@ -978,7 +902,7 @@ public final class InMemoryEngine implements Engine {
     }
 
     private String start(StartProcess request, Operation op) {
-      Map<String, @Nullable Object> vars = encode(request.variables(), op);
+      Map<String, @Nullable Object> vars = Values.encode(request.variables(), op);
       lock.lock();
       try {
         Definition definition = definition(request, op);
@@ -1032,7 +956,7 @@ public final class InMemoryEngine implements Engine {
             Map<String, @Nullable Object> result = new LinkedHashMap<>();
             instance.variables.forEach((name, value) -> {
               if (names == null || names.contains(name)) {
-                result.put(name, copy(value));
+                result.put(name, Values.copy(value));
               }
             });
             return new ProcessResult(id, result);
@@ -1056,7 +980,7 @@ public final class InMemoryEngine implements Engine {
     @Override
     public @Nullable String publishMessage(PublishMessage message) {
       enter(Operation.PUBLISH_MESSAGE);
-      Map<String, @Nullable Object> vars = encode(message.variables(), Operation.PUBLISH_MESSAGE);
+      Map<String, @Nullable Object> vars = Values.encode(message.variables(), Operation.PUBLISH_MESSAGE);
       return messages.publish(message, m -> correlate(m, vars));
     }
 
@@ -1097,14 +1021,14 @@ public final class InMemoryEngine implements Engine {
         if (!waiting.isEmpty()) {
           Instance i = waiting.get(0);
           String catchEvent = Objects.requireNonNull(i.waitingAt);
-          i.variables.putAll(copyMap(vars));
+          i.variables.putAll(Values.copyMap(vars));
           i.waitingAt = null;
           advance(i, Objects.requireNonNull(i.definition.model().next().get(catchEvent)));
           return i.id;
         }
         Definition d = starting.get(0);
         String businessKey = message.correlationVariable() == null ? message.correlationKey() : null;
-        return newInstance(d, copyMap(vars), businessKey,
+        return newInstance(d, Values.copyMap(vars), businessKey,
             Objects.requireNonNull(d.model().messageStarts().get(message.name()))).id;
       } finally {
         lock.unlock();
