@@ -1,0 +1,157 @@
+package io.polyworker.testkit.engines;
+
+import static io.polyworker.testkit.engines.ProxySockets.closeQuietly;
+import static io.polyworker.testkit.engines.ProxySockets.resetQuietly;
+
+import io.polyworker.testkit.engines.FaultRules.ByteRule;
+import io.polyworker.testkit.engines.FaultRules.MarkerRule;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One proxied connection of a {@link FaultProxy}: a worker socket, an engine socket and a pump each
+ * way, which apply the proxy's {@link FaultRules} to the bytes they forward.
+ */
+final class ProxyLink {
+  private static final Logger LOG = LoggerFactory.getLogger("io.polyworker.testkit.proxy");
+  private static final int BUFFER = 16 * 1024;
+
+  final int id;
+  final Socket client;
+  final Socket server;
+  volatile boolean stalled;
+  volatile boolean resetOnAnswer;
+  private final ProxyConnections connections;
+  private final FaultRules rules;
+  private final AtomicInteger resets = new AtomicInteger();
+  private final AtomicInteger directionsDone = new AtomicInteger();
+  private final FaultRules.Scanner scanner;
+
+  ProxyLink(ProxyConnections connections, int id, Socket client, Socket server) {
+    this.connections = connections;
+    this.rules = connections.rules;
+    this.scanner = rules.new Scanner();
+    this.id = id;
+    this.client = client;
+    this.server = server;
+  }
+
+  void reset(String why) {
+    if (resets.getAndIncrement() == 0) {
+      LOG.debug("fault proxy {}: resetting connection {} ({})", connections.port, id, why);
+    }
+    resetQuietly(client);
+    resetQuietly(server);
+    connections.links.remove(this);
+  }
+
+  /** Worker to engine. */
+  void pumpUp() {
+    long seenGeneration = -1;
+    long limit = Long.MAX_VALUE;
+    long total = 0;
+    byte[] buffer = new byte[BUFFER];
+    try {
+      InputStream in = client.getInputStream();
+      OutputStream out = server.getOutputStream();
+      int n;
+      while ((n = in.read(buffer)) >= 0) {
+        ByteRule rule = rules.resetRule();
+        if (rule.generation() != seenGeneration) {
+          seenGeneration = rule.generation();
+          limit = rule.bytes() < 0 ? Long.MAX_VALUE : total + rule.bytes();
+        }
+        MarkerRule matched = scanner.scan(buffer, n);
+        if (matched != null && !matched.afterForwarding) {
+          reset("request containing '" + matched.marker + "'");
+          return;
+        }
+        if (matched != null) {
+          // Before forwarding: HTTP/1.1 answers in order, so the next answer bytes are this request's.
+          resetOnAnswer = true;
+        }
+        int forward = (int) Math.min(n, limit - total);
+        rules.pause();
+        if (forward > 0) {
+          total += forward;
+          connections.bytesToEngine.addAndGet(forward); // before writing: the peer may react at once
+          out.write(buffer, 0, forward);
+          out.flush();
+        }
+        if (forward < n) {
+          reset("reset after request bytes");
+          return;
+        }
+      }
+      server.shutdownOutput();
+      finished();
+    } catch (IOException e) {
+      reset("upstream failed: " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      reset("interrupted");
+    }
+  }
+
+  /** Engine to worker. */
+  void pumpDown() {
+    long seenGeneration = -1;
+    long limit = Long.MAX_VALUE;
+    long total = 0;
+    byte[] buffer = new byte[BUFFER];
+    try {
+      InputStream in = server.getInputStream();
+      OutputStream out = client.getOutputStream();
+      int n;
+      while ((n = in.read(buffer)) >= 0) {
+        if (resetOnAnswer) {
+          reset("answer to a marked request");
+          return;
+        }
+        ByteRule rule = rules.stallRule();
+        if (rule.generation() != seenGeneration) {
+          seenGeneration = rule.generation();
+          limit = rule.bytes() < 0 ? Long.MAX_VALUE : total + rule.bytes();
+        }
+        if (stalled) {
+          continue; // read and drop
+        }
+        int forward = (int) Math.min(n, limit - total);
+        rules.pause();
+        if (forward > 0) {
+          total += forward;
+          connections.bytesToWorker.addAndGet(forward); // before writing: the peer may react at once
+          out.write(buffer, 0, forward);
+          out.flush();
+        }
+        if (forward < n || total >= limit) {
+          stalled = true;
+        }
+      }
+      if (stalled) {
+        return; // the worker keeps waiting for the rest; heal(), cutConnections() or close() reset it
+      }
+      client.shutdownOutput();
+      finished();
+    } catch (IOException e) {
+      reset("downstream failed: " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      reset("interrupted");
+    }
+  }
+
+  /** One direction reached its end of stream; the second one closes the connection normally. */
+  private void finished() {
+    if (directionsDone.incrementAndGet() == 2) {
+      closeQuietly(client);
+      closeQuietly(server);
+      connections.links.remove(this);
+    }
+  }
+}
