@@ -4,15 +4,13 @@ import static io.polyworker.testkit.memory.InMemoryEngine.ID;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.polyworker.VariableException;
+import io.polyworker.internal.Instants;
 import io.polyworker.internal.Json;
 import io.polyworker.testkit.memory.InMemoryEngine.Operation;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,14 +47,9 @@ final class Values {
     if (v instanceof Character c) {
       return c.toString();
     }
-    if (v instanceof Date d) {
-      return d.toInstant();
-    }
-    if (v instanceof OffsetDateTime o) {
-      return o.toInstant();
-    }
-    if (v instanceof ZonedDateTime z) {
-      return z.toInstant();
+    Instant date = Instants.of(v);
+    if (date != null) {
+      return date;
     }
     if (v instanceof byte[] bytes) {
       return bytes.clone();
