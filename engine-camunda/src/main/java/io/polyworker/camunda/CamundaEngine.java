@@ -1,11 +1,11 @@
 package io.polyworker.camunda;
 
 import io.polyworker.Engine;
-import io.polyworker.camunda.internal.CamundaHttp;
-import io.polyworker.camunda.internal.CamundaJobClient;
-import io.polyworker.camunda.internal.CamundaProcessClient;
+import io.polyworker.EngineConfig;
+import io.polyworker.camunda.internal.CamundaEngineFactory;
 import io.polyworker.support.internal.HttpSettings;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Supplier;
 import okhttp3.OkHttpClient;
 
@@ -26,6 +26,30 @@ import okhttp3.OkHttpClient;
 public final class CamundaEngine {
   /** The engine id, {@code camunda}. */
   public static final String ID = "camunda";
+
+  /**
+   * The keys {@link io.polyworker.Engines#fromConfig} reads to build this engine, each also as an
+   * environment variable ({@code polyworker.url} is {@code POLYWORKER_URL}). Camunda has no keys of
+   * its own: it reads common ones of {@link EngineConfig}. The timeouts and a shared HTTP client are
+   * builder options only.
+   *
+   * <table>
+   *   <caption>Configuration keys and defaults</caption>
+   *   <tr><th>key</th><th>meaning</th><th>default</th></tr>
+   *   <tr><td>{@value EngineConfig#ENGINE}</td><td>{@code camunda}</td><td>none: required</td></tr>
+   *   <tr><td>{@value EngineConfig#URL}</td><td>the REST root, {@code .../engine-rest}
+   *       ({@link Builder#baseUrl})</td><td>none: required</td></tr>
+   *   <tr><td>{@value EngineConfig#AUTH}</td><td>{@code none}, {@code basic} or {@code bearer}; others
+   *       are refused</td><td>{@code basic} with a username, {@code bearer} with a token, else
+   *       {@code none}</td></tr>
+   *   <tr><td>{@value EngineConfig#USERNAME}, {@value EngineConfig#PASSWORD}</td><td>basic auth
+   *       ({@link Builder#basicAuth})</td><td>none; both required with {@code basic}</td></tr>
+   *   <tr><td>{@value EngineConfig#TOKEN}</td><td>static bearer token ({@link Builder#bearerToken})</td>
+   *       <td>none; required with {@code bearer}</td></tr>
+   * </table>
+   */
+  public static final List<String> CONFIG_KEYS = List.of(EngineConfig.ENGINE, EngineConfig.URL,
+      EngineConfig.AUTH, EngineConfig.USERNAME, EngineConfig.PASSWORD, EngineConfig.TOKEN);
 
   private CamundaEngine() {}
 
@@ -105,45 +129,7 @@ public final class CamundaEngine {
      */
     public Engine build() {
       HttpSettings built = settings.build("e.g. http://localhost:8080/engine-rest");
-      return new CamundaEngineImpl(new CamundaHttp(built));
-    }
-  }
-
-  private static final class CamundaEngineImpl implements Engine {
-    private final CamundaHttp http;
-    private final CamundaJobClient jobs;
-    private final CamundaProcessClient processes;
-
-    CamundaEngineImpl(CamundaHttp http) {
-      this.http = http;
-      this.jobs = new CamundaJobClient(http);
-      this.processes = new CamundaProcessClient(http);
-    }
-
-    @Override
-    public String id() {
-      return ID;
-    }
-
-    @Override
-    public io.polyworker.ProcessClient processClient() {
-      return processes;
-    }
-
-    @Override
-    public io.polyworker.spi.EngineClient jobClient() {
-      return jobs;
-    }
-
-    @Override
-    public void close() {
-      processes.close();
-      http.close();
-    }
-
-    @Override
-    public String toString() {
-      return "CamundaEngine[" + http + "]";
+      return CamundaEngineFactory.create(built);
     }
   }
 }

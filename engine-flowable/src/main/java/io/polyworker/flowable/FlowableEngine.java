@@ -1,13 +1,11 @@
 package io.polyworker.flowable;
 
 import io.polyworker.Engine;
-import io.polyworker.ProcessClient;
-import io.polyworker.flowable.internal.FlowableHttp;
-import io.polyworker.flowable.internal.FlowableJobClient;
-import io.polyworker.flowable.internal.FlowableProcessClient;
+import io.polyworker.EngineConfig;
+import io.polyworker.flowable.internal.FlowableEngineFactory;
 import io.polyworker.support.internal.HttpSettings;
-import io.polyworker.spi.EngineClient;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Supplier;
 import okhttp3.OkHttpClient;
 
@@ -35,7 +33,41 @@ import okhttp3.OkHttpClient;
  */
 public final class FlowableEngine {
   /** The engine id, {@code flowable}. */
-  public static final String ID = FlowableHttp.ENGINE;
+  public static final String ID = "flowable";
+
+  /** Configuration key of {@link Builder#processApiPath(String)}; default {@code /process-api}. */
+  public static final String PROCESS_API_PATH = "polyworker.flowable.process-api-path";
+  /** Configuration key of {@link Builder#externalJobApiPath(String)}; default {@code /external-job-api}. */
+  public static final String EXTERNAL_JOB_API_PATH = "polyworker.flowable.external-job-api-path";
+
+  /**
+   * The keys {@link io.polyworker.Engines#fromConfig} reads to build this engine, each also as an
+   * environment variable ({@code polyworker.flowable.process-api-path} is
+   * {@code POLYWORKER_FLOWABLE_PROCESS_API_PATH}): common ones of {@link EngineConfig} and two of its
+   * own. The timeouts, a token supplier and a shared HTTP client are builder options only.
+   *
+   * <table>
+   *   <caption>Configuration keys and defaults</caption>
+   *   <tr><th>key</th><th>meaning</th><th>default</th></tr>
+   *   <tr><td>{@value EngineConfig#ENGINE}</td><td>{@code flowable}</td><td>none: required</td></tr>
+   *   <tr><td>{@value EngineConfig#URL}</td><td>the server root ({@link Builder#baseUrl})</td>
+   *       <td>none: required</td></tr>
+   *   <tr><td>{@value EngineConfig#AUTH}</td><td>{@code none}, {@code basic} or {@code bearer}; others
+   *       are refused</td><td>{@code basic} with a username, {@code bearer} with a token, else
+   *       {@code none}</td></tr>
+   *   <tr><td>{@value EngineConfig#USERNAME}, {@value EngineConfig#PASSWORD}</td><td>basic auth
+   *       ({@link Builder#basicAuth})</td><td>none; both required with {@code basic}</td></tr>
+   *   <tr><td>{@value EngineConfig#TOKEN}</td><td>static bearer token ({@link Builder#bearerToken})</td>
+   *       <td>none; required with {@code bearer}</td></tr>
+   *   <tr><td>{@value #PROCESS_API_PATH}</td><td>{@link Builder#processApiPath}</td>
+   *       <td>{@code /process-api}</td></tr>
+   *   <tr><td>{@value #EXTERNAL_JOB_API_PATH}</td><td>{@link Builder#externalJobApiPath}</td>
+   *       <td>{@code /external-job-api}</td></tr>
+   * </table>
+   */
+  public static final List<String> CONFIG_KEYS = List.of(EngineConfig.ENGINE, EngineConfig.URL,
+      EngineConfig.AUTH, EngineConfig.USERNAME, EngineConfig.PASSWORD, EngineConfig.TOKEN,
+      PROCESS_API_PATH, EXTERNAL_JOB_API_PATH);
 
   private FlowableEngine() {}
 
@@ -157,51 +189,13 @@ public final class FlowableEngine {
      */
     public Engine build() {
       HttpSettings built = settings.build("the Flowable server root, such as http://localhost:8080");
-      return new FlowableEngineImpl(new FlowableHttp(built, processApiPath, externalJobApiPath));
+      return FlowableEngineFactory.create(built, processApiPath, externalJobApiPath);
     }
 
     @Override
     public String toString() {
       return "FlowableEngine.Builder{" + settings + ", processApiPath=" + processApiPath
           + ", externalJobApiPath=" + externalJobApiPath + "}";
-    }
-  }
-
-  private static final class FlowableEngineImpl implements Engine {
-    private final FlowableHttp http;
-    private final FlowableJobClient jobs;
-    private final FlowableProcessClient processes;
-
-    FlowableEngineImpl(FlowableHttp http) {
-      this.http = http;
-      this.jobs = new FlowableJobClient(http);
-      this.processes = new FlowableProcessClient(http);
-    }
-
-    @Override
-    public String id() {
-      return ID;
-    }
-
-    @Override
-    public ProcessClient processClient() {
-      return processes;
-    }
-
-    @Override
-    public EngineClient jobClient() {
-      return jobs;
-    }
-
-    @Override
-    public void close() {
-      processes.close();
-      http.close();
-    }
-
-    @Override
-    public String toString() {
-      return "FlowableEngine[" + http + "]";
     }
   }
 }

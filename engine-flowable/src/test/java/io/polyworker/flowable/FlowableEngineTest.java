@@ -24,8 +24,7 @@ import io.polyworker.PublishMessage;
 import io.polyworker.ResultRejectedException;
 import io.polyworker.StartProcess;
 import io.polyworker.UnreadableValue;
-import io.polyworker.flowable.internal.FlowableHttp;
-import io.polyworker.support.internal.HttpSettings;
+import io.polyworker.flowable.internal.FlowableTestAccess;
 import io.polyworker.spi.EngineClient;
 import io.polyworker.spi.FetchRequest;
 import io.polyworker.spi.LockedJob;
@@ -390,17 +389,14 @@ class FlowableEngineTest {
           assertThat(e.getMessage()).contains("The given variable value is not a date");
         });
     // 400 "Variable 'x' has unsupported type: 'nosuch'.", which Polyworker never sends itself.
-    FlowableHttp http = new FlowableHttp(HttpSettings.builder().baseUrl(flowable.baseUrl()).build("-"),
-        "/process-api", "/external-job-api");
+    FlowableTestAccess http = new FlowableTestAccess(flowable.baseUrl());
     ObjectNode body = JsonNodeFactory.instance.objectNode().put("workerId", w);
     body.putArray("variables").addObject().put("name", "x").put("type", "nosuch").put("value", 1);
-    assertThatThrownBy(() -> http.post("complete",
-        http.url(FlowableHttp.Api.JOBS, "acquire", "jobs", job.id(), "complete"), body))
+    assertThatThrownBy(() -> http.postJobApi("complete", body, "acquire", "jobs", job.id(), "complete"))
         .isInstanceOfSatisfying(ResultRejectedException.class,
             e -> assertThat(e.getMessage()).contains("Variable 'x' has unsupported type"));
-    assertThatThrownBy(() -> http.post("bpmnError",
-        http.url(FlowableHttp.Api.JOBS, "acquire", "jobs", job.id(), "bpmnError"),
-        body.deepCopy().put("errorCode", "E")))
+    assertThatThrownBy(() -> http.postJobApi("bpmnError", body.deepCopy().put("errorCode", "E"),
+        "acquire", "jobs", job.id(), "bpmnError"))
         .isInstanceOf(ResultRejectedException.class);
     http.close();
 

@@ -2,12 +2,13 @@ package io.polyworker.zeebe;
 
 import io.polyworker.Engine;
 import io.polyworker.EngineConfig;
-import io.polyworker.zeebe.internal.DefaultZeebeEngine;
+import io.polyworker.zeebe.internal.ZeebeEngineFactory;
 import io.polyworker.zeebe.internal.ZeebeSettings;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -41,6 +42,66 @@ import org.jspecify.annotations.Nullable;
 public final class ZeebeEngine {
   /** The engine id, {@code zeebe}. */
   public static final String ID = "zeebe";
+
+  /**
+   * Configuration key: {@code true} for {@link Builder#plaintext()}, {@code false} for TLS; default
+   * true for an {@code http://} address, false for {@code https://}.
+   */
+  public static final String PLAINTEXT = "polyworker.zeebe.plaintext";
+  /** Configuration key of {@link Builder#caCertificatePath(Path)}; default the JVM's trust store. */
+  public static final String CA_CERTIFICATE_PATH = "polyworker.zeebe.ca-certificate-path";
+  /**
+   * Configuration key of {@link Builder#streaming(boolean)}, {@code true} or {@code false};
+   * default true.
+   */
+  public static final String STREAMING = "polyworker.zeebe.streaming";
+  /**
+   * Configuration key of {@link Builder#longPolling(boolean)}, {@code true} or {@code false};
+   * default false.
+   */
+  public static final String LONG_POLLING = "polyworker.zeebe.long-polling";
+  /**
+   * Configuration key of {@link Builder#requestTimeout(Duration)}, an ISO-8601 duration such as
+   * {@code PT20S}; default 10 s.
+   */
+  public static final String REQUEST_TIMEOUT = "polyworker.zeebe.request-timeout";
+
+  /**
+   * The keys {@link io.polyworker.Engines#fromConfig} reads to build this engine, each also as an
+   * environment variable ({@code polyworker.zeebe.plaintext} is {@code POLYWORKER_ZEEBE_PLAINTEXT}):
+   * common ones of {@link EngineConfig} and five of its own. Basic and bearer auth are refused with a
+   * message: Zeebe's gateway takes OAuth2 or no credentials.
+   *
+   * <table>
+   *   <caption>Configuration keys and defaults</caption>
+   *   <tr><th>key</th><th>meaning</th><th>default</th></tr>
+   *   <tr><td>{@value EngineConfig#ENGINE}</td><td>{@code zeebe}</td><td>none: required</td></tr>
+   *   <tr><td>{@value EngineConfig#URL}</td><td>the gRPC address, {@code https://host:port} or
+   *       {@code http://host:port} ({@link Builder#grpcAddress})</td><td>none: required</td></tr>
+   *   <tr><td>{@value #PLAINTEXT}</td><td>{@code true} or {@code false} ({@link Builder#plaintext})</td>
+   *       <td>true for {@code http://}, false for {@code https://}</td></tr>
+   *   <tr><td>{@value #CA_CERTIFICATE_PATH}</td><td>PEM file of trusted CAs
+   *       ({@link Builder#caCertificatePath})</td><td>the JVM's trust store</td></tr>
+   *   <tr><td>{@value #STREAMING}</td><td>{@code true} or {@code false} ({@link Builder#streaming})</td>
+   *       <td>true</td></tr>
+   *   <tr><td>{@value #LONG_POLLING}</td><td>{@code true} or {@code false}
+   *       ({@link Builder#longPolling})</td><td>false</td></tr>
+   *   <tr><td>{@value #REQUEST_TIMEOUT}</td><td>ISO-8601 duration such as {@code PT20S}
+   *       ({@link Builder#requestTimeout})</td><td>{@code PT10S}</td></tr>
+   *   <tr><td>{@value EngineConfig#AUTH}</td><td>{@code none} or {@code oauth2}</td>
+   *       <td>{@code oauth2} when a client id is set, else {@code none}</td></tr>
+   *   <tr><td>{@value EngineConfig#OAUTH_TOKEN_URL}, {@value EngineConfig#OAUTH_CLIENT_ID},
+   *       {@value EngineConfig#OAUTH_CLIENT_SECRET}</td><td>OAuth2 client credentials
+   *       ({@link Builder#oauth2(URI, String, String, String, String)})</td>
+   *       <td>none; required with {@code oauth2}</td></tr>
+   *   <tr><td>{@value EngineConfig#OAUTH_AUDIENCE}, {@value EngineConfig#OAUTH_SCOPE}</td>
+   *       <td>token audience and scope</td><td>none</td></tr>
+   * </table>
+   */
+  public static final List<String> CONFIG_KEYS = List.of(EngineConfig.ENGINE, EngineConfig.URL,
+      PLAINTEXT, CA_CERTIFICATE_PATH, STREAMING, LONG_POLLING, REQUEST_TIMEOUT, EngineConfig.AUTH,
+      EngineConfig.OAUTH_TOKEN_URL, EngineConfig.OAUTH_CLIENT_ID, EngineConfig.OAUTH_CLIENT_SECRET,
+      EngineConfig.OAUTH_AUDIENCE, EngineConfig.OAUTH_SCOPE);
 
   private ZeebeEngine() {}
 
@@ -221,7 +282,7 @@ public final class ZeebeEngine {
       if (ca != null && !Files.isReadable(ca)) {
         throw new IllegalArgumentException("caCertificatePath is not a readable file: " + ca);
       }
-      return new DefaultZeebeEngine(new ZeebeSettings(address, plaintext, ca, oauth, requestTimeout,
+      return ZeebeEngineFactory.create(new ZeebeSettings(address, plaintext, ca, oauth, requestTimeout,
           streaming, longPolling));
     }
 

@@ -2,14 +2,15 @@ package io.polyworker.camunda.internal;
 
 import io.polyworker.Engine;
 import io.polyworker.EngineConfig;
-import io.polyworker.PolyworkerException;
 import io.polyworker.camunda.CamundaEngine;
-import io.polyworker.support.internal.ConfigAuth;
 import io.polyworker.spi.EngineProvider;
+import io.polyworker.support.internal.ConfigAuth;
+import io.polyworker.support.internal.ConfigErrors;
 
 /**
- * Creates a Camunda engine from {@link EngineConfig}: {@code polyworker.url} is the
- * {@code .../engine-rest} URL; auth {@code none}, {@code basic} or {@code bearer}.
+ * Creates a Camunda engine from {@link EngineConfig}: the keys of {@link CamundaEngine#CONFIG_KEYS},
+ * {@code polyworker.url} the {@code .../engine-rest} URL, auth {@code none}, {@code basic} or
+ * {@code bearer}.
  */
 public final class CamundaEngineProvider implements EngineProvider {
   @Override
@@ -20,13 +21,8 @@ public final class CamundaEngineProvider implements EngineProvider {
   @Override
   public Engine create(EngineConfig config) {
     CamundaEngine.Builder b = CamundaEngine.builder();
-    try {
-      b.baseUrl(config.require(EngineConfig.URL));
-    } catch (IllegalArgumentException e) {
-      // The builder's message names the problem without quoting user info.
-      throw new PolyworkerException("setting " + EngineConfig.URL + " (environment variable "
-          + EngineConfig.envName(EngineConfig.URL) + "): " + e.getMessage());
-    }
+    // The builder's message names the problem without quoting user info.
+    ConfigErrors.require(config, EngineConfig.URL, b::baseUrl);
     ConfigAuth.apply(config, CamundaEngine.ID, b::basicAuth, b::bearerToken, "");
     return b.build();
   }

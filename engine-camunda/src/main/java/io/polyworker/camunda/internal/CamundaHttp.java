@@ -11,6 +11,7 @@ import io.polyworker.JobLockLostException;
 import io.polyworker.NotFoundException;
 import io.polyworker.PolyworkerException;
 import io.polyworker.ResultRejectedException;
+import io.polyworker.camunda.CamundaEngine;
 import io.polyworker.support.internal.HttpSettings;
 import io.polyworker.support.internal.RestConversation;
 import io.polyworker.internal.Json;
@@ -36,22 +37,17 @@ import okhttp3.HttpUrl;
  * {@code ProcessEnginePersistenceException}) for a variable it cannot serialize or a variable name
  * longer than its column as for a database that is down, so no answer tells the two apart.
  */
-public final class CamundaHttp extends RestConversation {
-  static final String ENGINE = "camunda";
+final class CamundaHttp extends RestConversation {
   /** Job operations: a 404 there means the job is gone (completed, deleted), not a wrong URL. */
   private static final Set<String> JOB_OPERATIONS =
       Set.of("complete", "fail", "bpmnError", "extendLock", "release");
-  /** The job operations that carry a result whose content the engine may refuse. */
-  private static final Set<String> RESULT_OPERATIONS = Set.of("complete", "fail", "bpmnError");
-  /** 4xx answers that say nothing about the request's content. */
-  private static final Set<Integer> NOT_ABOUT_CONTENT = Set.of(401, 403, 404, 408, 409, 429);
 
-  public CamundaHttp(HttpSettings settings) {
-    super(ENGINE, settings, true);
+  CamundaHttp(HttpSettings settings) {
+    super(CamundaEngine.ID, settings, true);
   }
 
   /** The URL of a path below the REST root; segments are encoded. */
-  public HttpUrl url(String... segments) {
+  HttpUrl url(String... segments) {
     HttpUrl.Builder b = base().newBuilder();
     for (String s : segments) {
       b.addPathSegment(s);
@@ -82,33 +78,32 @@ public final class CamundaHttp extends RestConversation {
     String detail = (type.isEmpty() ? "" : type + ": ") + message;
     String lower = message.toLowerCase(Locale.ROOT);
     if (status == 401 || status == 403) {
-      return new AuthenticationException(ENGINE, operation, status, text, detail, null);
+      return new AuthenticationException(CamundaEngine.ID, operation, status, text, detail, null);
     }
     if (status == 429) {
-      return new BackPressureException(ENGINE, operation, status, text, detail, null);
+      return new BackPressureException(CamundaEngine.ID, operation, status, text, detail, null);
     }
     if (status >= 500) {
-      return new EngineUnavailableException(ENGINE, operation, status, text, detail, null);
+      return new EngineUnavailableException(CamundaEngine.ID, operation, status, text, detail, null);
     }
     if (JOB_OPERATIONS.contains(operation)) {
       if (lower.contains("is locked by") || lower.contains("lock that expired")
           || lower.contains("locked by worker") || lower.contains("not locked")) {
-        return new JobLockLostException(ENGINE, operation, status, text, detail, null);
+        return new JobLockLostException(CamundaEngine.ID, operation, status, text, detail, null);
       }
       if (status == 404) {
-        return new JobAlreadyCompletedException(ENGINE, operation, status, text, detail, null);
+        return new JobAlreadyCompletedException(CamundaEngine.ID, operation, status, text, detail, null);
       }
-      if (RESULT_OPERATIONS.contains(operation) && status >= 400 && status < 500
-          && !NOT_ABOUT_CONTENT.contains(status) && !lower.contains("is suspended")) {
-        return new ResultRejectedException(ENGINE, operation, status, text, detail, null);
+      if (mayRefuseResult(operation, status) && !lower.contains("is suspended")) {
+        return new ResultRejectedException(CamundaEngine.ID, operation, status, text, detail, null);
       }
     }
     if (status == 404 || lower.contains("no matching") || lower.contains("does not exist")) {
-      return new NotFoundException(ENGINE, operation, status, text, detail, null);
+      return new NotFoundException(CamundaEngine.ID, operation, status, text, detail, null);
     }
     if ("deploy".equals(operation) && status == 400) {
-      return new InvalidDefinitionException(ENGINE, operation, status, text, detail, null);
+      return new InvalidDefinitionException(CamundaEngine.ID, operation, status, text, detail, null);
     }
-    return new PolyworkerException(ENGINE, operation, status, text, detail, null);
+    return new PolyworkerException(CamundaEngine.ID, operation, status, text, detail, null);
   }
 }

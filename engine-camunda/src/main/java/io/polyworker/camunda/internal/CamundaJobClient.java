@@ -1,17 +1,17 @@
 package io.polyworker.camunda.internal;
 
-import static io.polyworker.camunda.internal.CamundaHttp.ENGINE;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polyworker.MalformedAnswerException;
+import io.polyworker.camunda.CamundaEngine;
 import io.polyworker.spi.Capability;
 import io.polyworker.spi.EngineCapabilities;
 import io.polyworker.spi.EngineClient;
 import io.polyworker.spi.FetchRequest;
 import io.polyworker.spi.LockedJob;
+import io.polyworker.support.internal.Dates;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,7 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /** Camunda 7 external tasks through {@code /external-task}. */
-public final class CamundaJobClient implements EngineClient {
+final class CamundaJobClient implements EngineClient {
   /** Camunda stores error messages in a 666-character column; longer ones fail the request. */
   private static final int MAX_ERROR_MESSAGE = 600;
 
@@ -43,13 +43,13 @@ public final class CamundaJobClient implements EngineClient {
 
   private final CamundaHttp http;
 
-  public CamundaJobClient(CamundaHttp http) {
+  CamundaJobClient(CamundaHttp http) {
     this.http = http;
   }
 
   @Override
   public String engineId() {
-    return ENGINE;
+    return CamundaEngine.ID;
   }
 
   @Override
@@ -93,7 +93,7 @@ public final class CamundaJobClient implements EngineClient {
 
   static List<LockedJob> parseJobs(@Nullable JsonNode answer, FetchRequest request) {
     if (answer == null || !answer.isArray()) {
-      throw new MalformedAnswerException(ENGINE, "fetchAndLock", 200, String.valueOf(answer),
+      throw new MalformedAnswerException(CamundaEngine.ID, "fetchAndLock", 200, String.valueOf(answer),
           "expected a JSON array of external tasks", null);
     }
     List<LockedJob> jobs = new ArrayList<>(answer.size());
@@ -110,12 +110,12 @@ public final class CamundaJobClient implements EngineClient {
    */
   private static LockedJob parseJob(JsonNode task, FetchRequest request) {
     if (!task.isObject()) {
-      throw new MalformedAnswerException(ENGINE, "fetchAndLock", 200, task.toString(),
+      throw new MalformedAnswerException(CamundaEngine.ID, "fetchAndLock", 200, task.toString(),
           "an external task cannot be read: an external task is not a JSON object", null);
     }
     JsonNode idNode = task.get("id");
     if (idNode == null || !idNode.isTextual() || idNode.asText().isBlank()) {
-      throw new MalformedAnswerException(ENGINE, "fetchAndLock", 200, task.toString(),
+      throw new MalformedAnswerException(CamundaEngine.ID, "fetchAndLock", 200, task.toString(),
           "an external task cannot be read: its field 'id' is missing or not a string", null);
     }
     String id = idNode.asText();
@@ -125,10 +125,10 @@ public final class CamundaJobClient implements EngineClient {
     try {
       retries = retries(task);
       String expiry = text(task, "lockExpirationTime");
-      lockExpiresAt = expiry != null ? CamundaVariables.parseDate(expiry)
+      lockExpiresAt = expiry != null ? Dates.parse(expiry)
           : Instant.now().plus(request.lockDuration());
       return LockedJob.builder()
-          .engine(ENGINE)
+          .engine(CamundaEngine.ID)
           .id(id)
           .topic(topic(task, request))
           .processInstanceId(text(task, "processInstanceId"))
@@ -144,10 +144,10 @@ public final class CamundaJobClient implements EngineClient {
           .build();
     } catch (RuntimeException e) {
       String why = e instanceof MalformedAnswerException m ? m.detail() : e.getMessage();
-      MalformedAnswerException error = new MalformedAnswerException(ENGINE, "fetchAndLock", 200,
+      MalformedAnswerException error = new MalformedAnswerException(CamundaEngine.ID, "fetchAndLock", 200,
           task.toString(), "external task " + id + " cannot be read: " + why, e);
       // An unreadable lock expiry is assumed to run from now.
-      return LockedJob.unreadable(ENGINE, id, topic(task, request), retries,
+      return LockedJob.unreadable(CamundaEngine.ID, id, topic(task, request), retries,
           lockExpiresAt != null ? lockExpiresAt : Instant.now().plus(request.lockDuration()), task, error);
     }
   }

@@ -1,7 +1,5 @@
 package io.polyworker.camunda.internal;
 
-import static io.polyworker.camunda.internal.CamundaHttp.ENGINE;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -15,6 +13,7 @@ import io.polyworker.ProcessInstanceFailedException;
 import io.polyworker.ProcessResult;
 import io.polyworker.PublishMessage;
 import io.polyworker.StartProcess;
+import io.polyworker.camunda.CamundaEngine;
 import io.polyworker.support.internal.InstanceFollower;
 import io.polyworker.support.internal.MessageCorrelator;
 import java.time.Duration;
@@ -30,12 +29,12 @@ import okhttp3.RequestBody;
 import org.jspecify.annotations.Nullable;
 
 /** Deployments and process instances through Camunda's REST API. */
-public final class CamundaProcessClient implements ProcessClient {
+final class CamundaProcessClient implements ProcessClient {
   private static final MediaType XML = MediaType.get("application/octet-stream");
   private final CamundaHttp http;
-  private final MessageCorrelator messages = new MessageCorrelator(ENGINE);
+  private final MessageCorrelator messages = new MessageCorrelator(CamundaEngine.ID);
 
-  public CamundaProcessClient(CamundaHttp http) {
+  CamundaProcessClient(CamundaHttp http) {
     this.http = http;
   }
 
@@ -53,7 +52,7 @@ public final class CamundaProcessClient implements ProcessClient {
     }
     JsonNode answer = http.post("deploy", http.url("deployment", "create"), form.build());
     if (answer == null || !answer.isObject()) {
-      throw new MalformedAnswerException(ENGINE, "deploy", 200, String.valueOf(answer),
+      throw new MalformedAnswerException(CamundaEngine.ID, "deploy", 200, String.valueOf(answer),
           "expected a deployment object", null);
     }
     List<DeployedDefinition> definitions = new ArrayList<>();
@@ -96,7 +95,7 @@ public final class CamundaProcessClient implements ProcessClient {
     }
     JsonNode answer = http.post(operation, url, body);
     if (answer == null || !answer.hasNonNull("id")) {
-      throw new MalformedAnswerException(ENGINE, operation, 200, String.valueOf(answer),
+      throw new MalformedAnswerException(CamundaEngine.ID, operation, 200, String.valueOf(answer),
           "the answer has no instance id", null);
     }
     return answer.get("id").asText();
@@ -111,7 +110,7 @@ public final class CamundaProcessClient implements ProcessClient {
     }
     JsonNode list = http.get(operation, url.build());
     if (!list.isArray() || list.isEmpty() || !list.get(0).hasNonNull("id")) {
-      throw new NotFoundException(ENGINE, operation, 404, list.toString(), "no process '"
+      throw new NotFoundException(CamundaEngine.ID, operation, 404, list.toString(), "no process '"
           + request.processKey() + "' of version " + request.version()
           + (request.tenantId() == null ? "" : " for tenant " + request.tenantId()), null);
     }
@@ -121,7 +120,7 @@ public final class CamundaProcessClient implements ProcessClient {
   @Override
   public ProcessResult startProcessAndAwait(StartProcess request, Duration timeout) {
     String id = start("startProcessAndAwait", request);
-    return InstanceFollower.await(ENGINE, id, timeout, () -> check(id, request.fetchVariables()));
+    return InstanceFollower.await(CamundaEngine.ID, id, timeout, () -> check(id, request.fetchVariables()));
   }
 
   private @Nullable ProcessResult check(String id, @Nullable List<String> names) {
@@ -132,15 +131,16 @@ public final class CamundaProcessClient implements ProcessClient {
       case "COMPLETED":
         return new ProcessResult(id, endVariables(id, names));
       case "EXTERNALLY_TERMINATED":
-        throw new ProcessInstanceFailedException(ENGINE, id, "was cancelled");
+        throw new ProcessInstanceFailedException(CamundaEngine.ID, id, "was cancelled");
       case "INTERNALLY_TERMINATED":
-        throw new ProcessInstanceFailedException(ENGINE, id, "was terminated by the process itself");
+        throw new ProcessInstanceFailedException(CamundaEngine.ID, id,
+            "was terminated by the process itself");
       default:
         JsonNode incidents = http.get(operation,
             http.urlBuilder("incident").addQueryParameter("processInstanceId", id).build());
         if (incidents.isArray() && !incidents.isEmpty()) {
           JsonNode first = incidents.get(0);
-          throw new ProcessInstanceFailedException(ENGINE, id, "raised an incident ("
+          throw new ProcessInstanceFailedException(CamundaEngine.ID, id, "raised an incident ("
               + first.path("incidentType").asText() + " at " + first.path("activityId").asText()
               + "): " + first.path("incidentMessage").asText());
         }
@@ -190,14 +190,14 @@ public final class CamundaProcessClient implements ProcessClient {
       answer = http.post("publishMessage", http.url("message"), body);
     } catch (PolyworkerException e) {
       if (e.status() == 400 && e.detail().contains("Cannot correlate message")) {
-        throw new NotFoundException(ENGINE, "publishMessage", 400, e.answerExcerpt(),
+        throw new NotFoundException(CamundaEngine.ID, "publishMessage", 400, e.answerExcerpt(),
             "no subscription waits for message '" + message.name() + "' with correlation key '"
                 + message.correlationKey() + "'", e);
       }
       throw e;
     }
     if (answer == null || !answer.isArray() || answer.isEmpty()) {
-      throw new MalformedAnswerException(ENGINE, "publishMessage", 200, String.valueOf(answer),
+      throw new MalformedAnswerException(CamundaEngine.ID, "publishMessage", 200, String.valueOf(answer),
           "expected the correlation result", null);
     }
     JsonNode r = answer.get(0);
@@ -211,7 +211,7 @@ public final class CamundaProcessClient implements ProcessClient {
   }
 
   /** Stops background message retries. */
-  public void close() {
+  void close() {
     messages.close();
   }
 }

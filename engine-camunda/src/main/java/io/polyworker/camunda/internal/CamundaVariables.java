@@ -7,18 +7,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polyworker.MalformedAnswerException;
 import io.polyworker.UnreadableValue;
 import io.polyworker.VariableException;
+import io.polyworker.camunda.CamundaEngine;
 import io.polyworker.internal.Json;
+import io.polyworker.support.internal.Dates;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeFormatterBuilder;
-import java.time.format.DateTimeParseException;
 import java.util.Base64;
-import java.util.Date;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -38,21 +35,8 @@ final class CamundaVariables {
   static final String JAVA_SERIALIZED = "application/x-java-serialized-object";
   /** Camunda writes dates as {@code 2026-11-21T18:55:41.656+0000}. */
   static final DateTimeFormatter DATE_OUT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ");
-  private static final DateTimeFormatter DATE_IN = new DateTimeFormatterBuilder()
-      .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
-      .optionalStart().appendOffset("+HH:MM", "Z").optionalEnd()
-      .optionalStart().appendOffset("+HHMM", "Z").optionalEnd()
-      .toFormatter();
 
   private CamundaVariables() {}
-
-  static Instant parseDate(String text) {
-    try {
-      return OffsetDateTime.parse(text, DATE_IN).toInstant();
-    } catch (DateTimeParseException e) {
-      return Instant.parse(text);
-    }
-  }
 
   /** Decodes a {@code {name: typedValue}} object; a missing or null object is no variables. */
   static Map<String, @Nullable Object> decodeAll(String operation, @Nullable JsonNode variables) {
@@ -61,7 +45,7 @@ final class CamundaVariables {
       return result;
     }
     if (!variables.isObject()) {
-      throw new MalformedAnswerException(CamundaHttp.ENGINE, operation, 200, variables.toString(),
+      throw new MalformedAnswerException(CamundaEngine.ID, operation, 200, variables.toString(),
           "variables is not an object", null);
     }
     Iterator<Map.Entry<String, JsonNode>> it = variables.fields();
@@ -115,7 +99,7 @@ final class CamundaVariables {
           }
           return requireType(value, value.isNumber(), type).doubleValue();
         case "Date":
-          return parseDate(text(value, name, type));
+          return Dates.parse(text(value, name, type));
         case "Null":
           return null;
         case "Bytes":
@@ -177,6 +161,7 @@ final class CamundaVariables {
 
   static ObjectNode encode(String name, @Nullable Object value) {
     ObjectNode typed = JsonNodeFactory.instance.objectNode();
+    Instant date = Dates.toInstant(value);
     if (value == null) {
       typed.putNull("value");
       typed.put("type", "Null");
@@ -199,13 +184,12 @@ final class CamundaVariables {
     } else if (value instanceof BigInteger bi && bi.bitLength() < 64) {
       typed.put("value", bi.longValue()).put("type", "Long");
     } else if (value instanceof BigDecimal) {
-      throw new VariableException(CamundaHttp.ENGINE, null, -1, null, "variable '" + name
+      throw new VariableException(CamundaEngine.ID, null, -1, null, "variable '" + name
           + "' is a BigDecimal: Camunda 7 has no decimal type, and both a Double and a JSON object"
           + " value would lose digits or scale; send it as a String (toPlainString()) or convert it"
           + " to a Double yourself", null);
-    } else if (value instanceof Instant || value instanceof Date || value instanceof OffsetDateTime
-        || value instanceof ZonedDateTime) {
-      typed.put("value", DATE_OUT.format(toInstant(value).atOffset(ZoneOffset.UTC))).put("type", "Date");
+    } else if (date != null) {
+      typed.put("value", DATE_OUT.format(date.atOffset(ZoneOffset.UTC))).put("type", "Date");
     } else if (value instanceof byte[] bytes) {
       typed.put("value", Base64.getEncoder().encodeToString(bytes)).put("type", "Bytes");
     } else if (value instanceof Enum<?> e) {
@@ -219,18 +203,5 @@ final class CamundaVariables {
       }
     }
     return typed;
-  }
-
-  private static Instant toInstant(Object value) {
-    if (value instanceof Instant i) {
-      return i;
-    }
-    if (value instanceof Date d) {
-      return d.toInstant();
-    }
-    if (value instanceof OffsetDateTime o) {
-      return o.toInstant();
-    }
-    return ((ZonedDateTime) value).toInstant();
   }
 }

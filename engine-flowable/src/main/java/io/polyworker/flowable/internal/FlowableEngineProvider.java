@@ -2,22 +2,18 @@ package io.polyworker.flowable.internal;
 
 import io.polyworker.Engine;
 import io.polyworker.EngineConfig;
-import io.polyworker.PolyworkerException;
 import io.polyworker.flowable.FlowableEngine;
-import io.polyworker.support.internal.ConfigAuth;
 import io.polyworker.spi.EngineProvider;
+import io.polyworker.support.internal.ConfigAuth;
+import io.polyworker.support.internal.ConfigErrors;
 
 /**
- * Creates a Flowable engine from {@link EngineConfig}: {@code polyworker.url} is the server root;
- * auth {@code none}, {@code basic} or {@code bearer}; {@value #PROCESS_API_PATH} and
- * {@value #JOB_API_PATH} override the API paths below the root.
+ * Creates a Flowable engine from {@link EngineConfig}: the keys of {@link FlowableEngine#CONFIG_KEYS},
+ * {@code polyworker.url} the server root, auth {@code none}, {@code basic} or {@code bearer},
+ * {@value FlowableEngine#PROCESS_API_PATH} and {@value FlowableEngine#EXTERNAL_JOB_API_PATH} the API
+ * paths below the root.
  */
 public final class FlowableEngineProvider implements EngineProvider {
-  /** Config key: path of the process REST API, default {@code /process-api}. */
-  public static final String PROCESS_API_PATH = "polyworker.flowable.process-api-path";
-  /** Config key: path of the external worker job REST API, default {@code /external-job-api}. */
-  public static final String JOB_API_PATH = "polyworker.flowable.external-job-api-path";
-
   @Override
   public String id() {
     return FlowableEngine.ID;
@@ -26,19 +22,13 @@ public final class FlowableEngineProvider implements EngineProvider {
   @Override
   public Engine create(EngineConfig config) {
     FlowableEngine.Builder b = FlowableEngine.builder();
-    String url = config.require(EngineConfig.URL);
-    try {
-      b.baseUrl(url);
-    } catch (IllegalArgumentException e) {
-      // The builder's message names the problem without quoting user info.
-      throw new PolyworkerException("setting " + EngineConfig.URL + " (environment variable "
-          + EngineConfig.envName(EngineConfig.URL) + "): " + e.getMessage());
-    }
-    String processApi = config.get(PROCESS_API_PATH);
+    // The builder's message names the problem without quoting user info.
+    ConfigErrors.require(config, EngineConfig.URL, b::baseUrl);
+    String processApi = config.get(FlowableEngine.PROCESS_API_PATH);
     if (processApi != null) {
       b.processApiPath(processApi);
     }
-    String jobApi = config.get(JOB_API_PATH);
+    String jobApi = config.get(FlowableEngine.EXTERNAL_JOB_API_PATH);
     if (jobApi != null) {
       b.externalJobApiPath(jobApi);
     }

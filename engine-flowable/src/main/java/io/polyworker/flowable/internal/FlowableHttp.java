@@ -12,6 +12,7 @@ import io.polyworker.NotFoundException;
 import io.polyworker.PolyworkerException;
 import io.polyworker.ResultRejectedException;
 import io.polyworker.VariableException;
+import io.polyworker.flowable.FlowableEngine;
 import io.polyworker.support.internal.HttpSettings;
 import io.polyworker.support.internal.RestConversation;
 import io.polyworker.internal.Json;
@@ -31,20 +32,13 @@ import okhttp3.HttpUrl;
  * {@code exception} text is the useful part and becomes the exception's detail. Flowable has no long
  * polling, so the socket read timeout is the request timeout.
  */
-public final class FlowableHttp extends RestConversation {
-  /** The engine id. */
-  public static final String ENGINE = "flowable";
+final class FlowableHttp extends RestConversation {
   /** Operations on one acquired job: a 404 there means the job is gone, not a wrong URL. */
   private static final Set<String> JOB_OPERATIONS =
       Set.of("complete", "fail", "bpmnError", "terminate", "release");
-  /** The job operations that carry a result whose content the engine may refuse. */
-  private static final Set<String> RESULT_OPERATIONS =
-      Set.of("complete", "fail", "bpmnError", "terminate");
-  /** 4xx answers that say nothing about the request's content. */
-  private static final Set<Integer> NOT_ABOUT_CONTENT = Set.of(401, 403, 404, 408, 409, 429);
 
   /** Which of the server's REST APIs a URL belongs to. */
-  public enum Api {
+  enum Api {
     /** {@code /process-api}: repository, runtime, history, management. */
     PROCESS,
     /** {@code /external-job-api}: acquire, complete, fail, unacquire. */
@@ -59,8 +53,8 @@ public final class FlowableHttp extends RestConversation {
    * @param processApiPath path of the process REST API below the root
    * @param jobApiPath path of the external worker job REST API below the root
    */
-  public FlowableHttp(HttpSettings settings, String processApiPath, String jobApiPath) {
-    super(ENGINE, settings, false);
+  FlowableHttp(HttpSettings settings, String processApiPath, String jobApiPath) {
+    super(FlowableEngine.ID, settings, false);
     this.processApi = segments(processApiPath);
     this.jobApi = segments(jobApiPath);
   }
@@ -76,7 +70,7 @@ public final class FlowableHttp extends RestConversation {
   }
 
   /** The URL of a path below one of the APIs; segments are encoded. */
-  public HttpUrl url(Api api, String... segments) {
+  HttpUrl url(Api api, String... segments) {
     HttpUrl base = base();
     HttpUrl.Builder b = base.newBuilder().encodedPath("/").query(null).fragment(null);
     for (String s : base.pathSegments()) {
@@ -128,40 +122,39 @@ public final class FlowableHttp extends RestConversation {
     String lower = message.toLowerCase(Locale.ROOT);
     boolean jobOperation = JOB_OPERATIONS.contains(operation);
     if (status == 401) {
-      return new AuthenticationException(ENGINE, operation, status, text,
+      return new AuthenticationException(FlowableEngine.ID, operation, status, text,
           "the server rejected the credentials: " + message, null);
     }
     if (status == 403) {
       if (lower.contains("does not hold a lock")) {
-        return new JobLockLostException(ENGINE, operation, status, text, message
+        return new JobLockLostException(FlowableEngine.ID, operation, status, text, message
             + " (the lock expired or the job was released, and may now be held by another worker)", null);
       }
-      return new AuthenticationException(ENGINE, operation, status, text,
+      return new AuthenticationException(FlowableEngine.ID, operation, status, text,
           "not allowed: " + message, null);
     }
     if (status == 404) {
       if (jobOperation) {
-        return new JobAlreadyCompletedException(ENGINE, operation, status, text, message
+        return new JobAlreadyCompletedException(FlowableEngine.ID, operation, status, text, message
             + " (the job no longer exists: it was completed, moved to the dead-letter jobs, or its"
             + " instance ended)", null);
       }
-      return new NotFoundException(ENGINE, operation, status, text, message, null);
+      return new NotFoundException(FlowableEngine.ID, operation, status, text, message, null);
     }
     if (status == 429) {
-      return new BackPressureException(ENGINE, operation, status, text, message, null);
+      return new BackPressureException(FlowableEngine.ID, operation, status, text, message, null);
     }
     if (status == 409 && jobOperation) {
       // Concurrent modification of the job (optimistic locking): sending the same result again may work.
-      return new EngineUnavailableException(ENGINE, operation, status, text, message, null);
+      return new EngineUnavailableException(FlowableEngine.ID, operation, status, text, message, null);
     }
     if ("deploy".equals(operation) && (status == 400 || (status >= 500 && isParseError(lower)))) {
-      return new InvalidDefinitionException(ENGINE, operation, status, text, message, null);
+      return new InvalidDefinitionException(FlowableEngine.ID, operation, status, text, message, null);
     }
     if (status >= 500) {
-      return new EngineUnavailableException(ENGINE, operation, status, text, message, null);
+      return new EngineUnavailableException(FlowableEngine.ID, operation, status, text, message, null);
     }
-    if (RESULT_OPERATIONS.contains(operation) && status >= 400 && status < 500
-        && !NOT_ABOUT_CONTENT.contains(status)) {
+    if (mayRefuseResult(operation, status)) {
       String detail = message;
       if (lower.contains("can only terminate cmmn")) {
         detail = "terminate applies only to CMMN jobs, and this is a BPMN job: complete it, fail it or"
@@ -170,18 +163,18 @@ public final class FlowableHttp extends RestConversation {
         detail = "a BPMN error applies only to BPMN jobs, and this is a CMMN job: complete, fail or"
             + " terminate it instead (" + message + ")";
       }
-      return new ResultRejectedException(ENGINE, operation, status, text, detail, null);
+      return new ResultRejectedException(FlowableEngine.ID, operation, status, text, detail, null);
     }
     if (status == 400) {
       if (lower.contains("no process definition found")
           || (lower.contains("process definition with key") && lower.contains("not found"))) {
-        return new NotFoundException(ENGINE, operation, status, text, message, null);
+        return new NotFoundException(FlowableEngine.ID, operation, status, text, message, null);
       }
       if (lower.startsWith("variable '") || lower.contains("unsupported type")) {
-        return new VariableException(ENGINE, operation, status, text, message, null);
+        return new VariableException(FlowableEngine.ID, operation, status, text, message, null);
       }
     }
-    return new PolyworkerException(ENGINE, operation, status, text, message, null);
+    return new PolyworkerException(FlowableEngine.ID, operation, status, text, message, null);
   }
 
   /** Flowable answers 500 for definitions it cannot parse or validate. */

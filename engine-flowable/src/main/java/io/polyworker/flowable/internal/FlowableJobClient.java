@@ -6,12 +6,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polyworker.MalformedAnswerException;
 import io.polyworker.PolyworkerException;
 import io.polyworker.VariableException;
+import io.polyworker.flowable.FlowableEngine;
 import io.polyworker.flowable.internal.FlowableHttp.Api;
 import io.polyworker.spi.Capability;
 import io.polyworker.spi.EngineCapabilities;
 import io.polyworker.spi.EngineClient;
 import io.polyworker.spi.FetchRequest;
 import io.polyworker.spi.LockedJob;
+import io.polyworker.support.internal.Dates;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,11 +44,11 @@ import org.slf4j.LoggerFactory;
  * <p>Flowable 7.2 has no lock extension and no long polling; the runtime backs off between empty
  * acquires instead and reports a lost lock when a handler outlives it.
  */
-public final class FlowableJobClient implements EngineClient {
+final class FlowableJobClient implements EngineClient {
   /** Flowable's process definition ids: {@code key:version:generatedId}; keys are NCNames, free of ':'. */
   private static final Pattern DEFINITION_ID = Pattern.compile("([^:]+):[0-9]+:[^:]+");
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-  private static final Logger LOG = LoggerFactory.getLogger("io.polyworker.engine.flowable");
+  private static final Logger LOG = LoggerFactory.getLogger("io.polyworker.engine." + FlowableEngine.ID);
 
   static final EngineCapabilities CAPABILITIES = EngineCapabilities.builder()
       .with(Capability.RELEASE, Capability.LOCK_OWNERSHIP, Capability.CMMN, Capability.INCIDENTS,
@@ -77,13 +79,13 @@ public final class FlowableJobClient implements EngineClient {
   private final FlowableHttp http;
   private final AtomicBoolean errorMessageNoted = new AtomicBoolean();
 
-  public FlowableJobClient(FlowableHttp http) {
+  FlowableJobClient(FlowableHttp http) {
     this.http = http;
   }
 
   @Override
   public String engineId() {
-    return FlowableHttp.ENGINE;
+    return FlowableEngine.ID;
   }
 
   @Override
@@ -123,7 +125,7 @@ public final class FlowableJobClient implements EngineClient {
 
   private static List<LockedJob> jobs(@Nullable JsonNode answer, FetchRequest request) {
     if (answer == null || !answer.isArray()) {
-      throw new MalformedAnswerException(FlowableHttp.ENGINE, "acquire", 200,
+      throw new MalformedAnswerException(FlowableEngine.ID, "acquire", 200,
           answer == null ? null : answer.toString(), "expected a JSON array of jobs, got "
               + (answer == null ? "an empty answer" : answer.getNodeType().toString().toLowerCase(Locale.ROOT)),
           null);
@@ -152,12 +154,12 @@ public final class FlowableJobClient implements EngineClient {
       return readableJob(job, id, request.topic(), wanted, answer);
     } catch (RuntimeException e) {
       String why = e instanceof MalformedAnswerException m ? m.detail() : e.toString();
-      MalformedAnswerException error = new MalformedAnswerException(FlowableHttp.ENGINE, "acquire",
+      MalformedAnswerException error = new MalformedAnswerException(FlowableEngine.ID, "acquire",
           200, job.toString(), why, e);
       String lock = optional(job, "lockExpirationTime");
-      Instant lockExpiresAt = lock == null ? null : FlowableVariables.parseInstant(lock);
+      Instant lockExpiresAt = lock == null ? null : Dates.parseOrNull(lock);
       JsonNode retries = job.get("retries");
-      return LockedJob.unreadable(FlowableHttp.ENGINE, id, request.topic(),
+      return LockedJob.unreadable(FlowableEngine.ID, id, request.topic(),
           isInt(retries) ? retries.intValue() : null,
           lockExpiresAt != null ? lockExpiresAt : Instant.now().plus(request.lockDuration()), job, error);
     }
@@ -174,7 +176,7 @@ public final class FlowableJobClient implements EngineClient {
       throw malformed(answer, "job " + id + ": field 'processInstanceId' (or 'scopeId') is missing");
     }
     String lock = required(job, "lockExpirationTime", answer);
-    Instant lockExpiresAt = FlowableVariables.parseInstant(lock);
+    Instant lockExpiresAt = Dates.parseOrNull(lock);
     if (lockExpiresAt == null) {
       throw malformed(answer, "job " + id + " has a 'lockExpirationTime' that is not an ISO-8601"
           + " date-time: " + lock);
@@ -185,7 +187,7 @@ public final class FlowableJobClient implements EngineClient {
     }
     String tenantId = optional(job, "tenantId");
     return LockedJob.builder()
-        .engine(FlowableHttp.ENGINE)
+        .engine(FlowableEngine.ID)
         .id(id)
         .topic(topic)
         .processInstanceId(instanceId)
@@ -229,7 +231,7 @@ public final class FlowableJobClient implements EngineClient {
   }
 
   private static MalformedAnswerException malformed(String answer, String detail) {
-    return new MalformedAnswerException(FlowableHttp.ENGINE, "acquire", 200, answer, detail, null);
+    return new MalformedAnswerException(FlowableEngine.ID, "acquire", 200, answer, detail, null);
   }
 
   @Override
@@ -293,9 +295,9 @@ public final class FlowableJobClient implements EngineClient {
   }
 
   private okhttp3.HttpUrl jobUrl(LockedJob job, String action) {
-    if (!FlowableHttp.ENGINE.equals(job.engine())) {
+    if (!FlowableEngine.ID.equals(job.engine())) {
       throw new PolyworkerException("job " + job.id() + " comes from engine " + job.engine()
-          + ", not flowable");
+          + ", not " + FlowableEngine.ID);
     }
     return http.url(Api.JOBS, "acquire", "jobs", job.id(), action);
   }

@@ -14,6 +14,7 @@ import io.polyworker.ProcessInstanceFailedException;
 import io.polyworker.ProcessResult;
 import io.polyworker.PublishMessage;
 import io.polyworker.StartProcess;
+import io.polyworker.flowable.FlowableEngine;
 import io.polyworker.flowable.internal.FlowableHttp.Api;
 import io.polyworker.support.internal.InstanceFollower;
 import io.polyworker.support.internal.MessageCorrelator;
@@ -45,7 +46,7 @@ import org.jspecify.annotations.Nullable;
  * Flowable reports definitions it cannot parse as HTTP 500 with the parser's message; those become
  * {@link io.polyworker.InvalidDefinitionException}s (see {@link FlowableHttp#error}).
  */
-public final class FlowableProcessClient implements ProcessClient {
+final class FlowableProcessClient implements ProcessClient {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final MediaType ZIP = MediaType.get("application/zip");
   private static final int MAX_DEPLOYMENT_NAME = 200;
@@ -54,9 +55,9 @@ public final class FlowableProcessClient implements ProcessClient {
   private static final String PUBLISH = "publishMessage";
 
   private final FlowableHttp http;
-  private final MessageCorrelator messages = new MessageCorrelator(FlowableHttp.ENGINE);
+  private final MessageCorrelator messages = new MessageCorrelator(FlowableEngine.ID);
 
-  public FlowableProcessClient(FlowableHttp http) {
+  FlowableProcessClient(FlowableHttp http) {
     this.http = http;
   }
 
@@ -80,7 +81,7 @@ public final class FlowableProcessClient implements ProcessClient {
     JsonNode deployment = http.post("deploy", url, body);
     String deploymentId = deployment == null ? null : text(deployment, "id");
     if (deploymentId == null) {
-      throw new MalformedAnswerException(FlowableHttp.ENGINE, "deploy", 201,
+      throw new MalformedAnswerException(FlowableEngine.ID, "deploy", 201,
           deployment == null ? null : deployment.toString(), "the answer has no deployment 'id'", null);
     }
     JsonNode page = http.get("deploy", http.url(Api.PROCESS, "repository", "process-definitions")
@@ -90,7 +91,7 @@ public final class FlowableProcessClient implements ProcessClient {
         .build());
     JsonNode data = page.get("data");
     if (data == null || !data.isArray()) {
-      throw new MalformedAnswerException(FlowableHttp.ENGINE, "deploy", 200, page.toString(),
+      throw new MalformedAnswerException(FlowableEngine.ID, "deploy", 200, page.toString(),
           "the process-definition query answer has no 'data' array", null);
     }
     List<DeployedDefinition> result = new ArrayList<>();
@@ -101,7 +102,7 @@ public final class FlowableProcessClient implements ProcessClient {
       String resource = resourceName(text(d, "resource"));
       if (key == null || id == null || version == null || !version.canConvertToInt()
           || resource == null) {
-        throw new MalformedAnswerException(FlowableHttp.ENGINE, "deploy", 200, d.toString(),
+        throw new MalformedAnswerException(FlowableEngine.ID, "deploy", 200, d.toString(),
             "a process definition lacks 'key', 'id', 'version' or 'resource'", null);
       }
       result.add(new DeployedDefinition(key, id, version.intValue(), resource));
@@ -167,7 +168,7 @@ public final class FlowableProcessClient implements ProcessClient {
   private static String instanceId(String operation, @Nullable JsonNode answer) {
     String id = answer == null ? null : text(answer, "id");
     if (id == null) {
-      throw new MalformedAnswerException(FlowableHttp.ENGINE, operation, 201,
+      throw new MalformedAnswerException(FlowableEngine.ID, operation, 201,
           answer == null ? null : answer.toString(), "the answer has no process instance 'id'", null);
     }
     return id;
@@ -183,11 +184,11 @@ public final class FlowableProcessClient implements ProcessClient {
     JsonNode page = http.get(operation, url.build());
     JsonNode data = page.get("data");
     if (data == null || !data.isArray()) {
-      throw new MalformedAnswerException(FlowableHttp.ENGINE, operation, 200, page.toString(),
+      throw new MalformedAnswerException(FlowableEngine.ID, operation, 200, page.toString(),
           "the process-definition query answer has no 'data' array", null);
     }
     if (data.isEmpty() || text(data.get(0), "id") == null) {
-      throw new NotFoundException(FlowableHttp.ENGINE, operation, 404, page.toString(), "no process '"
+      throw new NotFoundException(FlowableEngine.ID, operation, 404, page.toString(), "no process '"
           + request.processKey() + "' of version " + request.version()
           + (request.tenantId() == null ? "" : " for tenant " + request.tenantId()), null);
     }
@@ -199,7 +200,8 @@ public final class FlowableProcessClient implements ProcessClient {
   @Override
   public ProcessResult startProcessAndAwait(StartProcess request, Duration timeout) {
     String id = start(AWAIT, request);
-    return InstanceFollower.await(FlowableHttp.ENGINE, id, timeout, () -> check(id, request.fetchVariables()));
+    return InstanceFollower.await(FlowableEngine.ID, id, timeout,
+        () -> check(id, request.fetchVariables()));
   }
 
   /**
@@ -217,7 +219,7 @@ public final class FlowableProcessClient implements ProcessClient {
       String deleteReason = text(instance, "deleteReason");
       if (deleteReason != null
           && !endedByTerminateEndEvent(deleteReason, text(instance, "endActivityId"))) {
-        throw new ProcessInstanceFailedException(FlowableHttp.ENGINE, id, "was cancelled ("
+        throw new ProcessInstanceFailedException(FlowableEngine.ID, id, "was cancelled ("
             + deleteReason + ")");
       }
       return new ProcessResult(id, endVariables(id, names));
@@ -227,7 +229,7 @@ public final class FlowableProcessClient implements ProcessClient {
     JsonNode jobs = dead.get("data");
     if (jobs != null && jobs.isArray() && !jobs.isEmpty()) {
       JsonNode first = jobs.get(0);
-      throw new ProcessInstanceFailedException(FlowableHttp.ENGINE, id, "raised an incident (a"
+      throw new ProcessInstanceFailedException(FlowableEngine.ID, id, "raised an incident (a"
           + " dead-letter job at " + first.path("elementId").asText("?") + "): "
           + first.path("exceptionMessage").asText(""));
     }
@@ -253,7 +255,7 @@ public final class FlowableProcessClient implements ProcessClient {
         .build());
     JsonNode data = page.get("data");
     if (data == null || !data.isArray()) {
-      throw new MalformedAnswerException(FlowableHttp.ENGINE, AWAIT, 200, page.toString(),
+      throw new MalformedAnswerException(FlowableEngine.ID, AWAIT, 200, page.toString(),
           "the historic-variable query answer has no 'data' array", null);
     }
     ArrayNode processScope = NODES.arrayNode();
@@ -320,7 +322,7 @@ public final class FlowableProcessClient implements ProcessClient {
     JsonNode page = http.post(PUBLISH, http.url(Api.PROCESS, "query", "executions"), query);
     JsonNode data = page == null ? null : page.get("data");
     if (data == null || !data.isArray()) {
-      throw new MalformedAnswerException(FlowableHttp.ENGINE, PUBLISH, 200, String.valueOf(page),
+      throw new MalformedAnswerException(FlowableEngine.ID, PUBLISH, 200, String.valueOf(page),
           "the execution query answer has no 'data' array", null);
     }
     if (data.isEmpty()) {
@@ -329,7 +331,7 @@ public final class FlowableProcessClient implements ProcessClient {
     String execution = text(data.get(0), "id");
     String instance = text(data.get(0), "processInstanceId");
     if (execution == null || instance == null) {
-      throw new MalformedAnswerException(FlowableHttp.ENGINE, PUBLISH, 200, data.get(0).toString(),
+      throw new MalformedAnswerException(FlowableEngine.ID, PUBLISH, 200, data.get(0).toString(),
           "a waiting execution lacks 'id' or 'processInstanceId'", null);
     }
     ObjectNode action = NODES.objectNode()
@@ -355,14 +357,14 @@ public final class FlowableProcessClient implements ProcessClient {
         NODES.objectNode().put("processBusinessKey", businessKey).put("size", 100));
     JsonNode data = page == null ? null : page.get("data");
     if (data == null || !data.isArray()) {
-      throw new MalformedAnswerException(FlowableHttp.ENGINE, PUBLISH, 200, String.valueOf(page),
+      throw new MalformedAnswerException(FlowableEngine.ID, PUBLISH, 200, String.valueOf(page),
           "the process-instance query answer has no 'data' array", null);
     }
     return data.isEmpty() ? null : text(data.get(0), "id");
   }
 
   private static NotFoundException nothingWaits(PublishMessage message, PolyworkerException cause) {
-    return new NotFoundException(FlowableHttp.ENGINE, PUBLISH, cause.status(), cause.answerExcerpt(),
+    return new NotFoundException(FlowableEngine.ID, PUBLISH, cause.status(), cause.answerExcerpt(),
         "no subscription waits for message '" + message.name() + "' with correlation key '"
             + message.correlationKey() + "'", cause);
   }
@@ -379,7 +381,7 @@ public final class FlowableProcessClient implements ProcessClient {
   }
 
   /** Stops background message retries. */
-  public void close() {
+  void close() {
     messages.close();
   }
 

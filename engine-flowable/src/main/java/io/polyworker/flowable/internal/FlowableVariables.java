@@ -8,16 +8,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polyworker.MalformedAnswerException;
 import io.polyworker.UnreadableValue;
 import io.polyworker.VariableException;
+import io.polyworker.flowable.FlowableEngine;
 import io.polyworker.internal.Json;
+import io.polyworker.support.internal.Dates;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Collection;
 import java.util.Date;
 import java.util.LinkedHashMap;
@@ -40,9 +38,6 @@ import org.jspecify.annotations.Nullable;
  */
 final class FlowableVariables {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-  /** {@code 2024-01-02T03:04:05+0000}: an offset without a colon, as some servers write it. */
-  private static final DateTimeFormatter NO_COLON_OFFSET =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss[.SSSSSSSSS][.SSSSSS][.SSS]XX");
 
   private FlowableVariables() {}
 
@@ -83,7 +78,7 @@ final class FlowableVariables {
   }
 
   private static MalformedAnswerException malformed(String operation, String answer, String detail) {
-    return new MalformedAnswerException(FlowableHttp.ENGINE, operation, 200, answer, detail, null);
+    return new MalformedAnswerException(FlowableEngine.ID, operation, 200, answer, detail, null);
   }
 
   /** One value; never throws for a bad value, which becomes an {@link UnreadableValue}. */
@@ -161,7 +156,7 @@ final class FlowableVariables {
   }
 
   private static Object instant(String type, JsonNode value) {
-    Instant parsed = parseInstant(value.asText());
+    Instant parsed = Dates.parseOrNull(value.asText());
     return parsed != null ? parsed : wrong(type, value, "an ISO-8601 date-time with offset");
   }
 
@@ -182,19 +177,6 @@ final class FlowableVariables {
     }
   }
 
-  /** Parses a date-time Flowable wrote (job lock expiry); null if it is not one. */
-  static @Nullable Instant parseInstant(String text) {
-    try {
-      return OffsetDateTime.parse(text).toInstant();
-    } catch (DateTimeParseException e) {
-      try {
-        return OffsetDateTime.parse(text, NO_COLON_OFFSET).toInstant();
-      } catch (DateTimeParseException e2) {
-        return null;
-      }
-    }
-  }
-
   // ---------------------------------------------------------------- encoding
 
   /**
@@ -211,6 +193,7 @@ final class FlowableVariables {
   private static ObjectNode encode(String name, @Nullable Object value) {
     ObjectNode v = NODES.objectNode();
     v.put("name", name);
+    Instant date = Dates.toInstant(value);
     if (value == null) {
       v.putNull("value");
     } else if (value instanceof String s) {
@@ -237,14 +220,9 @@ final class FlowableVariables {
       v.put("type", "bigInteger").put("value", bi.toString());
     } else if (value instanceof Boolean b) {
       v.put("type", "boolean").put("value", b);
-    } else if (value instanceof Date d) {
-      v.put("type", "date").put("value", d.toInstant().toString());
-    } else if (value instanceof Instant i) {
-      v.put("type", "instant").put("value", i.toString());
-    } else if (value instanceof OffsetDateTime o) {
-      v.put("type", "instant").put("value", o.toInstant().toString());
-    } else if (value instanceof ZonedDateTime z) {
-      v.put("type", "instant").put("value", z.toInstant().toString());
+    } else if (date != null) {
+      // java.util.Date as Flowable's own "date"; the java.time values as "instant" (keeps milliseconds).
+      v.put("type", value instanceof Date ? "date" : "instant").put("value", date.toString());
     } else if (value instanceof LocalDate d) {
       v.put("type", "localDate").put("value", d.toString());
     } else if (value instanceof LocalDateTime d) {

@@ -6,6 +6,7 @@ import io.polyworker.AuthenticationException;
 import io.polyworker.EngineUnavailableException;
 import io.polyworker.MalformedAnswerException;
 import io.polyworker.PolyworkerException;
+import io.polyworker.ResultRejectedException;
 import io.polyworker.VariableException;
 import io.polyworker.internal.Json;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
@@ -51,6 +53,10 @@ public abstract class RestConversation implements AutoCloseable {
   /** Bigger answers are refused: a worker must not run out of memory because a server misbehaves. */
   public static final long MAX_ANSWER_BYTES = 64L * 1024 * 1024;
   private static final int MAX_REQUESTS = 256;
+  /** The job operations that carry a result whose content the engine may refuse. */
+  private static final Set<String> RESULT_OPERATIONS = Set.of("complete", "fail", "bpmnError", "terminate");
+  /** 4xx answers that say nothing about the request's content. */
+  private static final Set<Integer> NOT_ABOUT_CONTENT = Set.of(401, 403, 404, 408, 409, 429);
 
   private final String engine;
   private final HttpUrl base;
@@ -99,6 +105,19 @@ public abstract class RestConversation implements AutoCloseable {
 
   /** Maps a non-2xx answer onto the exception hierarchy; {@code text} is the body, possibly blank. */
   protected abstract PolyworkerException error(String operation, int status, String text);
+
+  /**
+   * Whether an answer may refuse a result's content for good, to be mapped as a
+   * {@link ResultRejectedException} (the runtime then fails the job with the reason instead of
+   * sending the same result again): a 4xx to a result (complete, fail, bpmnError, terminate) other
+   * than 401, 403, 404, 408, 409 and 429, which say nothing about the content. A 5xx never does: the
+   * REST engines answer 500 for content they cannot store as for a database that is down. An engine
+   * rules out further answers it knows to be passing, and checks its lost-lock answers first.
+   */
+  protected static boolean mayRefuseResult(String operation, int status) {
+    return RESULT_OPERATIONS.contains(operation) && status >= 400 && status < 500
+        && !NOT_ABOUT_CONTENT.contains(status);
+  }
 
   /** POSTs JSON and returns the answer (null for an empty body, such as 204). */
   public final @Nullable JsonNode post(String operation, HttpUrl url, Object body) {

@@ -59,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * the secret nor a token ever appears in a message or log line.
  */
 final class OAuthClientCredentials implements CredentialsProvider, ClientInterceptor {
-  private static final Logger LOG = LoggerFactory.getLogger(DefaultZeebeEngine.LOGGER);
+  private static final Logger LOG = LoggerFactory.getLogger(ZeebeEngineFactory.LOGGER);
   private static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 

@@ -4,6 +4,7 @@ import io.polyworker.Engine;
 import io.polyworker.EngineConfig;
 import io.polyworker.PolyworkerException;
 import io.polyworker.spi.EngineProvider;
+import io.polyworker.support.internal.ConfigErrors;
 import io.polyworker.zeebe.ZeebeEngine;
 import java.net.URI;
 import java.nio.file.Path;
@@ -13,26 +14,11 @@ import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@code polyworker.engine=zeebe}: builds a {@link ZeebeEngine} from {@link EngineConfig}. Keys (also
- * as environment variables, e.g. {@code POLYWORKER_ZEEBE_PLAINTEXT}):
- * <ul>
- *   <li>{@code polyworker.url} — the gRPC address, {@code https://host:port} or {@code http://host:port}; required;
- *   <li>{@code polyworker.zeebe.plaintext} — {@code true}/{@code false}; default: true for {@code http://}, false for {@code https://};
- *   <li>{@code polyworker.zeebe.ca-certificate-path} — PEM file of trusted CAs; default: the JVM's trust store;
- *   <li>{@code polyworker.zeebe.streaming}, {@code polyworker.zeebe.long-polling} — {@code true}/{@code false}; defaults true, false;
- *   <li>{@code polyworker.zeebe.request-timeout} — ISO-8601 duration such as {@code PT20S}; default 10 s;
- *   <li>{@code polyworker.auth=oauth2} (implied by a client id) with {@code polyworker.oauth.token-url},
- *       {@code .client-id}, {@code .client-secret}, and optionally {@code .audience} and {@code .scope}.
- * </ul>
- * Basic and bearer auth are not offered for Zeebe's gRPC gateway and are rejected with a message.
+ * {@code polyworker.engine=zeebe}: builds a {@link ZeebeEngine} from {@link EngineConfig}, reading the
+ * keys of {@link ZeebeEngine#CONFIG_KEYS}. Basic and bearer auth are not offered for Zeebe's gRPC
+ * gateway and are rejected with a message.
  */
 public final class ZeebeEngineProvider implements EngineProvider {
-  static final String PLAINTEXT = "polyworker.zeebe.plaintext";
-  static final String CA_CERTIFICATE_PATH = "polyworker.zeebe.ca-certificate-path";
-  static final String STREAMING = "polyworker.zeebe.streaming";
-  static final String LONG_POLLING = "polyworker.zeebe.long-polling";
-  static final String REQUEST_TIMEOUT = "polyworker.zeebe.request-timeout";
-
   public ZeebeEngineProvider() {}
 
   @Override
@@ -43,45 +29,37 @@ public final class ZeebeEngineProvider implements EngineProvider {
   @Override
   public Engine create(EngineConfig config) {
     String url = config.require(EngineConfig.URL);
-    URI address;
-    try {
-      address = URI.create(url);
-    } catch (IllegalArgumentException e) {
-      // Neither the URL nor the parser's message (which quotes it) may show user info.
-      throw new PolyworkerException("setting " + EngineConfig.URL + " (environment variable "
-          + EngineConfig.envName(EngineConfig.URL) + ") is not a URI: "
-          + ZeebeSettings.withoutUserInfo(url));
-    }
+    URI address = uri(url, "setting " + EngineConfig.URL + " (environment variable "
+        + EngineConfig.envName(EngineConfig.URL) + ")");
     ZeebeEngine.Builder builder = ZeebeEngine.builder();
     try {
       builder.grpcAddress(address);
     } catch (IllegalArgumentException e) {
-      throw new PolyworkerException("setting " + EngineConfig.URL + " (environment variable "
-          + EngineConfig.envName(EngineConfig.URL) + "): " + e.getMessage(), e);
+      throw ConfigErrors.invalid(EngineConfig.URL, ": " + e.getMessage(), e);
     }
-    Boolean plaintext = bool(config, PLAINTEXT);
+    Boolean plaintext = bool(config, ZeebeEngine.PLAINTEXT);
     if (plaintext == null ? "http".equalsIgnoreCase(address.getScheme()) : plaintext) {
       builder.plaintext();
     }
-    String ca = config.get(CA_CERTIFICATE_PATH);
+    String ca = config.get(ZeebeEngine.CA_CERTIFICATE_PATH);
     if (ca != null) {
       builder.caCertificatePath(Path.of(ca));
     }
-    Boolean streaming = bool(config, STREAMING);
+    Boolean streaming = bool(config, ZeebeEngine.STREAMING);
     if (streaming != null) {
       builder.streaming(streaming);
     }
-    Boolean longPolling = bool(config, LONG_POLLING);
+    Boolean longPolling = bool(config, ZeebeEngine.LONG_POLLING);
     if (longPolling != null) {
       builder.longPolling(longPolling);
     }
-    String timeout = config.get(REQUEST_TIMEOUT);
+    String timeout = config.get(ZeebeEngine.REQUEST_TIMEOUT);
     if (timeout != null) {
       try {
         builder.requestTimeout(Duration.parse(timeout));
       } catch (DateTimeParseException | IllegalArgumentException e) {
-        throw new PolyworkerException("setting " + REQUEST_TIMEOUT + " must be a positive ISO-8601"
-            + " duration such as PT20S: " + timeout, e);
+        throw new PolyworkerException("setting " + ZeebeEngine.REQUEST_TIMEOUT + " must be a positive"
+            + " ISO-8601 duration such as PT20S: " + timeout, e);
       }
     }
     String auth = config.authType();
@@ -89,14 +67,8 @@ public final class ZeebeEngineProvider implements EngineProvider {
       case "none":
         break;
       case "oauth2":
-        String tokenUrl = config.require(EngineConfig.OAUTH_TOKEN_URL);
-        URI tokenUri;
-        try {
-          tokenUri = URI.create(tokenUrl);
-        } catch (IllegalArgumentException e) {
-          throw new PolyworkerException("setting " + EngineConfig.OAUTH_TOKEN_URL + " is not a URI: "
-              + ZeebeSettings.withoutUserInfo(tokenUrl));
-        }
+        URI tokenUri = uri(config.require(EngineConfig.OAUTH_TOKEN_URL),
+            "setting " + EngineConfig.OAUTH_TOKEN_URL);
         try {
           builder.oauth2(tokenUri, config.require(EngineConfig.OAUTH_CLIENT_ID),
               config.require(EngineConfig.OAUTH_CLIENT_SECRET), config.get(EngineConfig.OAUTH_AUDIENCE),
@@ -116,6 +88,16 @@ public final class ZeebeEngineProvider implements EngineProvider {
     }
   }
 
+  /** @param setting names the setting in the message, which never shows user info */
+  private static URI uri(String value, String setting) {
+    try {
+      return URI.create(value);
+    } catch (IllegalArgumentException e) {
+      // Neither the URL nor the parser's message (which quotes it) may show user info.
+      throw new PolyworkerException(setting + " is not a URI: " + ZeebeSettings.withoutUserInfo(value));
+    }
+  }
+
   private static @Nullable Boolean bool(EngineConfig config, String key) {
     String value = config.get(key);
     if (value == null) {
@@ -127,8 +109,7 @@ public final class ZeebeEngineProvider implements EngineProvider {
       case "false":
         return Boolean.FALSE;
       default:
-        throw new PolyworkerException("setting " + key + " (environment variable "
-            + EngineConfig.envName(key) + ") must be true or false: " + value);
+        throw ConfigErrors.invalid(key, " must be true or false: " + value, null);
     }
   }
 }

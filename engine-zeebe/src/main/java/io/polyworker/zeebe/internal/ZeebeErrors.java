@@ -1,5 +1,6 @@
 package io.polyworker.zeebe.internal;
 
+import io.camunda.client.api.CamundaFuture;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
@@ -54,7 +55,7 @@ import org.jspecify.annotations.Nullable;
  * RESOURCE_EXHAUSTED "gRPC message exceeds maximum size": both are retried like the rest, until the
  * runtime's report retry timeout ends.
  */
-public final class ZeebeErrors {
+final class ZeebeErrors {
   private ZeebeErrors() {}
 
   /** The operations that carry a result whose content the gateway may refuse. */
@@ -83,7 +84,7 @@ public final class ZeebeErrors {
   }
 
   /** Maps any failure of {@code operation}; never returns null. */
-  public static PolyworkerException map(String operation, Throwable error) {
+  static PolyworkerException map(String operation, Throwable error) {
     Throwable t = unwrap(error);
     if (t instanceof PolyworkerException p) {
       return p;
@@ -141,6 +142,27 @@ public final class ZeebeErrors {
       default:
         return new PolyworkerException(ZeebeEngine.ID, operation, number, description, detail, t);
     }
+  }
+
+  /** A command ready to be sent: {@code command::send}. */
+  interface Command<T> {
+    CamundaFuture<T> send();
+  }
+
+  /** Sends a command; what the client throws while sending is mapped like a failed call. */
+  static <T> CamundaFuture<T> send(String operation, Command<T> command) {
+    try {
+      return command.send();
+    } catch (PolyworkerException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw map(operation, e);
+    }
+  }
+
+  /** Sends a command and waits for its answer: {@link #send} and then {@link #await(String, Future)}. */
+  static <T> T execute(String operation, Command<T> command) {
+    return await(operation, send(operation, command));
   }
 
   /**

@@ -2,10 +2,10 @@ package io.polyworker.zeebe.internal;
 
 import io.camunda.client.CamundaClient;
 import io.camunda.client.api.CamundaFuture;
+import io.camunda.client.api.command.ActivateJobsCommandStep1.ActivateJobsCommandStep3;
 import io.camunda.client.api.command.CompleteJobCommandStep1;
 import io.camunda.client.api.response.ActivateJobsResponse;
 import io.camunda.client.api.response.ActivatedJob;
-import io.polyworker.PolyworkerException;
 import io.polyworker.VariableException;
 import io.polyworker.spi.Capability;
 import io.polyworker.spi.EngineCapabilities;
@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -41,13 +42,12 @@ final class ZeebeJobClient implements EngineClient {
   private final CamundaClient client;
   private final ZeebeSettings settings;
   private final EngineCapabilities capabilities;
-  private final Runnable onClose;
   private final Set<ZeebeJobStream> streams = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
 
-  ZeebeJobClient(CamundaClient client, ZeebeSettings settings, Runnable onClose) {
+  ZeebeJobClient(CamundaClient client, ZeebeSettings settings) {
     this.client = client;
     this.settings = settings;
-    this.onClose = onClose;
     this.capabilities = capabilities(settings);
   }
 
@@ -94,19 +94,12 @@ final class ZeebeJobClient implements EngineClient {
 
   @Override
   public CompletableFuture<List<LockedJob>> fetchAndLock(FetchRequest request) {
-    var command = client.newActivateJobsCommand()
+    var command = ZeebeJobs.filtered(client.newActivateJobsCommand()
         .jobType(request.topic())
         .maxJobsToActivate(request.maxJobs())
         .timeout(request.lockDuration())
-        .workerName(request.workerId());
+        .workerName(request.workerId()), request, ActivateJobsCommandStep3::fetchVariables);
     List<String> variables = request.variables();
-    if (variables != null && !variables.isEmpty()) {
-      command = command.fetchVariables(variables);
-    }
-    List<String> tenants = request.tenantIds();
-    if (tenants != null) {
-      command = command.tenantIds(tenants);
-    }
     Duration longPoll = settings.longPolling() && !request.longPollTimeout().isZero()
         ? request.longPollTimeout() : NO_LONG_POLL;
     CamundaFuture<ActivateJobsResponse> call;
@@ -166,17 +159,17 @@ final class ZeebeJobClient implements EngineClient {
     if (json != null) {
       command = command.variables(json);
     }
-    ZeebeErrors.await("complete", send(command::send, "complete"));
+    ZeebeErrors.execute("complete", command::send);
   }
 
   @Override
   public void fail(LockedJob job, String workerId, String errorMessage, @Nullable String errorDetails,
       int retries, Duration retryBackoff) {
-    ZeebeErrors.await("fail", send(() -> client.newFailCommand(ZeebeJobs.key(job))
+    ZeebeErrors.execute("fail", () -> client.newFailCommand(ZeebeJobs.key(job))
         .retries(retries)
         .retryBackoff(retryBackoff)
         .errorMessage(errorMessage(errorMessage, errorDetails))
-        .send(), "fail"));
+        .send());
   }
 
   @Override
@@ -192,23 +185,23 @@ final class ZeebeJobClient implements EngineClient {
       // mappings). Other engines put them where the error path sees them; so set them first the way
       // a completion would (propagated to the process scope), then send them with the error too.
       if (job.nativeJob() instanceof ActivatedJob activated) {
-        ZeebeErrors.await("bpmnError", send(() -> client
+        ZeebeErrors.execute("bpmnError", () -> client
             .newSetVariablesCommand(activated.getElementInstanceKey())
             .variables(json)
             .local(false)
-            .send(), "bpmnError"));
+            .send());
       }
       command = command.variables(json);
     }
-    ZeebeErrors.await("bpmnError", send(command::send, "bpmnError"));
+    ZeebeErrors.execute("bpmnError", command::send);
   }
 
   @Override
   public Instant extendLock(LockedJob job, String workerId, Duration duration) {
     Instant sent = Instant.now();
-    ZeebeErrors.await("extendLock", send(() -> client.newUpdateTimeoutCommand(ZeebeJobs.key(job))
+    ZeebeErrors.execute("extendLock", () -> client.newUpdateTimeoutCommand(ZeebeJobs.key(job))
         .timeout(duration)
-        .send(), "extendLock"));
+        .send());
     // The gateway computes the deadline from when it processes the command: a little later than this.
     return sent.plus(duration);
   }
@@ -221,26 +214,27 @@ final class ZeebeJobClient implements EngineClient {
   public void release(LockedJob job, String workerId) {
     Integer retries = job.retries();
     int keep = retries == null || retries < 1 ? 1 : retries;
-    ZeebeErrors.await("release", send(() -> client.newFailCommand(ZeebeJobs.key(job))
+    ZeebeErrors.execute("release", () -> client.newFailCommand(ZeebeJobs.key(job))
         .retries(keep)
         .retryBackoff(Duration.ZERO)
         .errorMessage("released unstarted by worker '" + workerId + "' (not a failure: Zeebe has no"
             + " unlock, so Polyworker hands jobs back as a failure that keeps the retries)")
-        .send(), "release"));
+        .send());
   }
 
-  /** Closes the engine: streams first, then the gRPC client. */
+  /**
+   * Closes the engine, once: the open streams first, so that none reopens on a closed client, then
+   * the gRPC client (which the process client shares).
+   */
   @Override
   public void close() {
-    onClose.run();
-  }
-
-  /** Closes the open streams, so that none reopens on a closed client. */
-  void closeStreams() {
-    for (ZeebeJobStream stream : streams) {
-      stream.close();
+    if (closed.compareAndSet(false, true)) {
+      for (ZeebeJobStream stream : streams) {
+        stream.close();
+      }
+      streams.clear();
+      client.close();
     }
-    streams.clear();
   }
 
   static String errorMessage(String message, @Nullable String details) {
@@ -254,20 +248,6 @@ final class ZeebeJobClient implements EngineClient {
       cut--;
     }
     return full.substring(0, cut) + suffix;
-  }
-
-  private interface Send<T> {
-    CamundaFuture<T> send();
-  }
-
-  private static <T> CamundaFuture<T> send(Send<T> send, String operation) {
-    try {
-      return send.send();
-    } catch (PolyworkerException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw ZeebeErrors.map(operation, e);
-    }
   }
 
   @Override

@@ -2,12 +2,12 @@ package io.polyworker.zeebe.internal;
 
 import io.camunda.client.CamundaClient;
 import io.camunda.client.api.CamundaFuture;
+import io.camunda.client.api.command.StreamJobsCommandStep1.StreamJobsCommandStep3;
 import io.camunda.client.api.response.ActivatedJob;
 import io.camunda.client.api.response.StreamJobsResponse;
 import io.polyworker.spi.FetchRequest;
 import io.polyworker.spi.JobStream;
 import io.polyworker.spi.LockedJob;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * the runtime's polling collects them.
  */
 final class ZeebeJobStream implements JobStream {
-  private static final Logger LOG = LoggerFactory.getLogger(DefaultZeebeEngine.LOGGER);
+  private static final Logger LOG = LoggerFactory.getLogger(ZeebeEngineFactory.LOGGER);
   private static final long FIRST_DELAY_MS = 100;
   private static final long MAX_DELAY_MS = 5_000;
   private static final long STABLE_NANOS = TimeUnit.SECONDS.toNanos(30);
@@ -52,19 +52,11 @@ final class ZeebeJobStream implements JobStream {
       if (closed) {
         return;
       }
-      var command = client.newStreamJobsCommand()
+      var command = ZeebeJobs.filtered(client.newStreamJobsCommand()
           .jobType(request.topic())
           .consumer(this::onJob)
           .timeout(request.lockDuration())
-          .workerName(request.workerId());
-      List<String> variables = request.variables();
-      if (variables != null && !variables.isEmpty()) {
-        command = command.fetchVariables(variables);
-      }
-      List<String> tenants = request.tenantIds();
-      if (tenants != null) {
-        command = command.tenantIds(tenants);
-      }
+          .workerName(request.workerId()), request, StreamJobsCommandStep3::fetchVariables);
       openedAt = System.nanoTime();
       try {
         future = command.send();

@@ -2,10 +2,12 @@ package io.polyworker.zeebe.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import io.camunda.client.api.command.CommandWithOneOrMoreTenantsStep;
 import io.camunda.client.api.response.ActivatedJob;
 import io.polyworker.MalformedAnswerException;
 import io.polyworker.VariableException;
 import io.polyworker.internal.Json;
+import io.polyworker.spi.FetchRequest;
 import io.polyworker.spi.LockedJob;
 import io.polyworker.zeebe.ZeebeEngine;
 import java.math.BigDecimal;
@@ -13,6 +15,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -62,6 +65,26 @@ final class ZeebeJobs {
         .variables(variables)
         .nativeJob(job)
         .build();
+  }
+
+  /**
+   * A fetch's filters on an activation or a stream command: the variables asked for (an empty list
+   * adds none, as Zeebe would answer it with all; {@link #toLocked} drops them instead) and the
+   * tenants.
+   *
+   * @param fetchVariables the command's {@code fetchVariables(List)}
+   */
+  static <C extends CommandWithOneOrMoreTenantsStep<C>> C filtered(C command, FetchRequest request,
+      BiFunction<C, List<String>, C> fetchVariables) {
+    List<String> variables = request.variables();
+    if (variables != null && !variables.isEmpty()) {
+      command = fetchVariables.apply(command, variables);
+    }
+    List<String> tenants = request.tenantIds();
+    if (tenants != null) {
+      command = command.tenantIds(tenants);
+    }
+    return command;
   }
 
   static Map<String, @Nullable Object> decode(@Nullable String json, long jobKey) {

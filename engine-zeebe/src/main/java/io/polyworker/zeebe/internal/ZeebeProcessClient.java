@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * since asking for a business key explicitly on Zeebe is a mistake worth hearing about.
  */
 final class ZeebeProcessClient implements ProcessClient {
-  private static final Logger LOG = LoggerFactory.getLogger(DefaultZeebeEngine.LOGGER);
+  private static final Logger LOG = LoggerFactory.getLogger(ZeebeEngineFactory.LOGGER);
 
   private final CamundaClient client;
   private final AtomicBoolean businessKeyNoted = new AtomicBoolean();
@@ -64,7 +64,7 @@ final class ZeebeProcessClient implements ProcessClient {
     for (int i = 1; i < resources.length; i++) {
       command = command.addResourceBytes(resources[i].content(), resources[i].name());
     }
-    DeploymentEvent event = ZeebeErrors.await("deploy", send(command::send, "deploy"));
+    DeploymentEvent event = ZeebeErrors.execute("deploy", command::send);
     List<DeployedDefinition> result = new ArrayList<>();
     for (Process p : event.getProcesses()) {
       result.add(new DeployedDefinition(p.getBpmnProcessId(), Long.toString(p.getProcessDefinitionKey()),
@@ -86,7 +86,7 @@ final class ZeebeProcessClient implements ProcessClient {
   public String startProcess(StartProcess request) {
     ignoreBusinessKey(request, "startProcess");
     var command = create(request, "startProcess");
-    ProcessInstanceEvent event = ZeebeErrors.await("startProcess", send(command::send, "startProcess"));
+    ProcessInstanceEvent event = ZeebeErrors.execute("startProcess", command::send);
     return Long.toString(event.getProcessInstanceKey());
   }
 
@@ -110,7 +110,7 @@ final class ZeebeProcessClient implements ProcessClient {
     // The gateway stops waiting after the request timeout; the client's own deadline would add 10 s
     // (and is all there is on gateways that ignore the field), so wait locally as long as asked.
     var ready = command.requestTimeout(timeout);
-    CamundaFuture<ProcessInstanceResult> call = send(ready::send, "startProcessAndAwait");
+    CamundaFuture<ProcessInstanceResult> call = ZeebeErrors.send("startProcessAndAwait", ready::send);
     ProcessInstanceResult result;
     try {
       result = ZeebeErrors.await("startProcessAndAwait", call, timeout.plus(AWAIT_GRACE));
@@ -152,7 +152,7 @@ final class ZeebeProcessClient implements ProcessClient {
     }
     PublishMessageResponse response;
     try {
-      response = ZeebeErrors.await("publishMessage", send(command::send, "publishMessage"));
+      response = ZeebeErrors.execute("publishMessage", command::send);
     } catch (PolyworkerException e) {
       if (e.status() == Status.Code.ALREADY_EXISTS.value()) {
         throw new MessageAlreadyExistsException(ZeebeEngine.ID, "publishMessage", e.status(),
@@ -173,8 +173,7 @@ final class ZeebeProcessClient implements ProcessClient {
       throw new NotFoundException(ZeebeEngine.ID, "cancelProcessInstance", -1, null,
           "'" + processInstanceId + "' is not a Zeebe process instance key", e);
     }
-    ZeebeErrors.await("cancelProcessInstance",
-        send(() -> client.newCancelInstanceCommand(key).send(), "cancelProcessInstance"));
+    ZeebeErrors.execute("cancelProcessInstance", () -> client.newCancelInstanceCommand(key).send());
   }
 
   /** Zeebe has no business keys: the key is ignored (said once per client), as documented on StartProcess. */
@@ -196,19 +195,5 @@ final class ZeebeProcessClient implements ProcessClient {
       command = command.variables(json);
     }
     return command;
-  }
-
-  private interface Send<T> {
-    CamundaFuture<T> send();
-  }
-
-  private static <T> CamundaFuture<T> send(Send<T> send, String operation) {
-    try {
-      return send.send();
-    } catch (PolyworkerException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw ZeebeErrors.map(operation, e);
-    }
   }
 }

@@ -6,36 +6,34 @@ import io.camunda.client.CamundaClientConfiguration;
 import io.camunda.client.impl.CamundaClientImpl;
 import io.grpc.ManagedChannel;
 import io.polyworker.Engine;
-import io.polyworker.ProcessClient;
-import io.polyworker.spi.EngineClient;
+import io.polyworker.support.internal.DefaultEngine;
 import io.polyworker.zeebe.ZeebeEngine;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The {@link Engine} behind {@link ZeebeEngine.Builder#build()}: one {@link CamundaClient} (one gRPC
- * channel, plus an idle HTTP client the Camunda client always creates) shared by the job and process
- * clients. The client is configured only from
+ * Builds the {@link Engine} behind {@link ZeebeEngine.Builder#build()}: one {@link CamundaClient}
+ * (one gRPC channel, plus an idle HTTP client the Camunda client always creates) shared by the job
+ * and process clients. Closing the engine or its job client closes the job streams, then the client;
+ * a second close does nothing. The client is configured only from
  * {@link ZeebeSettings}: environment overrides are off, gRPC is preferred over REST (the in-memory
  * engine has no REST API, and the job stream exists on gRPC only). The gRPC channel is built here
  * (with the client's own {@code buildChannel}) rather than inside {@code build()}, so that a failed
  * call can cut gRPC's reconnect backoff short ({@link ReconnectAfterUnavailable}).
  */
-public final class DefaultZeebeEngine implements Engine {
+public final class ZeebeEngineFactory {
   /** Logger name of this module. */
-  static final String LOGGER = "io.polyworker.engine.zeebe";
+  static final String LOGGER = "io.polyworker.engine." + ZeebeEngine.ID;
 
-  private final ZeebeSettings settings;
-  private final CamundaClient client;
-  private final ZeebeJobClient jobs;
-  private final ZeebeProcessClient processes;
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private ZeebeEngineFactory() {}
 
-  public DefaultZeebeEngine(ZeebeSettings settings) {
-    this.settings = settings;
-    this.client = newClient(settings);
-    this.jobs = new ZeebeJobClient(client, settings, this::close);
-    this.processes = new ZeebeProcessClient(client);
+  /** The engine; does not contact the gateway. */
+  public static Engine create(ZeebeSettings settings) {
+    CamundaClient client = newClient(settings);
+    ZeebeJobClient jobs = new ZeebeJobClient(client, settings);
+    ZeebeProcessClient processes = new ZeebeProcessClient(client);
+    return new DefaultEngine(ZeebeEngine.ID, jobs, processes, jobs::close, "ZeebeEngine["
+        + settings.grpcAddress() + (settings.plaintext() ? ", plaintext" : ", TLS")
+        + (settings.oauth() != null ? ", oauth2 client " + settings.oauth().clientId() : "") + "]");
   }
 
   private static CamundaClient newClient(ZeebeSettings settings) {
@@ -67,34 +65,5 @@ public final class DefaultZeebeEngine implements Engine {
     ManagedChannel channel = CamundaClientImpl.buildChannel(config);
     reconnect.bind(channel);
     return new CamundaClientImpl(config, channel);
-  }
-
-  @Override
-  public String id() {
-    return ZeebeEngine.ID;
-  }
-
-  @Override
-  public ProcessClient processClient() {
-    return processes;
-  }
-
-  @Override
-  public EngineClient jobClient() {
-    return jobs;
-  }
-
-  @Override
-  public void close() {
-    if (closed.compareAndSet(false, true)) {
-      jobs.closeStreams();
-      client.close();
-    }
-  }
-
-  @Override
-  public String toString() {
-    return "ZeebeEngine[" + settings.grpcAddress() + (settings.plaintext() ? ", plaintext" : ", TLS")
-        + (settings.oauth() != null ? ", oauth2 client " + settings.oauth().clientId() : "") + "]";
   }
 }

@@ -1,0 +1,23 @@
+package io.polyworker.camunda;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.polyworker.EngineConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** Keeps the README's table of configuration keys true to {@link CamundaEngine#CONFIG_KEYS}. */
+class CamundaConfigKeysTest {
+  @Test
+  void theReadmeNamesEveryConfigurationKeyAndItsEnvironmentVariable() throws IOException {
+    String readme = Files.readString(Path.of("README.md"));
+    assertThat(CamundaEngine.CONFIG_KEYS).isNotEmpty().doesNotHaveDuplicates()
+        .allSatisfy(key -> assertThat(key).startsWith("polyworker."));
+    for (String key : CamundaEngine.CONFIG_KEYS) {
+      assertThat(readme).as(key).contains("`" + key + "`")
+          .contains("`" + EngineConfig.envName(key) + "`");
+    }
+  }
+}
