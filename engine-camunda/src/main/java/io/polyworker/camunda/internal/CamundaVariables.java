@@ -8,6 +8,7 @@ import io.polyworker.MalformedAnswerException;
 import io.polyworker.UnreadableValue;
 import io.polyworker.VariableException;
 import io.polyworker.camunda.CamundaEngine;
+import io.polyworker.internal.Instants;
 import io.polyworker.internal.Json;
 import io.polyworker.support.internal.Dates;
 import java.math.BigDecimal;
@@ -161,7 +162,7 @@ final class CamundaVariables {
 
   static ObjectNode encode(String name, @Nullable Object value) {
     ObjectNode typed = JsonNodeFactory.instance.objectNode();
-    Instant date = Dates.toInstant(value);
+    Instant date = Instants.of(value);
     if (value == null) {
       typed.putNull("value");
       typed.put("type", "Null");

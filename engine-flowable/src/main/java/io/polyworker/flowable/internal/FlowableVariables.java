@@ -9,6 +9,7 @@ import io.polyworker.MalformedAnswerException;
 import io.polyworker.UnreadableValue;
 import io.polyworker.VariableException;
 import io.polyworker.flowable.FlowableEngine;
+import io.polyworker.internal.Instants;
 import io.polyworker.internal.Json;
 import io.polyworker.support.internal.Dates;
 import java.math.BigDecimal;
@@ -193,7 +194,7 @@ final class FlowableVariables {
   private static ObjectNode encode(String name, @Nullable Object value) {
     ObjectNode v = NODES.objectNode();
     v.put("name", name);
-    Instant date = Dates.toInstant(value);
+    Instant date = Instants.of(value);
     if (value == null) {
       v.putNull("value");
     } else if (value instanceof String s) {

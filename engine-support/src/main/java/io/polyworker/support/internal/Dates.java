@@ -2,11 +2,9 @@ package io.polyworker.support.internal;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
-import java.util.Date;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -49,25 +47,5 @@ public final class Dates {
     } catch (DateTimeParseException e) {
       return null;
     }
-  }
-
-  /**
-   * The instant of an {@link Instant}, {@link Date}, {@link OffsetDateTime} or {@link ZonedDateTime};
-   * null for any other value.
-   */
-  public static @Nullable Instant toInstant(@Nullable Object value) {
-    if (value instanceof Instant i) {
-      return i;
-    }
-    if (value instanceof Date d) {
-      return d.toInstant();
-    }
-    if (value instanceof OffsetDateTime o) {
-      return o.toInstant();
-    }
-    if (value instanceof ZonedDateTime z) {
-      return z.toInstant();
-    }
-    return null;
   }
 }

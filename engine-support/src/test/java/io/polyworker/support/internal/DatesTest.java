@@ -4,11 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
-import java.util.Date;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -43,18 +39,5 @@ class DatesTest {
       assertThatThrownBy(() -> Dates.parse(text)).as(text).isInstanceOf(DateTimeParseException.class);
       assertThat(Dates.parseOrNull(text)).as(text).isNull();
     }
-  }
-
-  @Test
-  void javaDatesAreInstantsAndNothingElseIs() {
-    Instant instant = Instant.parse("2026-01-02T03:04:05.006Z");
-    assertThat(Dates.toInstant(instant)).isEqualTo(instant);
-    assertThat(Dates.toInstant(Date.from(instant))).isEqualTo(instant);
-    assertThat(Dates.toInstant(instant.atOffset(ZoneOffset.ofHours(2)))).isEqualTo(instant);
-    assertThat(Dates.toInstant(instant.atZone(ZoneId.of("Europe/Berlin")))).isEqualTo(instant);
-    assertThat(Dates.toInstant(instant.atOffset(ZoneOffset.UTC).toLocalDateTime())).isNull();
-    assertThat(Dates.toInstant(OffsetDateTime.MIN.toLocalDate())).isNull();
-    assertThat(Dates.toInstant("2026-01-02T03:04:05.006Z")).isNull();
-    assertThat(Dates.toInstant(null)).isNull();
   }
 }
