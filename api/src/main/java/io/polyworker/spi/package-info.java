@@ -1,6 +1,6 @@
 /**
  * Service provider interface implemented by engine modules: {@link io.polyworker.spi.EngineClient}
- * for jobs and {@link io.polyworker.spi.EngineProvider} for configuration-driven discovery.
+ * for jobs and {@link io.polyworker.engine.EngineProvider} for configuration-driven discovery.
  * Applications normally do not use this package.
  */
 @NullMarked

@@ -1,7 +1,7 @@
 package io.polyworker.benchmarks;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.polyworker.EngineConfig;
+import io.polyworker.engine.EngineConfig;
 import io.polyworker.testkit.engines.LocalCamunda;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.polyworker.benchmarks;
 
-import io.polyworker.Engine;
+import io.polyworker.engine.Engine;
 import io.polyworker.JobResult;
 import io.polyworker.worker.JobWorker;
 import java.util.function.Supplier;

@@ -1,9 +1,9 @@
 package io.polyworker.benchmarks;
 
 import io.polyworker.DeploymentResource;
-import io.polyworker.Engine;
-import io.polyworker.EngineConfig;
-import io.polyworker.Engines;
+import io.polyworker.engine.Engine;
+import io.polyworker.engine.EngineConfig;
+import io.polyworker.engine.Engines;
 import io.polyworker.testkit.engines.LocalEngine;
 import java.time.Duration;
 import java.util.ArrayList;

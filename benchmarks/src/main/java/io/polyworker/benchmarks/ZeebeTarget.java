@@ -8,7 +8,7 @@ import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.MethodDescriptor;
-import io.polyworker.EngineConfig;
+import io.polyworker.engine.EngineConfig;
 import io.polyworker.testkit.engines.LocalZeebe;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package io.polyworker.camunda;
 
-import io.polyworker.Engine;
-import io.polyworker.EngineConfig;
+import io.polyworker.engine.Engine;
+import io.polyworker.engine.EngineConfig;
 import io.polyworker.camunda.internal.CamundaEngineFactory;
 import io.polyworker.support.internal.HttpSettings;
 import java.time.Duration;
@@ -28,7 +28,7 @@ public final class CamundaEngine {
   public static final String ID = "camunda";
 
   /**
-   * The keys {@link io.polyworker.Engines#fromConfig} reads to build this engine, each also as an
+   * The keys {@link io.polyworker.engine.Engines#fromConfig} reads to build this engine, each also as an
    * environment variable ({@code polyworker.url} is {@code POLYWORKER_URL}). Camunda has no keys of
    * its own: it reads common ones of {@link EngineConfig}. The timeouts and a shared HTTP client are
    * builder options only.

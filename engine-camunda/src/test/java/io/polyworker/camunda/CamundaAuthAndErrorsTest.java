@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import io.polyworker.AuthenticationException;
-import io.polyworker.Engine;
-import io.polyworker.EngineConfig;
+import io.polyworker.engine.Engine;
+import io.polyworker.engine.EngineConfig;
 import io.polyworker.EngineUnavailableException;
-import io.polyworker.Engines;
+import io.polyworker.engine.Engines;
 import io.polyworker.JobAlreadyCompletedException;
 import io.polyworker.JobLockLostException;
 import io.polyworker.PolyworkerException;

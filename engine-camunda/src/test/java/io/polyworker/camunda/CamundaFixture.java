@@ -1,7 +1,7 @@
 package io.polyworker.camunda;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.polyworker.Engine;
+import io.polyworker.engine.Engine;
 import io.polyworker.camunda.internal.CamundaTestAccess;
 import io.polyworker.testkit.common.Dialect;
 import io.polyworker.testkit.EngineFixture;

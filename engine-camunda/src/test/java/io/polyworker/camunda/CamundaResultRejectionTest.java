@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polyworker.DeploymentResource;
-import io.polyworker.Engine;
+import io.polyworker.engine.Engine;
 import io.polyworker.EngineUnavailableException;
 import io.polyworker.JobLockLostException;
 import io.polyworker.PolyworkerException;

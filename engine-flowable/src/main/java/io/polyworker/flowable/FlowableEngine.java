@@ -1,7 +1,7 @@
 package io.polyworker.flowable;
 
-import io.polyworker.Engine;
-import io.polyworker.EngineConfig;
+import io.polyworker.engine.Engine;
+import io.polyworker.engine.EngineConfig;
 import io.polyworker.flowable.internal.FlowableEngineFactory;
 import io.polyworker.support.internal.HttpSettings;
 import java.time.Duration;
@@ -41,7 +41,7 @@ public final class FlowableEngine {
   public static final String EXTERNAL_JOB_API_PATH = "polyworker.flowable.external-job-api-path";
 
   /**
-   * The keys {@link io.polyworker.Engines#fromConfig} reads to build this engine, each also as an
+   * The keys {@link io.polyworker.engine.Engines#fromConfig} reads to build this engine, each also as an
    * environment variable ({@code polyworker.flowable.process-api-path} is
    * {@code POLYWORKER_FLOWABLE_PROCESS_API_PATH}): common ones of {@link EngineConfig} and two of its
    * own. The timeouts, a token supplier and a shared HTTP client are builder options only.

@@ -1,7 +1,7 @@
 package io.polyworker.flowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.polyworker.Engine;
+import io.polyworker.engine.Engine;
 import io.polyworker.testkit.common.Dialect;
 import io.polyworker.testkit.EngineFixture;
 import io.polyworker.testkit.common.InstanceState;

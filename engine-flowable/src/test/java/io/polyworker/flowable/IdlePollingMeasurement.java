@@ -1,7 +1,7 @@
 package io.polyworker.flowable;
 
 import io.polyworker.DeploymentResource;
-import io.polyworker.Engine;
+import io.polyworker.engine.Engine;
 import io.polyworker.JobResult;
 import io.polyworker.worker.JobWorker;
 import io.polyworker.SubscriptionOptions;

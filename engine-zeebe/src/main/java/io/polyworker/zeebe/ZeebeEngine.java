@@ -1,7 +1,7 @@
 package io.polyworker.zeebe;
 
-import io.polyworker.Engine;
-import io.polyworker.EngineConfig;
+import io.polyworker.engine.Engine;
+import io.polyworker.engine.EngineConfig;
 import io.polyworker.zeebe.internal.ZeebeEngineFactory;
 import io.polyworker.zeebe.internal.ZeebeSettings;
 import java.net.URI;
@@ -67,7 +67,7 @@ public final class ZeebeEngine {
   public static final String REQUEST_TIMEOUT = "polyworker.zeebe.request-timeout";
 
   /**
-   * The keys {@link io.polyworker.Engines#fromConfig} reads to build this engine, each also as an
+   * The keys {@link io.polyworker.engine.Engines#fromConfig} reads to build this engine, each also as an
    * environment variable ({@code polyworker.zeebe.plaintext} is {@code POLYWORKER_ZEEBE_PLAINTEXT}):
    * common ones of {@link EngineConfig} and five of its own. Basic and bearer auth are refused with a
    * message: Zeebe's gateway takes OAuth2 or no credentials.
@@ -126,7 +126,7 @@ public final class ZeebeEngine {
    * </table>
    *
    * <p>Unlike the official client, nothing is read from {@code ZEEBE_*} environment variables and no
-   * token is written to disk; use {@link io.polyworker.Engines#fromConfig} for configuration.
+   * token is written to disk; use {@link io.polyworker.engine.Engines#fromConfig} for configuration.
    */
   public static final class Builder {
     private @Nullable URI grpcAddress;

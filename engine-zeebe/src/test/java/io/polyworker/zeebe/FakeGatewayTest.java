@@ -25,7 +25,7 @@ import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.polyworker.AuthenticationException;
 import io.polyworker.BackPressureException;
-import io.polyworker.Engine;
+import io.polyworker.engine.Engine;
 import io.polyworker.EngineUnavailableException;
 import io.polyworker.MalformedAnswerException;
 import io.polyworker.PolyworkerException;

@@ -17,7 +17,7 @@ import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
-import io.polyworker.Engine;
+import io.polyworker.engine.Engine;
 import io.polyworker.spi.LockedJob;
 import java.io.IOException;
 import java.net.InetSocketAddress;

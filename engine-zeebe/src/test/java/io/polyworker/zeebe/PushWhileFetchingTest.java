@@ -12,7 +12,7 @@ import io.camunda.zeebe.gateway.protocol.GatewayOuterClass.StreamActivatedJobsRe
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
-import io.polyworker.Engine;
+import io.polyworker.engine.Engine;
 import io.polyworker.JobResult;
 import io.polyworker.worker.JobWorker;
 import io.polyworker.SubscriptionOptions;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.polyworker.DeploymentResource;
-import io.polyworker.Engine;
+import io.polyworker.engine.Engine;
 import io.polyworker.JobResult;
 import io.polyworker.worker.JobWorker;
 import io.polyworker.SubscriptionOptions;

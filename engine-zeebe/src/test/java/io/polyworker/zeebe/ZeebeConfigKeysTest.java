@@ -2,7 +2,7 @@ package io.polyworker.zeebe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.polyworker.EngineConfig;
+import io.polyworker.engine.EngineConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

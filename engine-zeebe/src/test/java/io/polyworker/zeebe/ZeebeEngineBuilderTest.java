@@ -3,9 +3,9 @@ package io.polyworker.zeebe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.polyworker.Engine;
-import io.polyworker.EngineConfig;
-import io.polyworker.Engines;
+import io.polyworker.engine.Engine;
+import io.polyworker.engine.EngineConfig;
+import io.polyworker.engine.Engines;
 import io.polyworker.PolyworkerException;
 import io.polyworker.spi.Capability;
 import io.polyworker.spi.FetchRequest;

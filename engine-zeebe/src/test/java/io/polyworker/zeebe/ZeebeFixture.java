@@ -3,7 +3,7 @@ package io.polyworker.zeebe;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
-import io.polyworker.Engine;
+import io.polyworker.engine.Engine;
 import io.polyworker.ProcessClient;
 import io.polyworker.internal.Json;
 import io.polyworker.spi.EngineClient;

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.camunda.client.CamundaClient;
 import io.camunda.client.api.response.ActivatedJob;
 import io.polyworker.DeploymentResource;
-import io.polyworker.Engine;
+import io.polyworker.engine.Engine;
 import io.polyworker.JobAlreadyCompletedException;
 import io.polyworker.JobLockLostException;
 import io.polyworker.NotFoundException;

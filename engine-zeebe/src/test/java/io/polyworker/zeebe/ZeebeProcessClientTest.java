@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.polyworker.DeployedDefinition;
 import io.polyworker.DeploymentResource;
-import io.polyworker.Engine;
+import io.polyworker.engine.Engine;
 import io.polyworker.EngineUnavailableException;
 import io.polyworker.InvalidDefinitionException;
 import io.polyworker.MessageAlreadyExistsException;

@@ -1,9 +1,9 @@
 package io.polyworker.examples;
 
 import io.polyworker.DeploymentResource;
-import io.polyworker.Engine;
-import io.polyworker.EngineConfig;
-import io.polyworker.Engines;
+import io.polyworker.engine.Engine;
+import io.polyworker.engine.EngineConfig;
+import io.polyworker.engine.Engines;
 import io.polyworker.worker.JobWorker;
 import io.polyworker.SubscriptionOptions;
 import io.polyworker.WorkerEvent;

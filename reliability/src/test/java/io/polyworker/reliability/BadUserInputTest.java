@@ -7,8 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.polyworker.EngineConfig;
-import io.polyworker.Engines;
+import io.polyworker.engine.EngineConfig;
+import io.polyworker.engine.Engines;
 import io.polyworker.JobResult;
 import io.polyworker.worker.JobWorker;
 import io.polyworker.SubscriptionOptions;

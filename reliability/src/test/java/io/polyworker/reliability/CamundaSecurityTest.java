@@ -7,10 +7,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.polyworker.Engine;
-import io.polyworker.EngineConfig;
+import io.polyworker.engine.Engine;
+import io.polyworker.engine.EngineConfig;
 import io.polyworker.EngineUnavailableException;
-import io.polyworker.Engines;
+import io.polyworker.engine.Engines;
 import io.polyworker.JobResult;
 import io.polyworker.worker.JobWorker;
 import io.polyworker.PolyworkerException;

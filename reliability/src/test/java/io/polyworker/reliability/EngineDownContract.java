@@ -10,7 +10,7 @@ import static io.polyworker.WorkerEvent.Type.REPORT_RETRIED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.polyworker.Engine;
+import io.polyworker.engine.Engine;
 import io.polyworker.JobHandler;
 import io.polyworker.JobResult;
 import io.polyworker.worker.JobWorker;

@@ -9,7 +9,7 @@ import static io.polyworker.WorkerEvent.Type.REPORT_RETRIED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.polyworker.Engine;
+import io.polyworker.engine.Engine;
 import io.polyworker.worker.JobWorker;
 import io.polyworker.SubscriptionOptions;
 import io.polyworker.reliability.support.ChildWorker;

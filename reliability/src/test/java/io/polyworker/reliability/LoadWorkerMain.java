@@ -1,8 +1,8 @@
 package io.polyworker.reliability;
 
-import io.polyworker.Engine;
-import io.polyworker.EngineConfig;
-import io.polyworker.Engines;
+import io.polyworker.engine.Engine;
+import io.polyworker.engine.EngineConfig;
+import io.polyworker.engine.Engines;
 import io.polyworker.worker.JobWorker;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

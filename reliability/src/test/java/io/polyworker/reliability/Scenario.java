@@ -1,6 +1,6 @@
 package io.polyworker.reliability;
 
-import io.polyworker.Engine;
+import io.polyworker.engine.Engine;
 import io.polyworker.JobHandler;
 import io.polyworker.worker.JobWorker;
 import io.polyworker.SubscriptionOptions;

@@ -8,9 +8,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import io.polyworker.AuthenticationException;
-import io.polyworker.Engine;
-import io.polyworker.EngineConfig;
-import io.polyworker.Engines;
+import io.polyworker.engine.Engine;
+import io.polyworker.engine.EngineConfig;
+import io.polyworker.engine.Engines;
 import io.polyworker.JobResult;
 import io.polyworker.worker.JobWorker;
 import io.polyworker.PolyworkerException;

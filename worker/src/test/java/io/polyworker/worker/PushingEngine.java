@@ -1,6 +1,6 @@
 package io.polyworker.worker;
 
-import io.polyworker.Engine;
+import io.polyworker.engine.Engine;
 import io.polyworker.NotFoundException;
 import io.polyworker.ProcessClient;
 import io.polyworker.spi.Capability;

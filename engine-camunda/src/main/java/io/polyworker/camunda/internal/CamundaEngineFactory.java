@@ -1,6 +1,6 @@
 package io.polyworker.camunda.internal;
 
-import io.polyworker.Engine;
+import io.polyworker.engine.Engine;
 import io.polyworker.camunda.CamundaEngine;
 import io.polyworker.support.internal.DefaultEngine;
 import io.polyworker.support.internal.HttpSettings;

@@ -1,12 +1,12 @@
 package io.polyworker.support.internal;
 
-import io.polyworker.EngineConfig;
+import io.polyworker.engine.EngineConfig;
 import io.polyworker.PolyworkerException;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
- * The auth part of an {@link io.polyworker.spi.EngineProvider} for a REST engine: reads
+ * The auth part of an {@link io.polyworker.engine.EngineProvider} for a REST engine: reads
  * {@link EngineConfig#authType()} and calls the engine builder's matching setter, so every REST engine
  * accepts the same settings and refuses the others with the same message (which never quotes a secret).
  */

@@ -1,12 +1,12 @@
 package io.polyworker.support.internal;
 
-import io.polyworker.EngineConfig;
+import io.polyworker.engine.EngineConfig;
 import io.polyworker.PolyworkerException;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How an {@link io.polyworker.spi.EngineProvider} refuses a setting: a {@link PolyworkerException}
+ * How an {@link io.polyworker.engine.EngineProvider} refuses a setting: a {@link PolyworkerException}
  * that names the key and its environment-variable spelling, so that the same mistake reads the same
  * on every engine. The builders' messages it passes on never quote user info or secrets.
  */

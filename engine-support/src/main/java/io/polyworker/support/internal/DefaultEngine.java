@@ -1,6 +1,6 @@
 package io.polyworker.support.internal;
 
-import io.polyworker.Engine;
+import io.polyworker.engine.Engine;
 import io.polyworker.ProcessClient;
 import io.polyworker.spi.EngineClient;
 import java.util.Objects;

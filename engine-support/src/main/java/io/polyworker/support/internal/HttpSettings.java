@@ -1,6 +1,6 @@
 package io.polyworker.support.internal;
 
-import io.polyworker.EngineConfig;
+import io.polyworker.engine.EngineConfig;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -70,9 +70,9 @@ public final class HttpSettings {
         + ", requestTimeout=" + requestTimeout;
   }
 
-  /** See {@link io.polyworker.EngineConfig#withoutUserInfo(String)}. */
+  /** See {@link io.polyworker.engine.EngineConfig#withoutUserInfo(String)}. */
   public static String withoutUserInfo(String url) {
-    return io.polyworker.EngineConfig.withoutUserInfo(url);
+    return io.polyworker.engine.EngineConfig.withoutUserInfo(url);
   }
 
   /** Mutable, not thread-safe; the last auth set wins. */

@@ -1,5 +1,5 @@
 /**
- * Internal support shared by the engine modules: the {@link io.polyworker.Engine} implementation of
+ * Internal support shared by the engine modules: the {@link io.polyworker.engine.Engine} implementation of
  * every engine and the way providers refuse a setting; for the REST engines (Camunda 7, Flowable) the
  * OkHttp client set-up, auth, JSON calls, bounded answer reading, which answers refuse a result and
  * dates; message correlation with a time-to-live and instance following for engines that have

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.polyworker.AuthenticationException;
-import io.polyworker.EngineConfig;
+import io.polyworker.engine.EngineConfig;
 import io.polyworker.MalformedAnswerException;
 import io.polyworker.PolyworkerException;
 import java.time.Duration;

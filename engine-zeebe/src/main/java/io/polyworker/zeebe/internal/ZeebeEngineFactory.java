@@ -5,7 +5,7 @@ import io.camunda.client.CamundaClientBuilder;
 import io.camunda.client.CamundaClientConfiguration;
 import io.camunda.client.impl.CamundaClientImpl;
 import io.grpc.ManagedChannel;
-import io.polyworker.Engine;
+import io.polyworker.engine.Engine;
 import io.polyworker.support.internal.DefaultEngine;
 import io.polyworker.zeebe.ZeebeEngine;
 import java.nio.file.Path;

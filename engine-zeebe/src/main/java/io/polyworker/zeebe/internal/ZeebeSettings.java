@@ -1,5 +1,7 @@
 package io.polyworker.zeebe.internal;
 
+import io.polyworker.engine.EngineConfig;
+
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,9 +21,9 @@ import org.jspecify.annotations.Nullable;
 public record ZeebeSettings(URI grpcAddress, boolean plaintext, @Nullable Path caCertificatePath,
     @Nullable OAuth oauth, Duration requestTimeout, boolean streaming, boolean longPolling) {
 
-  /** See {@link io.polyworker.EngineConfig#withoutUserInfo(String)}. */
+  /** See {@link io.polyworker.engine.EngineConfig#withoutUserInfo(String)}. */
   public static String withoutUserInfo(String address) {
-    return io.polyworker.EngineConfig.withoutUserInfo(address);
+    return io.polyworker.engine.EngineConfig.withoutUserInfo(address);
   }
 
   /** Whether a URI carries user info, also where Java's parser found no server-based authority. */

@@ -1,7 +1,7 @@
 package io.polyworker.reliability.support;
 
 import io.polyworker.DeploymentResource;
-import io.polyworker.Engine;
+import io.polyworker.engine.Engine;
 import io.polyworker.spi.Capability;
 import io.polyworker.testkit.common.Dialect;
 import io.polyworker.testkit.common.TestProcess;

@@ -1,7 +1,7 @@
 package io.polyworker.reliability.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.polyworker.Engine;
+import io.polyworker.engine.Engine;
 import io.polyworker.flowable.FlowableEngine;
 import io.polyworker.testkit.common.Dialect;
 import io.polyworker.testkit.engines.LocalEngine;

@@ -1,6 +1,6 @@
 package io.polyworker.testkit;
 
-import io.polyworker.Engine;
+import io.polyworker.engine.Engine;
 import io.polyworker.spi.Capability;
 import io.polyworker.spi.EngineClient;
 import io.polyworker.worker.JobWorker;

@@ -3,7 +3,7 @@ package io.polyworker.testkit;
 import io.polyworker.testkit.common.InstanceState;
 import io.polyworker.testkit.common.Dialect;
 
-import io.polyworker.Engine;
+import io.polyworker.engine.Engine;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;

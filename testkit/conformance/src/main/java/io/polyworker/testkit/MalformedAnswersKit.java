@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.net.httpserver.HttpServer;
-import io.polyworker.Engine;
+import io.polyworker.engine.Engine;
 import io.polyworker.MalformedAnswerException;
 import io.polyworker.PolyworkerException;
 import io.polyworker.spi.EngineClient;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.polyworker.Engine;
+import io.polyworker.engine.Engine;
 import io.polyworker.JobResult;
 import io.polyworker.SubscriptionOptions;
 import io.polyworker.WorkerEvent;

@@ -1,5 +1,6 @@
 package io.polyworker.worker.internal;
 
+
 import io.polyworker.WorkerEvent;
 import io.polyworker.WorkerOptions;
 import io.polyworker.spi.EngineClient;

@@ -1,7 +1,7 @@
 package io.polyworker.testkit.memory;
 
 import io.polyworker.AuthenticationException;
-import io.polyworker.Engine;
+import io.polyworker.engine.Engine;
 import io.polyworker.EngineUnavailableException;
 import io.polyworker.ProcessClient;
 import io.polyworker.spi.EngineCapabilities;

@@ -1,6 +1,6 @@
 package io.polyworker.testkit.memory;
 
-import io.polyworker.Engine;
+import io.polyworker.engine.Engine;
 import io.polyworker.testkit.common.Dialect;
 import io.polyworker.testkit.EngineFixture;
 import io.polyworker.testkit.common.InstanceState;

@@ -1,6 +1,6 @@
 package io.polyworker.testkit.memory;
 
-import io.polyworker.Engine;
+import io.polyworker.engine.Engine;
 import io.polyworker.EngineUnavailableException;
 import io.polyworker.InvalidDefinitionException;
 import io.polyworker.JobAlreadyCompletedException;

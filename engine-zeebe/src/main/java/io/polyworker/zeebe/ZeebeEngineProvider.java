@@ -1,11 +1,10 @@
-package io.polyworker.zeebe.internal;
+package io.polyworker.zeebe;
 
-import io.polyworker.Engine;
-import io.polyworker.EngineConfig;
+import io.polyworker.engine.Engine;
+import io.polyworker.engine.EngineConfig;
 import io.polyworker.PolyworkerException;
-import io.polyworker.spi.EngineProvider;
+import io.polyworker.engine.EngineProvider;
 import io.polyworker.support.internal.ConfigErrors;
-import io.polyworker.zeebe.ZeebeEngine;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +16,9 @@ import org.jspecify.annotations.Nullable;
  * {@code polyworker.engine=zeebe}: builds a {@link ZeebeEngine} from {@link EngineConfig}, reading the
  * keys of {@link ZeebeEngine#CONFIG_KEYS}. Basic and bearer auth are not offered for Zeebe's gRPC
  * gateway and are rejected with a message.
+ *
+ * <p>Registered for {@link java.util.ServiceLoader}; applications use {@link ZeebeEngine} or
+ * {@code Engines.fromConfig}, not this class.
  */
 public final class ZeebeEngineProvider implements EngineProvider {
   public ZeebeEngineProvider() {}
@@ -94,7 +96,7 @@ public final class ZeebeEngineProvider implements EngineProvider {
       return URI.create(value);
     } catch (IllegalArgumentException e) {
       // Neither the URL nor the parser's message (which quotes it) may show user info.
-      throw new PolyworkerException(setting + " is not a URI: " + ZeebeSettings.withoutUserInfo(value));
+      throw new PolyworkerException(setting + " is not a URI: " + EngineConfig.withoutUserInfo(value));
     }
   }
 

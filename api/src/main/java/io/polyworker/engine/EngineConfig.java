@@ -1,5 +1,6 @@
-package io.polyworker;
+package io.polyworker.engine;
 
+import io.polyworker.PolyworkerException;
 import java.util.Collections;
 import java.util.Locale;
 import java.util.Map;

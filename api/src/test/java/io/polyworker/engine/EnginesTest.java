@@ -1,10 +1,11 @@
-package io.polyworker;
+package io.polyworker.engine;
 
+import io.polyworker.ProcessClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.polyworker.spi.EngineCapabilities;
 import io.polyworker.spi.EngineClient;
-import io.polyworker.spi.EngineProvider;
+import io.polyworker.engine.EngineProvider;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

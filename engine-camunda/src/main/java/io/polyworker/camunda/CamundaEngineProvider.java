@@ -1,9 +1,8 @@
-package io.polyworker.camunda.internal;
+package io.polyworker.camunda;
 
-import io.polyworker.Engine;
-import io.polyworker.EngineConfig;
-import io.polyworker.camunda.CamundaEngine;
-import io.polyworker.spi.EngineProvider;
+import io.polyworker.engine.Engine;
+import io.polyworker.engine.EngineConfig;
+import io.polyworker.engine.EngineProvider;
 import io.polyworker.support.internal.ConfigAuth;
 import io.polyworker.support.internal.ConfigErrors;
 
@@ -11,6 +10,9 @@ import io.polyworker.support.internal.ConfigErrors;
  * Creates a Camunda engine from {@link EngineConfig}: the keys of {@link CamundaEngine#CONFIG_KEYS},
  * {@code polyworker.url} the {@code .../engine-rest} URL, auth {@code none}, {@code basic} or
  * {@code bearer}.
+ *
+ * <p>Registered for {@link java.util.ServiceLoader}; applications use {@link CamundaEngine} or
+ * {@code Engines.fromConfig}, not this class.
  */
 public final class CamundaEngineProvider implements EngineProvider {
   @Override

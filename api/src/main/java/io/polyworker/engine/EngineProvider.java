@@ -1,12 +1,12 @@
-package io.polyworker.spi;
+package io.polyworker.engine;
 
-import io.polyworker.Engine;
-import io.polyworker.EngineConfig;
+import io.polyworker.engine.Engine;
+import io.polyworker.engine.EngineConfig;
 
 /**
  * Creates engines from configuration; found through {@link java.util.ServiceLoader} by
- * {@link io.polyworker.Engines#fromConfig(EngineConfig)} only. Each engine module registers one in
- * {@code META-INF/services/io.polyworker.spi.EngineProvider}. Implementations must have a public
+ * {@link io.polyworker.engine.Engines#fromConfig(EngineConfig)} only. Each engine module registers one in
+ * {@code META-INF/services/io.polyworker.engine.EngineProvider}. Implementations must have a public
  * no-argument constructor and must not throw from it.
  */
 public interface EngineProvider {

@@ -1,9 +1,8 @@
-package io.polyworker.flowable.internal;
+package io.polyworker.flowable;
 
-import io.polyworker.Engine;
-import io.polyworker.EngineConfig;
-import io.polyworker.flowable.FlowableEngine;
-import io.polyworker.spi.EngineProvider;
+import io.polyworker.engine.Engine;
+import io.polyworker.engine.EngineConfig;
+import io.polyworker.engine.EngineProvider;
 import io.polyworker.support.internal.ConfigAuth;
 import io.polyworker.support.internal.ConfigErrors;
 
@@ -12,6 +11,9 @@ import io.polyworker.support.internal.ConfigErrors;
  * {@code polyworker.url} the server root, auth {@code none}, {@code basic} or {@code bearer},
  * {@value FlowableEngine#PROCESS_API_PATH} and {@value FlowableEngine#EXTERNAL_JOB_API_PATH} the API
  * paths below the root.
+ *
+ * <p>Registered for {@link java.util.ServiceLoader}; applications use {@link FlowableEngine} or
+ * {@code Engines.fromConfig}, not this class.
  */
 public final class FlowableEngineProvider implements EngineProvider {
   @Override

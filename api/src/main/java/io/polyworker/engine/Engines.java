@@ -1,6 +1,7 @@
-package io.polyworker;
+package io.polyworker.engine;
 
-import io.polyworker.spi.EngineProvider;
+import io.polyworker.PolyworkerException;
+import io.polyworker.engine.EngineProvider;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,6 @@
-package io.polyworker;
+package io.polyworker.engine;
 
+import io.polyworker.ProcessClient;
 import io.polyworker.spi.EngineCapabilities;
 import io.polyworker.spi.EngineClient;
 
