@@ -5,9 +5,11 @@ import io.camunda.client.api.CamundaFuture;
 import io.camunda.client.api.command.StreamJobsCommandStep1.StreamJobsCommandStep3;
 import io.camunda.client.api.response.ActivatedJob;
 import io.camunda.client.api.response.StreamJobsResponse;
+import io.polyworker.Backoff;
 import io.polyworker.spi.FetchRequest;
 import io.polyworker.spi.JobStream;
 import io.polyworker.spi.LockedJob;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -25,8 +27,9 @@ import org.slf4j.LoggerFactory;
  */
 final class ZeebeJobStream implements JobStream {
   private static final Logger LOG = LoggerFactory.getLogger(ZeebeEngineFactory.LOGGER);
-  private static final long FIRST_DELAY_MS = 100;
-  private static final long MAX_DELAY_MS = 5_000;
+  /** Before reopening a stream that ended. */
+  static final Backoff REOPEN = Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(5))
+      .withoutJitter();
   private static final long STABLE_NANOS = TimeUnit.SECONDS.toNanos(30);
 
   private final CamundaClient client;
@@ -36,7 +39,7 @@ final class ZeebeJobStream implements JobStream {
   private volatile boolean closed;
   private @Nullable CamundaFuture<StreamJobsResponse> current;
   private long openedAt;
-  private long delayMs = FIRST_DELAY_MS;
+  private final Backoff.Sequence reopenDelays = REOPEN.start();
   private boolean warned;
 
   ZeebeJobStream(CamundaClient client, FetchRequest request, Consumer<LockedJob> sink) {
@@ -79,7 +82,7 @@ final class ZeebeJobStream implements JobStream {
       return;
     }
     synchronized (lock) {
-      delayMs = FIRST_DELAY_MS;
+      reopenDelays.reset();
     }
     try {
       sink.accept(job);
@@ -97,10 +100,9 @@ final class ZeebeJobStream implements JobStream {
       }
       current = null;
       if (System.nanoTime() - openedAt > STABLE_NANOS) {
-        delayMs = FIRST_DELAY_MS;
+        reopenDelays.reset();
       }
-      delay = delayMs;
-      delayMs = Math.min(MAX_DELAY_MS, delayMs * 2);
+      delay = reopenDelays.next().toMillis();
       String why = error == null ? "the gateway ended it"
           : ZeebeErrors.map("openStream", error).getMessage();
       if (!warned) {
