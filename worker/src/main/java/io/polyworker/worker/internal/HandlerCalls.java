@@ -6,7 +6,6 @@ import io.polyworker.BpmnError;
 import io.polyworker.JobHandler;
 import io.polyworker.JobResult;
 import io.polyworker.MalformedAnswerException;
-import io.polyworker.worker.internal.WorkerRuntime.Events;
 import io.polyworker.worker.internal.JobExecution.State;
 import java.time.Duration;
 import org.slf4j.MDC;

@@ -4,7 +4,6 @@ import io.polyworker.SubscriptionOptions;
 import io.polyworker.WorkerOptions;
 import io.polyworker.spi.EngineClient;
 import io.polyworker.spi.FetchRequest;
-import io.polyworker.worker.internal.WorkerRuntime.Events;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 

@@ -7,7 +7,6 @@ import static io.polyworker.WorkerEvent.Type.REPORT_FAILED;
 import io.polyworker.JobResult;
 import io.polyworker.SubscriptionOptions;
 import io.polyworker.WorkerOptions;
-import io.polyworker.worker.internal.WorkerRuntime.Events;
 import io.polyworker.worker.internal.JobExecution.State;
 import io.polyworker.spi.Capability;
 import io.polyworker.spi.EngineClient;

@@ -1,7 +1,6 @@
 package io.polyworker.worker.internal;
 
 
-import io.polyworker.WorkerEvent;
 import io.polyworker.WorkerOptions;
 import io.polyworker.spi.EngineClient;
 import java.time.Duration;
@@ -12,7 +11,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -150,29 +148,5 @@ public final class WorkerRuntime {
   @Override
   public String toString() {
     return "JobWorker[" + options.workerId() + ", " + state.get() + "]";
-  }
-
-  /** Delivers events to the listener; a throwing listener is logged, never propagated. */
-  static final class Events {
-    private final String engine;
-    private final io.polyworker.WorkerListener listener;
-
-    Events(String engine, io.polyworker.WorkerListener listener) {
-      this.engine = engine;
-      this.listener = listener;
-    }
-
-    void emit(WorkerEvent.Type type, String topic, @Nullable String jobId, Duration duration,
-        int count, @Nullable Throwable error) {
-      try {
-        listener.onEvent(new WorkerEvent(type, engine, topic, jobId, duration, count, error));
-      } catch (RuntimeException e) {
-        LOG.warn("worker listener threw on {} event; ignored", type, e);
-      }
-    }
-
-    void emit(WorkerEvent.Type type, String topic, @Nullable String jobId) {
-      emit(type, topic, jobId, Duration.ZERO, 1, null);
-    }
   }
 }

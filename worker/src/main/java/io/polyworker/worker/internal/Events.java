@@ -1,0 +1,36 @@
+package io.polyworker.worker.internal;
+
+import io.polyworker.WorkerEvent;
+import io.polyworker.WorkerListener;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+
+/**
+ * Delivers the runtime's events to the worker's listener, each tagged with the engine; a throwing
+ * listener is logged, never propagated. Thread-safe: called from every runtime thread.
+ */
+final class Events {
+  private static final Logger LOG = WorkerRuntime.LOG;
+
+  private final String engine;
+  private final WorkerListener listener;
+
+  Events(String engine, WorkerListener listener) {
+    this.engine = engine;
+    this.listener = listener;
+  }
+
+  void emit(WorkerEvent.Type type, String topic, @Nullable String jobId, Duration duration,
+      int count, @Nullable Throwable error) {
+    try {
+      listener.onEvent(new WorkerEvent(type, engine, topic, jobId, duration, count, error));
+    } catch (RuntimeException e) {
+      LOG.warn("worker listener threw on {} event; ignored", type, e);
+    }
+  }
+
+  void emit(WorkerEvent.Type type, String topic, @Nullable String jobId) {
+    emit(type, topic, jobId, Duration.ZERO, 1, null);
+  }
+}
