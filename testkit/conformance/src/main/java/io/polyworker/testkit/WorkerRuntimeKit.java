@@ -127,8 +127,9 @@ abstract class WorkerRuntimeKit extends KitSupport {
   void unsubscribedTopicIsUntouched() {
     String topic = unique("t");
     String other = unique("other");
-    startSimple(topic);
+    TestProcess p = deploySimple(topic);
     deploySimple(other);
+    start(p, Map.of(), null);
     List<WorkerEvent> events = new CopyOnWriteArrayList<>();
     startWorker(other, job -> JobResult.complete(), SubscriptionOptions.defaults(), events);
     await().atMost(PATIENCE).until(() -> count(events, WorkerEvent.Type.POLL_EMPTY) >= 3);
