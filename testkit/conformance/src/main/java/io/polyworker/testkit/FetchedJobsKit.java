@@ -58,10 +58,8 @@ abstract class FetchedJobsKit extends KitSupport {
   @DisplayName("typed variables arrive with their types and convert to POJOs")
   void typedVariables() {
     String topic = unique("t");
-    TestProcess p = simple(topic);
-    deploy(p);
-    start(p, sampleVariables(), null);
-    LockedJob job = fetchOne(unique("w"), topic, Duration.ofSeconds(30));
+    start(deploySimple(topic), sampleVariables(), null);
+    LockedJob job = fetchOne(topic);
     assertSampleVariables(DefaultVariables.of(job.variables()));
   }
 
@@ -70,9 +68,7 @@ abstract class FetchedJobsKit extends KitSupport {
   void variablesFilter() {
     require(Capability.VARIABLE_FILTER);
     String topic = unique("t");
-    TestProcess p = simple(topic);
-    deploy(p);
-    start(p, Map.of("wanted", 1, "unwanted", 2), null);
+    start(deploySimple(topic), Map.of("wanted", 1, "unwanted", 2), null);
     FetchRequest request = new FetchRequest(unique("w"), topic, 1, Duration.ofSeconds(30),
         List.of("wanted"), Duration.ZERO, null, null, null, false);
     LockedJob job = fetchOne(request);
@@ -84,8 +80,7 @@ abstract class FetchedJobsKit extends KitSupport {
   void businessKeyFilter() {
     require(Capability.BUSINESS_KEY_FILTER);
     String topic = unique("t");
-    TestProcess p = simple(topic);
-    deploy(p);
+    TestProcess p = deploySimple(topic);
     start(p, Map.of(), "other");
     String wanted = start(p, Map.of(), "wanted");
     FetchRequest request = new FetchRequest(unique("w"), topic, 5, Duration.ofSeconds(30), null,
@@ -99,11 +94,7 @@ abstract class FetchedJobsKit extends KitSupport {
   @DisplayName("fetch asks for at most the free capacity")
   void maxJobsIsHonoured() {
     String topic = unique("t");
-    TestProcess p = simple(topic);
-    deploy(p);
-    for (int i = 0; i < 3; i++) {
-      start(p, Map.of(), null);
-    }
+    startInstances(deploySimple(topic), 3);
     String w = unique("w");
     List<LockedJob> all = new ArrayList<>();
     await().atMost(PATIENCE).until(() -> {

@@ -90,11 +90,37 @@ abstract class KitSupport {
     return TestProcess.named(unique("p")).task("task", topic);
   }
 
-  /** Deploys a one-task process for {@code topic} and starts one instance of it; returns its id. */
-  final String startSimple(String topic) {
+  /** Deploys a one-task process for {@code topic}; returns it, to start instances of. */
+  final TestProcess deploySimple(String topic) {
     TestProcess p = simple(topic);
     deploy(p);
-    return start(p, Map.of(), null);
+    return p;
+  }
+
+  /** Deploys a one-task process for {@code topic} and starts one instance of it; returns its id. */
+  final String startSimple(String topic) {
+    return start(deploySimple(topic), Map.of(), null);
+  }
+
+  /** A fresh topic with one job waiting on it: one instance of a one-task process for it, started. */
+  final String topicWithOneJob() {
+    String topic = unique("t");
+    startSimple(topic);
+    return topic;
+  }
+
+  /** Starts {@code count} instances of {@code process}, without variables; returns their ids in order. */
+  final List<String> startInstances(TestProcess process, int count) {
+    List<String> instances = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      instances.add(start(process, Map.of(), null));
+    }
+    return instances;
+  }
+
+  /** Waits until the instance is in {@code state}. */
+  final void awaitState(String instance, InstanceState state) {
+    await().atMost(PATIENCE).until(() -> fixture().instanceState(instance) == state);
   }
 
   /** One fetch attempt. */
@@ -114,6 +140,11 @@ abstract class KitSupport {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Fetches, as a fresh worker with a 30 s lock, until one job of the topic arrives. */
+  final LockedJob fetchOne(String topic) {
+    return fetchOne(unique("w"), topic, Duration.ofSeconds(30));
   }
 
   /** Fetches until one job of the topic arrives (engines create jobs asynchronously). */
@@ -138,9 +169,20 @@ abstract class KitSupport {
    */
   final JobWorker startWorker(String topic, JobHandler handler, SubscriptionOptions options,
       List<WorkerEvent> events) {
+    return startWorker(topic, handler, options, events::add);
+  }
+
+  /** {@link #startWorker(String, JobHandler, SubscriptionOptions, List)} with its events sent to {@code listener}. */
+  final JobWorker startWorker(String topic, JobHandler handler, SubscriptionOptions options,
+      WorkerListener listener) {
     return openWorker(engine(), topic, handler,
-        options.toBuilder().longPollTimeout(Duration.ofSeconds(2)).build(), events::add,
+        options.toBuilder().longPollTimeout(Duration.ofSeconds(2)).build(), listener,
         Duration.ofSeconds(20));
+  }
+
+  /** A worker with the default options whose events the contract does not look at. */
+  final JobWorker startWorker(String topic, JobHandler handler) {
+    return startWorker(topic, handler, SubscriptionOptions.defaults(), event -> { });
   }
 
   /**

@@ -25,8 +25,7 @@ abstract class LocksKit extends KitSupport {
   @DisplayName("extendLock keeps the job from other workers past the original expiry")
   void extendLockKeepsJob() {
     require(Capability.LOCK_EXTENSION);
-    String topic = unique("t");
-    startSimple(topic);
+    String topic = topicWithOneJob();
     String w1 = unique("w1");
     LockedJob job = fetchOne(w1, topic, Duration.ofSeconds(2));
     Instant newExpiry = client().extendLock(job, w1, Duration.ofSeconds(20));
@@ -41,8 +40,7 @@ abstract class LocksKit extends KitSupport {
   @DisplayName("after lock expiry another worker gets the job and the first worker's result is rejected as lock lost")
   void expiredLockIsLost() {
     require(Capability.LOCK_OWNERSHIP);
-    String topic = unique("t");
-    startSimple(topic);
+    String topic = topicWithOneJob();
     String w1 = unique("w1");
     LockedJob first = fetchOne(w1, topic, Duration.ofSeconds(1));
     String w2 = unique("w2");
@@ -57,8 +55,7 @@ abstract class LocksKit extends KitSupport {
   @DisplayName("release makes the job fetchable at once, retries unchanged")
   void releaseMakesJobFetchable() {
     require(Capability.RELEASE);
-    String topic = unique("t");
-    startSimple(topic);
+    String topic = topicWithOneJob();
     String w1 = unique("w1");
     LockedJob job = fetchOne(w1, topic, Duration.ofSeconds(60));
     client().release(job, w1);

@@ -19,7 +19,6 @@ import io.polyworker.ProcessInstanceFailedException;
 import io.polyworker.ProcessResult;
 import io.polyworker.PublishMessage;
 import io.polyworker.StartProcess;
-import io.polyworker.SubscriptionOptions;
 import io.polyworker.spi.Capability;
 import io.polyworker.spi.LockedJob;
 import io.polyworker.testkit.common.InstanceState;
@@ -27,7 +26,6 @@ import io.polyworker.testkit.common.TestProcess;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.DisplayName;
@@ -92,7 +90,7 @@ abstract class ProcessClientKit extends KitSupport {
     deploy(TestProcess.named(id).task("task", topicV1));
     deploy(TestProcess.named(id).task("task", topicV2));
     String instance = processes().startProcess(StartProcess.of(id).withVersion(1));
-    LockedJob job = fetchOne(unique("w"), topicV1, Duration.ofSeconds(30));
+    LockedJob job = fetchOne(topicV1);
     assertThat(job.processInstanceId()).isEqualTo(instance);
     assertThatThrownBy(() -> processes().startProcess(StartProcess.of(id).withVersion(7)))
         .isInstanceOf(NotFoundException.class);
@@ -111,7 +109,7 @@ abstract class ProcessClientKit extends KitSupport {
           .hasMessageContaining(engine().id());
     } else {
       String instance = processes().startProcess(p.id(), Map.of());
-      assertThat(fetchOne(unique("w"), topic, Duration.ofSeconds(30)).processInstanceId()).isEqualTo(instance);
+      assertThat(fetchOne(topic).processInstanceId()).isEqualTo(instance);
     }
   }
 
@@ -119,11 +117,9 @@ abstract class ProcessClientKit extends KitSupport {
   @DisplayName("start and await returns the end-state variables")
   void startAndAwait() {
     String topic = unique("t");
-    TestProcess p = simple(topic);
-    deploy(p);
+    TestProcess p = deploySimple(topic);
     startWorker(topic, job -> JobResult.complete(Map.of("doubled",
-        job.variables().get("n", Integer.class) * 2)), SubscriptionOptions.defaults(),
-        new CopyOnWriteArrayList<>());
+        job.variables().get("n", Integer.class) * 2)));
     ProcessResult result = processes().startProcessAndAwait(StartProcess.of(p.id())
         .withVariables(Map.of("n", 21)), PATIENCE);
     assertThat(result.processInstanceId()).isNotBlank();
@@ -136,8 +132,7 @@ abstract class ProcessClientKit extends KitSupport {
   @Test
   @DisplayName("start and await times out with the id of the instance, which keeps running")
   void startAndAwaitTimesOut() {
-    TestProcess p = simple(unique("t"));
-    deploy(p);
+    TestProcess p = deploySimple(unique("t"));
     long started = System.nanoTime();
     ProcessAwaitTimeoutException e = catchThrowableOfType(ProcessAwaitTimeoutException.class,
         () -> processes().startProcessAndAwait(StartProcess.of(p.id()), Duration.ofSeconds(2)));
@@ -156,10 +151,8 @@ abstract class ProcessClientKit extends KitSupport {
   void startAndAwaitIncident() {
     require(Capability.AWAIT_FAILS_FAST);
     String topic = unique("t");
-    TestProcess p = simple(topic);
-    deploy(p);
-    startWorker(topic, job -> JobResult.fail("cannot", null, 0, Duration.ZERO),
-        SubscriptionOptions.defaults(), new CopyOnWriteArrayList<>());
+    TestProcess p = deploySimple(topic);
+    startWorker(topic, job -> JobResult.fail("cannot", null, 0, Duration.ZERO));
     long started = System.nanoTime();
     assertThatThrownBy(() -> processes().startProcessAndAwait(StartProcess.of(p.id()), Duration.ofMinutes(2)))
         .isInstanceOf(ProcessInstanceFailedException.class)
@@ -172,12 +165,11 @@ abstract class ProcessClientKit extends KitSupport {
   void startAndAwaitCancelled() throws Exception {
     require(Capability.AWAIT_FAILS_FAST);
     String topic = unique("t");
-    TestProcess p = simple(topic);
-    deploy(p);
+    TestProcess p = deploySimple(topic);
     ExecutorService canceller = Executors.newSingleThreadExecutor();
     try {
       canceller.submit(() -> {
-        LockedJob job = fetchOne(unique("w"), topic, Duration.ofSeconds(30));
+        LockedJob job = fetchOne(topic);
         processes().cancelProcessInstance(job.processInstanceId());
         return null;
       });
@@ -189,8 +181,14 @@ abstract class ProcessClientKit extends KitSupport {
     }
   }
 
-  private TestProcess waiting(String message, String topic) {
-    return TestProcess.named(unique("p")).waitForMessage("wait", message, "orderId").task("task", topic);
+  /**
+   * Deploys a process whose instances wait for {@code message}, correlated by their variable
+   * {@code orderId}, then offer a job on {@code topic}; returns it.
+   */
+  private TestProcess deployWaiting(String message, String topic) {
+    TestProcess p = TestProcess.named(unique("p")).waitForMessage("wait", message, "orderId").task("task", topic);
+    deploy(p);
+    return p;
   }
 
   @Test
@@ -198,14 +196,13 @@ abstract class ProcessClientKit extends KitSupport {
   void publishCorrelates() {
     String message = unique("paid");
     String topic = unique("t");
-    TestProcess p = waiting(message, topic);
-    deploy(p);
+    TestProcess p = deployWaiting(message, topic);
     String key = unique("order");
     String other = start(p, Map.of("orderId", unique("order")), unique("bk"));
     String instance = start(p, Map.of("orderId", key), key);
     awaitPublished(PublishMessage.of(message, key).withVariables(Map.of("amount", 12))
         .withCorrelationVariable("orderId"));
-    LockedJob job = fetchOne(unique("w"), topic, Duration.ofSeconds(30));
+    LockedJob job = fetchOne(topic);
     assertThat(job.processInstanceId()).isEqualTo(instance).isNotEqualTo(other);
     assertThat(job.variables()).containsEntry("amount", 12);
   }
@@ -216,12 +213,11 @@ abstract class ProcessClientKit extends KitSupport {
     require(Capability.BUSINESS_KEYS);
     String message = unique("paid");
     String topic = unique("t");
-    TestProcess p = waiting(message, topic);
-    deploy(p);
+    TestProcess p = deployWaiting(message, topic);
     String key = unique("order");
     String instance = start(p, Map.of("orderId", key), key);
     awaitPublished(PublishMessage.of(message, key));
-    assertThat(fetchOne(unique("w"), topic, Duration.ofSeconds(30)).processInstanceId()).isEqualTo(instance);
+    assertThat(fetchOne(topic).processInstanceId()).isEqualTo(instance);
   }
 
   /** The instance reaches its catch event asynchronously on some engines: publish once it waits. */
@@ -238,8 +234,7 @@ abstract class ProcessClientKit extends KitSupport {
   void publishWithoutSubscriber() {
     String message = unique("nobody");
     String topic = unique("t");
-    TestProcess p = waiting(message, topic);
-    deploy(p);
+    TestProcess p = deployWaiting(message, topic);
     String key = unique("order");
     if (engine().capabilities().has(Capability.MESSAGE_BUFFERING)) {
       processes().publishMessage(PublishMessage.of(message, key));
@@ -257,13 +252,12 @@ abstract class ProcessClientKit extends KitSupport {
   void publishWithTimeToLive() {
     String message = unique("later");
     String topic = unique("t");
-    TestProcess p = waiting(message, topic);
-    deploy(p);
+    TestProcess p = deployWaiting(message, topic);
     String key = unique("order");
     processes().publishMessage(PublishMessage.of(message, key).withTimeToLive(Duration.ofSeconds(30))
         .withCorrelationVariable("orderId"));
     String instance = start(p, Map.of("orderId", key), key);
-    assertThat(fetchOne(unique("w"), topic, Duration.ofSeconds(30)).processInstanceId()).isEqualTo(instance);
+    assertThat(fetchOne(topic).processInstanceId()).isEqualTo(instance);
   }
 
   @Test
@@ -285,18 +279,16 @@ abstract class ProcessClientKit extends KitSupport {
     TestProcess p = TestProcess.named(unique("p")).startOnMessage(message).task("task", topic);
     deploy(p);
     processes().publishMessage(PublishMessage.of(message, unique("k")).withVariables(Map.of("x", 1)));
-    LockedJob job = fetchOne(unique("w"), topic, Duration.ofSeconds(30));
+    LockedJob job = fetchOne(topic);
     assertThat(job.variables()).containsEntry("x", 1);
   }
 
   @Test
   @DisplayName("cancel ends a running instance; unknown or ended instances raise NotFound")
   void cancel() {
-    TestProcess p = simple(unique("t"));
-    deploy(p);
-    String instance = start(p, Map.of(), null);
+    String instance = startSimple(unique("t"));
     processes().cancelProcessInstance(instance);
-    await().atMost(PATIENCE).until(() -> fixture().instanceState(instance) == InstanceState.TERMINATED);
+    awaitState(instance, InstanceState.TERMINATED);
     assertThatThrownBy(() -> processes().cancelProcessInstance(instance))
         .isInstanceOf(NotFoundException.class).hasMessageContaining(engine().id());
     assertThatThrownBy(() -> processes().cancelProcessInstance(fixture().unknownInstanceId()))

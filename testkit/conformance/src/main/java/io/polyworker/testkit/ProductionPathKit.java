@@ -13,7 +13,6 @@ import io.polyworker.testkit.common.TestProcess;
 import io.polyworker.worker.JobWorker;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,29 +46,21 @@ abstract class ProductionPathKit extends KitSupport {
   @DisplayName("a saturated worker (one slot, a backlog created after it opened, so pushed where the engine streams) runs every job exactly once and releases no more jobs than the excess")
   void saturatedWorkerRunsEveryJobOnce() {
     String topic = unique("t");
-    TestProcess p = simple(topic);
-    deploy(p);
+    TestProcess p = deploySimple(topic);
     int jobs = 6;
     Map<String, AtomicInteger> runsByJob = new ConcurrentHashMap<>();
     Map<String, AtomicInteger> runsByInstance = new ConcurrentHashMap<>();
     TimedEvents events = new TimedEvents();
-    openWorker(engine(), topic, job -> {
+    startWorker(topic, job -> {
       runsByJob.computeIfAbsent(job.id(), k -> new AtomicInteger()).incrementAndGet();
       runsByInstance.computeIfAbsent(job.processInstanceId(), k -> new AtomicInteger()).incrementAndGet();
       Thread.sleep(400); // simulated work, not synchronisation
       return JobResult.complete();
-    // A 10 s lock: a job the engine pushes while the stream pauses can come back only after its
-    // timeout (an open defect on Zeebe, see RELIABILITY.md); it must still run exactly once.
-    }, SubscriptionOptions.builder().maxConcurrentJobs(1).lockDuration(Duration.ofSeconds(10))
-        .longPollTimeout(Duration.ofSeconds(2)).build(),
-        events, Duration.ofSeconds(20));
+    }, oneSlotTenSecondLock(), events);
     // Open first: a stream (Zeebe) pushes only jobs created after it registered.
     await("the worker's first poll").atMost(PATIENCE).until(() -> events.count(WorkerEvent.Type.POLL_EMPTY) >= 1);
     long began = System.nanoTime();
-    List<String> instances = new ArrayList<>();
-    for (int i = 0; i < jobs; i++) {
-      instances.add(start(p, Map.of(), null));
-    }
+    List<String> instances = startInstances(p, jobs);
     awaitCompleted(instances);
     await("a COMPLETED event for every job").atMost(Duration.ofSeconds(10))
         .until(() -> events.count(WorkerEvent.Type.COMPLETED) >= jobs);
@@ -89,6 +80,16 @@ abstract class ProductionPathKit extends KitSupport {
     assertThat(events.count(WorkerEvent.Type.LOCK_LOST)).as(seen).isZero();
   }
 
+  /**
+   * One slot and a 10 s lock. The lock: a job the engine pushes while the stream pauses can come
+   * back only after its timeout (an open defect on Zeebe, see RELIABILITY.md); it must still run
+   * exactly once.
+   */
+  private static SubscriptionOptions oneSlotTenSecondLock() {
+    return SubscriptionOptions.builder().maxConcurrentJobs(1).lockDuration(Duration.ofSeconds(10))
+        .longPollTimeout(Duration.ofSeconds(2)).build();
+  }
+
   /** One handler run: which job, when it started, and until when its lock held as the handler saw it. */
   private record Run(String jobId, Instant started, Instant lockExpiresAt) {}
 
@@ -96,9 +97,7 @@ abstract class ProductionPathKit extends KitSupport {
   @DisplayName("a job whose lock ran out while it waited for an executor thread is not run by this worker, is reported as LOCK_LOST and is done once by another worker")
   void jobExpiredInTheQueueIsNotRun() throws Exception {
     String topic = unique("t");
-    TestProcess p = simple(topic);
-    deploy(p);
-    List<String> instances = List.of(start(p, Map.of(), null), start(p, Map.of(), null));
+    List<String> instances = startInstances(deploySimple(topic), 2);
     List<Run> runs = new CopyOnWriteArrayList<>();
     AtomicReference<String> first = new AtomicReference<>();
     CountDownLatch firstRunning = new CountDownLatch(1);
@@ -108,7 +107,7 @@ abstract class ProductionPathKit extends KitSupport {
     // (2 s, no extension, so nothing keeps it) runs out.
     ExecutorService oneThread = Executors.newSingleThreadExecutor();
     try {
-      JobWorker worker = openWorker(engine(), topic, job -> {
+      JobWorker worker = startWorker(topic, job -> {
         runs.add(new Run(job.id(), Instant.now(), job.lockExpiresAt()));
         if (first.compareAndSet(null, job.id())) {
           firstRunning.countDown();
@@ -116,8 +115,7 @@ abstract class ProductionPathKit extends KitSupport {
         }
         return JobResult.complete(Map.of("by", "worker"));
       }, SubscriptionOptions.builder().maxConcurrentJobs(2).executor(oneThread)
-          .lockDuration(Duration.ofSeconds(2)).lockExtension(false)
-          .longPollTimeout(Duration.ofSeconds(2)).build(), events, Duration.ofSeconds(20));
+          .lockDuration(Duration.ofSeconds(2)).lockExtension(false).build(), events);
       await("the worker holds both jobs, the second queued behind the busy executor thread")
           .atMost(PATIENCE).until(() -> firstRunning.getCount() == 0 && events.fetched() >= 2);
 
@@ -170,12 +168,7 @@ abstract class ProductionPathKit extends KitSupport {
     Optional<EngineFixture.Severable> severable = fixture().severableEngine(requestTimeout);
     assumeTrue(severable.isPresent(), () -> engine().id() + ": the fixture cannot cut a worker off the engine");
     String topic = unique("t");
-    TestProcess p = simple(topic);
-    deploy(p);
-    List<String> instances = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      instances.add(start(p, Map.of(), null));
-    }
+    List<String> instances = startInstances(deploySimple(topic), 4);
     CountDownLatch running = new CountDownLatch(1);
     CountDownLatch never = new CountDownLatch(1);
     TimedEvents events = new TimedEvents();
@@ -215,11 +208,10 @@ abstract class ProductionPathKit extends KitSupport {
     // Nothing lost: released jobs are offered at once, the others when their 10 s locks expire.
     Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
     TimedEvents fresh = new TimedEvents();
-    openWorker(engine(), topic, job -> {
+    startWorker(topic, job -> {
       runs.computeIfAbsent(job.processInstanceId(), k -> new AtomicInteger()).incrementAndGet();
       return JobResult.complete();
-    }, SubscriptionOptions.builder().longPollTimeout(Duration.ofSeconds(2)).build(), fresh,
-        Duration.ofSeconds(20));
+    }, SubscriptionOptions.defaults(), fresh);
     awaitCompleted(instances);
     assertThat(events.count(WorkerEvent.Type.COMPLETED)).as("completions by the cut-off worker").isZero();
     assertThat(runs).as("runs by the fresh worker, per instance").containsOnlyKeys(instances);
@@ -264,11 +256,7 @@ abstract class ProductionPathKit extends KitSupport {
           refusing.set(true);
         }
         return JobResult.complete(Map.of("done", true));
-      // A 10 s lock: a job the engine pushes while the stream pauses can come back only after its
-    // timeout (an open defect on Zeebe, see RELIABILITY.md); it must still run exactly once.
-    }, SubscriptionOptions.builder().maxConcurrentJobs(1).lockDuration(Duration.ofSeconds(10))
-        .longPollTimeout(Duration.ofSeconds(2)).build(),
-          events, Duration.ofSeconds(20));
+      }, oneSlotTenSecondLock(), events, Duration.ofSeconds(20));
       await("the result's report ended").atMost(PATIENCE).until(() -> events.count(WorkerEvent.Type.COMPLETED)
           + events.count(WorkerEvent.Type.FAILED) + events.count(WorkerEvent.Type.REPORT_FAILED) > 0);
       String seen = "token requests refused: " + refused.get() + "; events: " + events.summary();
@@ -292,8 +280,7 @@ abstract class ProductionPathKit extends KitSupport {
   @Test
   @DisplayName("a job failed with a 1 s retry backoff is running again within 1.5 s (plus the engine's own lock reset period)")
   void retryBackoffIsHonoured() {
-    String topic = unique("t");
-    startSimple(topic);
+    String topic = topicWithOneJob();
     AtomicInteger attempts = new AtomicInteger();
     TimedEvents events = new TimedEvents();
     // Default slots and long-poll timeout: on Camunda a long poll is open while the backoff runs.

@@ -36,7 +36,7 @@ abstract class ResultsKit extends KitSupport {
     String w = unique("w");
     LockedJob job = fetchOne(w, topic, Duration.ofSeconds(30));
     client().complete(job, w, sampleVariables(), Map.of());
-    LockedJob second = fetchOne(unique("w"), next, Duration.ofSeconds(30));
+    LockedJob second = fetchOne(next);
     assertThat(second.processInstanceId()).isEqualTo(instance);
     assertSampleVariables(DefaultVariables.of(second.variables()));
   }
@@ -46,13 +46,11 @@ abstract class ResultsKit extends KitSupport {
   void completeWithLocalVariables() {
     require(Capability.LOCAL_VARIABLES);
     String topic = unique("t");
-    TestProcess p = simple(topic);
-    deploy(p);
-    String instance = start(p, Map.of(), null);
+    String instance = startSimple(topic);
     String w = unique("w");
     LockedJob job = fetchOne(w, topic, Duration.ofSeconds(30));
     client().complete(job, w, Map.of("global", "g"), Map.of("local", "l"));
-    await().atMost(PATIENCE).until(() -> fixture().instanceState(instance) == InstanceState.COMPLETED);
+    awaitState(instance, InstanceState.COMPLETED);
     assertThat(fixture().processVariables(instance)).containsEntry("global", "g").doesNotContainKey("local");
     assertThat(fixture().localVariables(instance, "task")).containsEntry("local", "l");
   }
@@ -60,8 +58,7 @@ abstract class ResultsKit extends KitSupport {
   @Test
   @DisplayName("a failure with retries and backoff offers the job again only after the backoff")
   void failureWithBackoff() {
-    String topic = unique("t");
-    startSimple(topic);
+    String topic = topicWithOneJob();
     String w = unique("w");
     LockedJob job = fetchOne(w, topic, Duration.ofSeconds(30));
     Instant failedAt = Instant.now();
@@ -78,9 +75,7 @@ abstract class ResultsKit extends KitSupport {
   void failureWithoutRetriesRaisesIncident() {
     require(Capability.INCIDENTS);
     String topic = unique("t");
-    TestProcess p = simple(topic);
-    deploy(p);
-    String instance = start(p, Map.of(), null);
+    String instance = startSimple(topic);
     String w = unique("w");
     LockedJob job = fetchOne(w, topic, Duration.ofSeconds(30));
     client().fail(job, w, "no luck", "stack", 0, Duration.ZERO);
@@ -100,7 +95,7 @@ abstract class ResultsKit extends KitSupport {
     String w = unique("w");
     LockedJob job = fetchOne(w, topic, Duration.ofSeconds(30));
     client().bpmnError(job, w, "NO_STOCK", "out of stock", Map.of("reason", "sold out"));
-    LockedJob onError = fetchOne(unique("w"), caught, Duration.ofSeconds(30));
+    LockedJob onError = fetchOne(caught);
     assertThat(onError.processInstanceId()).isEqualTo(instance);
     assertThat(onError.elementId()).isEqualTo("onError");
     assertThat(onError.variables()).containsEntry("reason", "sold out");
@@ -109,8 +104,7 @@ abstract class ResultsKit extends KitSupport {
   @Test
   @DisplayName("a result for a job that no longer exists raises NotFound, not success")
   void resultForUnknownJob() {
-    String topic = unique("t");
-    startSimple(topic);
+    String topic = topicWithOneJob();
     String w = unique("w");
     LockedJob job = fetchOne(w, topic, Duration.ofSeconds(30));
     client().complete(job, w, Map.of(), Map.of());

@@ -51,9 +51,9 @@ abstract class WorkerRuntimeKit extends KitSupport {
       }
       return JobResult.complete(Map.of("approved", true));
     }, SubscriptionOptions.defaults(), events);
-    await().atMost(PATIENCE).until(() -> fixture().instanceState(ok) == InstanceState.COMPLETED);
+    awaitState(ok, InstanceState.COMPLETED);
     assertThat(fixture().processVariables(ok)).containsEntry("approved", true);
-    LockedJob onError = fetchOne(unique("w"), caught, Duration.ofSeconds(30));
+    LockedJob onError = fetchOne(caught);
     assertThat(onError.processInstanceId()).isEqualTo(rejected);
     assertThat(onError.variables()).containsEntry("limit", 100);
     assertThat(count(events, WorkerEvent.Type.COMPLETED)).isEqualTo(1);
@@ -63,8 +63,7 @@ abstract class WorkerRuntimeKit extends KitSupport {
   @Test
   @DisplayName("a thrown exception fails the job with retries - 1, the backoff and the stack trace")
   void exceptionBecomesFailure() {
-    String topic = unique("t");
-    startSimple(topic);
+    String topic = topicWithOneJob();
     List<WorkerEvent> events = new CopyOnWriteArrayList<>();
     AtomicInteger calls = new AtomicInteger();
     JobWorker worker = startWorker(topic, job -> {
@@ -85,15 +84,14 @@ abstract class WorkerRuntimeKit extends KitSupport {
   @Test
   @DisplayName("a handler returning null fails the job with a clear message, retries - 1")
   void nullResultBecomesFailure() {
-    String topic = unique("t");
-    startSimple(topic);
+    String topic = topicWithOneJob();
     List<WorkerEvent> events = new CopyOnWriteArrayList<>();
     JobWorker worker = startWorker(topic, job -> null,
         SubscriptionOptions.builder().retryBackoff(Duration.ofSeconds(1)).defaultRetries(3).build(),
         events);
     await().atMost(PATIENCE).until(() -> count(events, WorkerEvent.Type.FAILED) >= 1);
     worker.close();
-    LockedJob again = fetchOne(unique("w"), topic, Duration.ofSeconds(30));
+    LockedJob again = fetchOne(topic);
     assertThat(again.retries()).isEqualTo(2);
   }
 
@@ -101,12 +99,8 @@ abstract class WorkerRuntimeKit extends KitSupport {
   @DisplayName("the concurrency limit is never exceeded")
   void concurrencyLimit() {
     String topic = unique("t");
-    TestProcess p = simple(topic);
-    deploy(p);
     int jobs = 12;
-    for (int i = 0; i < jobs; i++) {
-      start(p, Map.of(), null);
-    }
+    startInstances(deploySimple(topic), jobs);
     AtomicInteger now = new AtomicInteger();
     AtomicInteger peak = new AtomicInteger();
     AtomicInteger done = new AtomicInteger();
@@ -133,14 +127,13 @@ abstract class WorkerRuntimeKit extends KitSupport {
   void unsubscribedTopicIsUntouched() {
     String topic = unique("t");
     String other = unique("other");
-    TestProcess p = simple(topic);
-    deploy(p);
-    deploy(simple(other));
+    TestProcess p = deploySimple(topic);
+    deploySimple(other);
     start(p, Map.of(), null);
     List<WorkerEvent> events = new CopyOnWriteArrayList<>();
     startWorker(other, job -> JobResult.complete(), SubscriptionOptions.defaults(), events);
     await().atMost(PATIENCE).until(() -> count(events, WorkerEvent.Type.POLL_EMPTY) >= 3);
-    LockedJob job = fetchOne(unique("w"), topic, Duration.ofSeconds(30));
+    LockedJob job = fetchOne(topic);
     assertThat(job.topic()).isEqualTo(topic);
     assertThat(count(events, WorkerEvent.Type.STARTED)).isZero();
   }
@@ -150,9 +143,7 @@ abstract class WorkerRuntimeKit extends KitSupport {
   void automaticLockExtension() {
     require(Capability.LOCK_EXTENSION);
     String topic = unique("t");
-    TestProcess p = simple(topic);
-    deploy(p);
-    String instance = start(p, Map.of(), null);
+    String instance = startSimple(topic);
     AtomicInteger calls = new AtomicInteger();
     List<WorkerEvent> events = new CopyOnWriteArrayList<>();
     JobHandler slow = job -> {
@@ -164,7 +155,7 @@ abstract class WorkerRuntimeKit extends KitSupport {
     startWorker(topic, slow, lock1s, events);
     List<WorkerEvent> rivalEvents = new CopyOnWriteArrayList<>();
     startWorker(topic, slow, lock1s, rivalEvents);
-    await().atMost(PATIENCE).until(() -> fixture().instanceState(instance) == InstanceState.COMPLETED);
+    awaitState(instance, InstanceState.COMPLETED);
     assertThat(calls).hasValue(1);
     List<WorkerEvent> all = new ArrayList<>(events);
     all.addAll(rivalEvents);
@@ -177,8 +168,7 @@ abstract class WorkerRuntimeKit extends KitSupport {
   @Test
   @DisplayName("a handler outliving its lock without extension sees the lost lock")
   void lockLostWithoutExtension() {
-    String topic = unique("t");
-    startSimple(topic);
+    String topic = topicWithOneJob();
     CountDownLatch lost = new CountDownLatch(1);
     List<WorkerEvent> events = new CopyOnWriteArrayList<>();
     // lockExtension(false) asks for what engines without extension (Flowable) always do.
@@ -197,8 +187,7 @@ abstract class WorkerRuntimeKit extends KitSupport {
   @DisplayName("a result after losing the lock to another worker is reported as lock lost, not success")
   void resultAfterLockLossIsReportedAsLost() {
     require(Capability.LOCK_OWNERSHIP);
-    String topic = unique("t");
-    startSimple(topic);
+    String topic = topicWithOneJob();
     String rival = unique("rival");
     List<WorkerEvent> events = new CopyOnWriteArrayList<>();
     AtomicLong rivalGot = new AtomicLong();
@@ -225,12 +214,7 @@ abstract class WorkerRuntimeKit extends KitSupport {
   void closeDrainsAndReleases() {
     require(Capability.RELEASE);
     String topic = unique("t");
-    TestProcess p = simple(topic);
-    deploy(p);
-    List<String> instances = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      instances.add(start(p, Map.of(), null));
-    }
+    startInstances(deploySimple(topic), 3);
     CountDownLatch running = new CountDownLatch(1);
     CountDownLatch proceed = new CountDownLatch(1);
     List<WorkerEvent> events = new CopyOnWriteArrayList<>();
@@ -268,8 +252,7 @@ abstract class WorkerRuntimeKit extends KitSupport {
   @Test
   @DisplayName("no thread of the worker outlives close()")
   void noThreadLeaks() {
-    String topic = unique("t");
-    startSimple(topic); // one job, so that a handler thread (virtual on Java 21+) runs
+    String topic = topicWithOneJob(); // one job, so that a handler thread (virtual on Java 21+) runs
     List<WorkerEvent> events = new CopyOnWriteArrayList<>();
     WorkerThreads before = WorkerThreads.snapshot();
     JobWorker worker = startWorker(topic, job -> JobResult.complete(), SubscriptionOptions.defaults(), events);
