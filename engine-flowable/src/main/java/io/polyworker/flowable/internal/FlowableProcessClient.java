@@ -89,11 +89,7 @@ final class FlowableProcessClient implements ProcessClient {
         .addQueryParameter("deploymentId", deploymentId)
         .addQueryParameter("size", "1000")
         .build());
-    JsonNode data = page.get("data");
-    if (data == null || !data.isArray()) {
-      throw new MalformedAnswerException(FlowableEngine.ID, "deploy", 200, page.toString(),
-          "the process-definition query answer has no 'data' array", null);
-    }
+    JsonNode data = dataArray("deploy", page, "process-definition");
     List<DeployedDefinition> result = new ArrayList<>();
     for (JsonNode d : data) {
       String key = text(d, "key");
@@ -182,11 +178,7 @@ final class FlowableProcessClient implements ProcessClient {
       url.addQueryParameter("tenantId", request.tenantId());
     }
     JsonNode page = http.get(operation, url.build());
-    JsonNode data = page.get("data");
-    if (data == null || !data.isArray()) {
-      throw new MalformedAnswerException(FlowableEngine.ID, operation, 200, page.toString(),
-          "the process-definition query answer has no 'data' array", null);
-    }
+    JsonNode data = dataArray(operation, page, "process-definition");
     if (data.isEmpty() || text(data.get(0), "id") == null) {
       throw new NotFoundException(FlowableEngine.ID, operation, 404, page.toString(), "no process '"
           + request.processKey() + "' of version " + request.version()
@@ -253,11 +245,7 @@ final class FlowableProcessClient implements ProcessClient {
         .addQueryParameter("processInstanceId", id)
         .addQueryParameter("size", "10000")
         .build());
-    JsonNode data = page.get("data");
-    if (data == null || !data.isArray()) {
-      throw new MalformedAnswerException(FlowableEngine.ID, AWAIT, 200, page.toString(),
-          "the historic-variable query answer has no 'data' array", null);
-    }
+    JsonNode data = dataArray(AWAIT, page, "historic-variable");
     ArrayNode processScope = NODES.arrayNode();
     for (JsonNode row : data) {
       // Process scope only: variables of the instance's own execution, not of tasks or child executions.
@@ -320,11 +308,7 @@ final class FlowableProcessClient implements ProcessClient {
       query.put("processInstanceId", instance);
     }
     JsonNode page = http.post(PUBLISH, http.url(Api.PROCESS, "query", "executions"), query);
-    JsonNode data = page == null ? null : page.get("data");
-    if (data == null || !data.isArray()) {
-      throw new MalformedAnswerException(FlowableEngine.ID, PUBLISH, 200, String.valueOf(page),
-          "the execution query answer has no 'data' array", null);
-    }
+    JsonNode data = dataArray(PUBLISH, page, "execution");
     if (data.isEmpty()) {
       return null;
     }
@@ -355,11 +339,7 @@ final class FlowableProcessClient implements ProcessClient {
   private @Nullable String instanceWithBusinessKey(String businessKey) {
     JsonNode page = http.post(PUBLISH, http.url(Api.PROCESS, "query", "process-instances"),
         NODES.objectNode().put("processBusinessKey", businessKey).put("size", 100));
-    JsonNode data = page == null ? null : page.get("data");
-    if (data == null || !data.isArray()) {
-      throw new MalformedAnswerException(FlowableEngine.ID, PUBLISH, 200, String.valueOf(page),
-          "the process-instance query answer has no 'data' array", null);
-    }
+    JsonNode data = dataArray(PUBLISH, page, "process-instance");
     return data.isEmpty() ? null : text(data.get(0), "id");
   }
 
@@ -383,6 +363,21 @@ final class FlowableProcessClient implements ProcessClient {
   /** Stops background message retries. */
   void close() {
     messages.close();
+  }
+
+  /**
+   * The {@code data} array of a Flowable query answer (a page of rows).
+   *
+   * @param query what was queried, for the message, such as {@code execution}
+   * @throws MalformedAnswerException when the answer has no {@code data} array
+   */
+  private static JsonNode dataArray(String operation, @Nullable JsonNode page, String query) {
+    JsonNode data = page == null ? null : page.get("data");
+    if (data == null || !data.isArray()) {
+      throw new MalformedAnswerException(FlowableEngine.ID, operation, 200, String.valueOf(page),
+          "the " + query + " query answer has no 'data' array", null);
+    }
+    return data;
   }
 
   private static @Nullable String text(JsonNode node, String field) {

@@ -7,8 +7,6 @@ import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
-import io.grpc.ForwardingClientCall.SimpleForwardingClientCall;
-import io.grpc.ForwardingClientCallListener.SimpleForwardingClientCallListener;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.SecurityLevel;
@@ -99,20 +97,11 @@ final class OAuthClientCredentials implements CredentialsProvider, ClientInterce
       Channel next) {
     NotingCredentials credentials = new NotingCredentials();
     ClientCall<Q, R> call = next.newCall(method, options.withCallCredentials(credentials));
-    return new SimpleForwardingClientCall<>(call) {
-      @Override
-      public void start(Listener<R> listener, Metadata headers) {
-        super.start(new SimpleForwardingClientCallListener<>(listener) {
-          @Override
-          public void onClose(Status status, Metadata trailers) {
-            if (status.getCode() == Status.Code.UNAUTHENTICATED) {
-              refused(credentials.applied);
-            }
-            super.onClose(status, trailers);
-          }
-        }, headers);
+    return CallEnds.watch(call, status -> {
+      if (status.getCode() == Status.Code.UNAUTHENTICATED) {
+        refused(credentials.applied);
       }
-    };
+    });
   }
 
   /**

@@ -4,10 +4,7 @@ import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
-import io.grpc.ForwardingClientCall.SimpleForwardingClientCall;
-import io.grpc.ForwardingClientCallListener.SimpleForwardingClientCallListener;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import org.jspecify.annotations.Nullable;
@@ -36,22 +33,13 @@ final class ReconnectAfterUnavailable implements ClientInterceptor {
   @Override
   public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options,
       Channel next) {
-    return new SimpleForwardingClientCall<>(next.newCall(method, options)) {
-      @Override
-      public void start(Listener<R> listener, Metadata headers) {
-        super.start(new SimpleForwardingClientCallListener<>(listener) {
-          @Override
-          public void onClose(Status status, Metadata trailers) {
-            if (status.getCode() == Status.Code.UNAVAILABLE) {
-              ManagedChannel c = channel;
-              if (c != null && !c.isShutdown()) {
-                c.resetConnectBackoff();
-              }
-            }
-            super.onClose(status, trailers);
-          }
-        }, headers);
+    return CallEnds.watch(next.newCall(method, options), status -> {
+      if (status.getCode() == Status.Code.UNAVAILABLE) {
+        ManagedChannel c = channel;
+        if (c != null && !c.isShutdown()) {
+          c.resetConnectBackoff();
+        }
       }
-    };
+    });
   }
 }
