@@ -6,6 +6,7 @@ import io.polyworker.camunda.internal.CamundaTestAccess;
 import io.polyworker.testkit.common.Dialect;
 import io.polyworker.testkit.EngineFixture;
 import io.polyworker.testkit.common.InstanceState;
+import io.polyworker.testkit.engines.CamundaHistory;
 import io.polyworker.testkit.engines.FaultProxy;
 import io.polyworker.testkit.engines.LocalCamunda;
 import java.net.URI;
@@ -16,15 +17,20 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
-/** The conformance kit's view of a real Camunda 7 server, answered through its REST history API. */
+/**
+ * The conformance kit's view of a real Camunda 7 server: the records are read by the engine's
+ * {@link CamundaHistory}; typed variable values are decoded by the module's own variable decoding.
+ */
 final class CamundaFixture implements EngineFixture {
   private final LocalCamunda camunda;
   private final Engine engine;
+  private final CamundaHistory history;
   private final CamundaTestAccess rest;
 
   CamundaFixture(LocalCamunda camunda) {
     this.camunda = camunda;
     this.engine = CamundaEngine.builder().baseUrl(camunda.restUrl()).build();
+    this.history = camunda.history();
     this.rest = new CamundaTestAccess(camunda.restUrl());
   }
 
@@ -40,11 +46,11 @@ final class CamundaFixture implements EngineFixture {
 
   @Override
   public InstanceState instanceState(String processInstanceId) {
-    JsonNode instance = rest.getOrNull("history", "process-instance", processInstanceId);
-    if (instance == null) {
+    Optional<JsonNode> instance = history.processInstance(processInstanceId);
+    if (instance.isEmpty()) {
       return InstanceState.UNKNOWN;
     }
-    switch (instance.path("state").asText()) {
+    switch (instance.get().path("state").asText()) {
       case "ACTIVE":
       case "SUSPENDED":
         return InstanceState.ACTIVE;
@@ -57,7 +63,7 @@ final class CamundaFixture implements EngineFixture {
 
   @Override
   public boolean hasIncident(String processInstanceId) {
-    return rest.query("incident", "processInstanceId", processInstanceId).size() > 0;
+    return !history.incidents(processInstanceId).isEmpty();
   }
 
   @Override
@@ -68,7 +74,7 @@ final class CamundaFixture implements EngineFixture {
   @Override
   public Map<String, @Nullable Object> localVariables(String processInstanceId, String elementId) {
     Map<String, @Nullable Object> result = new LinkedHashMap<>();
-    for (JsonNode v : rest.query("history/variable-instance", "processInstanceId", processInstanceId)) {
+    for (JsonNode v : history.variableInstances(processInstanceId)) {
       if (v.path("activityInstanceId").asText().startsWith(elementId + ":")) {
         result.put(v.get("name").asText(), rest.decode(v));
       }
@@ -78,7 +84,7 @@ final class CamundaFixture implements EngineFixture {
 
   private Map<String, @Nullable Object> variables(String processInstanceId, String scope) {
     Map<String, @Nullable Object> result = new LinkedHashMap<>();
-    for (JsonNode v : rest.query("history/variable-instance", "processInstanceId", processInstanceId)) {
+    for (JsonNode v : history.variableInstances(processInstanceId)) {
       if (scope.equals(v.path("activityInstanceId").asText())) {
         result.put(v.get("name").asText(), rest.decode(v));
       }

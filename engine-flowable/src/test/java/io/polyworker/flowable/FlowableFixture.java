@@ -6,6 +6,7 @@ import io.polyworker.testkit.common.Dialect;
 import io.polyworker.testkit.EngineFixture;
 import io.polyworker.testkit.common.InstanceState;
 import io.polyworker.testkit.engines.FaultProxy;
+import io.polyworker.testkit.engines.FlowableHistory;
 import io.polyworker.testkit.engines.LocalFlowable;
 import java.net.URI;
 import java.time.Duration;
@@ -17,16 +18,18 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The conformance kit's view of a real Flowable server. The questions about instances are answered
- * from Flowable's history and management REST APIs with plain HTTP, independently of the client under
- * test.
+ * by the engine's {@link FlowableHistory} (its history and management REST APIs with plain HTTP),
+ * independently of the client under test.
  */
 final class FlowableFixture implements EngineFixture {
   private final LocalFlowable flowable;
   private final Engine engine;
+  private final FlowableHistory history;
 
   FlowableFixture(LocalFlowable flowable) {
     this.flowable = flowable;
     this.engine = FlowableEngine.builder().baseUrl(flowable.baseUrl()).build();
+    this.history = flowable.history();
   }
 
   @Override
@@ -47,32 +50,29 @@ final class FlowableFixture implements EngineFixture {
 
   @Override
   public InstanceState instanceState(String processInstanceId) {
-    TestHttp.Answer a = TestHttp.get(flowable.processApiUrl() + "/history/historic-process-instances/"
-        + processInstanceId);
-    if (a.status() == 404) {
+    Optional<JsonNode> h = history.processInstance(processInstanceId);
+    if (h.isEmpty()) {
       return InstanceState.UNKNOWN;
     }
-    JsonNode h = ok(a);
-    if (h.path("endTime").isNull() || h.path("endTime").isMissingNode()) {
-      return InstanceState.ACTIVE;
+    switch (FlowableHistory.state(h.get())) {
+      case FlowableHistory.ACTIVE:
+        return InstanceState.ACTIVE;
+      case FlowableHistory.COMPLETED:
+        return InstanceState.COMPLETED;
+      default:
+        return InstanceState.TERMINATED;
     }
-    return h.path("deleteReason").isNull() || h.path("deleteReason").isMissingNode()
-        ? InstanceState.COMPLETED : InstanceState.TERMINATED;
   }
 
   @Override
   public boolean hasIncident(String processInstanceId) {
-    JsonNode page = ok(TestHttp.get(flowable.processApiUrl()
-        + "/management/deadletter-jobs?processInstanceId=" + processInstanceId));
-    return page.path("total").asInt() > 0;
+    return history.deadLetterJobCount(processInstanceId) > 0;
   }
 
   @Override
   public Map<String, @Nullable Object> processVariables(String processInstanceId) {
-    JsonNode page = ok(TestHttp.get(flowable.processApiUrl()
-        + "/history/historic-variable-instances?processInstanceId=" + processInstanceId + "&size=1000"));
     Map<String, @Nullable Object> result = new LinkedHashMap<>();
-    for (JsonNode row : page.path("data")) {
+    for (JsonNode row : history.variableInstances(processInstanceId)) {
       // Process scope only: variables of the instance's own execution, not of tasks or child executions.
       if (!row.path("taskId").isNull() || !processInstanceId.equals(row.path("executionId").asText())) {
         continue;
@@ -85,13 +85,6 @@ final class FlowableFixture implements EngineFixture {
 
   private static @Nullable Object plain(JsonNode value) {
     return TestHttp.JSON.convertValue(value, Object.class);
-  }
-
-  private static JsonNode ok(TestHttp.Answer a) {
-    if (a.status() != 200 || a.body() == null) {
-      throw new AssertionError("Flowable answered " + a.status() + ": " + a.text());
-    }
-    return a.body();
   }
 
   @Override

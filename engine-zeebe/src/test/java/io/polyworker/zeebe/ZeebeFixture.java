@@ -12,6 +12,7 @@ import io.polyworker.testkit.EngineFixture;
 import io.polyworker.testkit.common.InstanceState;
 import io.polyworker.testkit.engines.FaultProxy;
 import io.polyworker.testkit.engines.LocalZeebe;
+import io.polyworker.testkit.engines.ZeebeRecords;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -19,7 +20,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,8 +31,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The conformance kit's view of a real Zeebe engine. Zeebe has no query API of its own (that is
- * Operate's job), so every answer is computed from the engine's record log ({@link LocalZeebe#records()}),
- * parsed with Jackson: lines are first narrowed by the instance key as text, then read as JSON.
+ * Operate's job), so every answer is computed from the engine's record log, read by its
+ * {@link ZeebeRecords} view ({@link LocalZeebe#recordLog()}).
  */
 final class ZeebeFixture implements EngineFixture {
   private final LocalZeebe zeebe;
@@ -211,23 +211,6 @@ final class ZeebeFixture implements EngineFixture {
 
   /** The engine's events of one value type for one instance, oldest first. */
   private List<JsonNode> events(String processInstanceId, String valueType) {
-    String keyText = "\"processInstanceKey\":" + processInstanceId;
-    String typeText = "\"valueType\":\"" + valueType + "\"";
-    List<JsonNode> result = new ArrayList<>();
-    for (String line : zeebe.records()) {
-      if (!line.contains(keyText) || !line.contains(typeText)) {
-        continue;
-      }
-      try {
-        JsonNode record = Json.MAPPER.readTree(line);
-        if ("EVENT".equals(record.path("recordType").asText())
-            && valueType.equals(record.path("valueType").asText())) {
-          result.add(record);
-        }
-      } catch (JsonProcessingException e) {
-        throw new UncheckedIOException("record is not JSON: " + line, e);
-      }
-    }
-    return result;
+    return zeebe.recordLog().events(processInstanceId, valueType);
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.polyworker.engine.Engine;
 import io.polyworker.camunda.CamundaEngine;
 import io.polyworker.testkit.common.Dialect;
+import io.polyworker.testkit.engines.CamundaHistory;
 import io.polyworker.testkit.engines.LocalCamunda;
 import io.polyworker.testkit.engines.LocalEngine;
 import java.net.URLEncoder;
@@ -16,12 +17,12 @@ import java.util.Map;
 
 /**
  * Camunda 7 for the reliability tests: the JVM's shared {@link LocalCamunda} (H2 file database, so a
- * kill keeps the data), and the engine's history REST API as the ledger: the external task log
- * records every creation, failure and success of every task with the worker id.
+ * kill keeps the data), and the engine's history ({@link CamundaHistory}) as the ledger: the external
+ * task log records every creation, failure and success of every task with the worker id.
  */
 public final class CamundaUnderTest extends EngineUnderTest {
-  private static final int PAGE = 2_000;
   private final LocalCamunda camunda = LocalCamunda.shared();
+  private final CamundaHistory history = camunda.history();
 
   @Override
   public String id() {
@@ -96,35 +97,17 @@ public final class CamundaUnderTest extends EngineUnderTest {
     return ledger;
   }
 
-  /** Every row of a list query, paged (the query must be sorted for stable pages). */
-  /**
-   * Every row of a query, page by page. Pages are only consistent when the sort order is total: many
-   * log entries share a millisecond timestamp under load, and sorting by it let one entry appear on
-   * two pages and another on none (seen as one task "completed twice" and one "never" on JDK 25). So
-   * the ledger sorts by unique ids, and rows are kept once by their own id as a second guard.
-   */
+  /** Every row of a list query sorted by unique ids, paged: see {@link CamundaHistory#all}. */
   private List<JsonNode> pages(String pathAndQuery) {
-    Map<String, JsonNode> rows = new java.util.LinkedHashMap<>();
-    int unnamed = 0;
-    for (int first = 0; first < 1_000_000; first += PAGE) { // bounded
-      JsonNode page = RestJson.get(rest() + pathAndQuery + "&firstResult=" + first + "&maxResults=" + PAGE);
-      for (JsonNode row : page) {
-        String id = row.path("id").asText("");
-        rows.putIfAbsent(id.isEmpty() ? "#" + unnamed++ : id, row);
-      }
-      if (page.size() < PAGE) {
-        break;
-      }
-    }
-    return new ArrayList<>(rows.values());
+    return history.all(pathAndQuery);
   }
 
   @Override
   public Progress progress(String processKey, String topic) {
-    int completed = RestJson.get(rest() + "/history/process-instance/count?completed=true&processDefinitionKey="
-        + URLEncoder.encode(processKey, StandardCharsets.UTF_8)).path("count").asInt();
-    int failed = RestJson.get(rest() + "/external-task/count?noRetriesLeft=true&topicName="
-        + URLEncoder.encode(topic, StandardCharsets.UTF_8)).path("count").asInt();
+    int completed = history.count("/history/process-instance/count?completed=true&processDefinitionKey="
+        + URLEncoder.encode(processKey, StandardCharsets.UTF_8));
+    int failed = history.count("/external-task/count?noRetriesLeft=true&topicName="
+        + URLEncoder.encode(topic, StandardCharsets.UTF_8));
     return new Progress(completed, failed);
   }
 
@@ -140,13 +123,12 @@ public final class CamundaUnderTest extends EngineUnderTest {
 
   @Override
   public int openJobs(String processKey, String topic) {
-    return RestJson.get(rest() + "/external-task/count?topicName=" + URLEncoder.encode(topic, StandardCharsets.UTF_8))
-        .path("count").asInt();
+    return history.count("/external-task/count?topicName=" + URLEncoder.encode(topic, StandardCharsets.UTF_8));
   }
 
   /** The external task log of one instance, oldest first (for messages and detailed checks). */
   public List<JsonNode> taskLog(String instanceId) {
-    return pages("/history/external-task-log?processInstanceId=" + instanceId + "&sortBy=timestamp&sortOrder=asc");
+    return history.externalTaskLog(instanceId);
   }
 
   /** The REST root of the engine itself. */

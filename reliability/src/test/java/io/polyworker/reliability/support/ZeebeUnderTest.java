@@ -5,14 +5,9 @@ import io.polyworker.engine.Engine;
 import io.polyworker.testkit.common.Dialect;
 import io.polyworker.testkit.engines.LocalEngine;
 import io.polyworker.testkit.engines.LocalZeebe;
+import io.polyworker.testkit.engines.ZeebeRecords;
 import io.polyworker.zeebe.ZeebeEngine;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,11 +19,10 @@ import java.util.Set;
 /**
  * Zeebe 8.8 for the reliability tests: the JVM's shared {@link LocalZeebe} (in memory: a restart
  * loses everything, so outages are network partitions made by the proxy), and the engine's record
- * log as the ledger. Records are read incrementally ({@code /records?from=N}) and only the few kinds
- * the ledger needs are kept, parsed.
+ * log as the ledger. Records are read incrementally ({@link ZeebeRecords#readSince}) and only the few
+ * kinds the ledger needs are kept, parsed.
  */
 public final class ZeebeUnderTest extends EngineUnderTest {
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final LocalZeebe zeebe = LocalZeebe.shared();
   private final List<JsonNode> kept = new ArrayList<>();
   private int read;
@@ -71,37 +65,22 @@ public final class ZeebeUnderTest extends EngineUnderTest {
 
   /** Reads the records written since the last call; keeps process, job and incident events. */
   private synchronized List<JsonNode> records() {
-    String url = zeebe.controlUrl() + "/records?from=" + read;
-    try {
-      HttpResponse<java.util.stream.Stream<String>> r = HTTP.send(HttpRequest.newBuilder(URI.create(url))
-          .timeout(Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofLines());
-      r.body().forEach(line -> {
-        if (line.isBlank()) {
-          return;
-        }
-        read++;
-        if (!line.contains("\"recordType\":\"EVENT\"")) {
-          return;
-        }
-        boolean process = line.contains("\"valueType\":\"PROCESS_INSTANCE\"") && line.contains("\"bpmnElementType\":\"PROCESS\"")
-            && (line.contains("ELEMENT_COMPLETED") || line.contains("ELEMENT_TERMINATED") || line.contains("ELEMENT_ACTIVATED"));
-        boolean job = line.contains("\"valueType\":\"JOB\"");
-        boolean incident = line.contains("\"valueType\":\"INCIDENT\"");
-        if (process || job || incident) {
-          try {
-            kept.add(RestJson.JSON.readTree(line));
-          } catch (IOException e) {
-            throw new UncheckedIOException("record is not JSON: " + line, e);
-          }
-        }
-      });
-      return kept;
-    } catch (IOException e) {
-      throw new UncheckedIOException("GET " + url, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
+    ZeebeRecords.Batch batch = zeebe.recordLog().readSince(read, ZeebeUnderTest::kept);
+    read += batch.lines();
+    kept.addAll(batch.kept());
+    return kept;
+  }
+
+  /** Whether the ledger needs this record: an event of a process instance's start or end, a job, or an incident. */
+  private static boolean kept(String line) {
+    if (!line.contains("\"recordType\":\"EVENT\"")) {
+      return false;
     }
+    boolean process = line.contains("\"valueType\":\"PROCESS_INSTANCE\"") && line.contains("\"bpmnElementType\":\"PROCESS\"")
+        && (line.contains("ELEMENT_COMPLETED") || line.contains("ELEMENT_TERMINATED") || line.contains("ELEMENT_ACTIVATED"));
+    boolean job = line.contains("\"valueType\":\"JOB\"");
+    boolean incident = line.contains("\"valueType\":\"INCIDENT\"");
+    return process || job || incident;
   }
 
   @Override

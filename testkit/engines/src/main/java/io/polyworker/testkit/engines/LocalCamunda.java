@@ -25,6 +25,8 @@ public final class LocalCamunda extends LocalEngine {
   /** The server name for {@link ServerJars#find(String)}. */
   static final String SERVER = "camunda-server";
 
+  private final CamundaHistory history = CamundaHistory.of(this);
+
   private LocalCamunda(Path dataDirectory, boolean temporary) {
     super("Camunda 7", dataDirectory, temporary);
   }
@@ -55,6 +57,11 @@ public final class LocalCamunda extends LocalEngine {
   /** The REST base URL, {@code http://127.0.0.1:<port>/engine-rest}, without a trailing slash. */
   public String restUrl() {
     return "http://127.0.0.1:" + port() + "/engine-rest";
+  }
+
+  /** What this engine recorded (history, incidents, external task log), read through its REST API. */
+  public CamundaHistory history() {
+    return history;
   }
 
   @Override

@@ -43,6 +43,8 @@ public final class LocalFlowable extends LocalEngine {
   /** The server name for {@link ServerJars#find(String)}. */
   static final String SERVER = "flowable-server";
 
+  private final FlowableHistory history = FlowableHistory.of(this);
+
   private LocalFlowable(Path dataDirectory, boolean temporary) {
     super("Flowable 7", dataDirectory, temporary);
   }
@@ -92,6 +94,11 @@ public final class LocalFlowable extends LocalEngine {
   /** The test server's CMMN helper API: {@code http://127.0.0.1:<port>/polyworker-test/cmmn}. */
   public String cmmnTestApiUrl() {
     return baseUrl() + "/polyworker-test/cmmn";
+  }
+
+  /** What this engine recorded (history, jobs, dead-letter jobs), read through its REST APIs. */
+  public FlowableHistory history() {
+    return history;
   }
 
   @Override

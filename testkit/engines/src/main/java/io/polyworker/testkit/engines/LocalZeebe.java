@@ -65,6 +65,7 @@ public final class LocalZeebe extends LocalEngine {
       .version(HttpClient.Version.HTTP_1_1)
       .build();
 
+  private final ZeebeRecords recordLog = new ZeebeRecords(this);
   private volatile int controlPort;
 
   private LocalZeebe(Path dataDirectory, boolean temporary) {
@@ -133,6 +134,11 @@ public final class LocalZeebe extends LocalEngine {
   public List<String> records() {
     HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(controlUrl() + "/records")).GET());
     return response.body().lines().filter(line -> !line.isBlank()).collect(Collectors.toList());
+  }
+
+  /** The record log as a parsed, queryable view. */
+  public ZeebeRecords recordLog() {
+    return recordLog;
   }
 
   /**

@@ -6,6 +6,11 @@
  * instances into test parameters. {@link io.polyworker.testkit.engines.LocalEngine} is the common base:
  * start, stop, kill (crash), restart on the same port and data.
  *
+ * <p>What an engine recorded is read in one place per engine, independently of any Polyworker client:
+ * {@link io.polyworker.testkit.engines.CamundaHistory} ({@code LocalCamunda.history()}),
+ * {@link io.polyworker.testkit.engines.FlowableHistory} ({@code LocalFlowable.history()}) and
+ * {@link io.polyworker.testkit.engines.ZeebeRecords} ({@code LocalZeebe.recordLog()}).
+ *
  * <p>Depend on {@code io.polyworker:polyworker-testkit-engines} with test scope; the engines' server
  * jars come with it as runtime files, not as class path libraries.
  */

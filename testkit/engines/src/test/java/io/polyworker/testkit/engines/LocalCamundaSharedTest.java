@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -69,6 +71,22 @@ class LocalCamundaSharedTest {
     HttpResponse<String> result = Http.get(rest + "/history/variable-instance?processInstanceId=" + instanceId
         + "&variableName=result");
     assertTrue(result.body().contains("\"value\":\"done\""), result.body());
+
+    // The same records through the history view.
+    CamundaHistory records = camunda.history();
+    assertEquals("COMPLETED", records.processInstance(instanceId).orElseThrow().path("state").asText());
+    assertTrue(records.processInstance("no-such-instance").isEmpty());
+    assertTrue(records.incidents(instanceId).isEmpty());
+    assertTrue(records.variableInstances(instanceId).stream()
+        .anyMatch(v -> v.path("name").asText().equals("result") && v.path("value").asText().equals("done")));
+    List<JsonNode> log = records.externalTaskLog(instanceId);
+    assertEquals(2, log.size(), log::toString);
+    assertEquals(1, log.stream().filter(l -> l.path("creationLog").asBoolean()).count(), log::toString);
+    assertEquals(1, log.stream().filter(l -> l.path("successLog").asBoolean()
+        && l.path("workerId").asText().equals("w1")).count(), log::toString);
+    assertEquals(1, records.count("/history/process-instance/count?completed=true&processInstanceId=" + instanceId));
+    assertEquals(2, records.all("/history/external-task-log?processInstanceId=" + instanceId
+        + "&sortBy=externalTaskId&sortOrder=asc").size());
   }
 
   @Test

@@ -76,6 +76,20 @@ class LocalFlowableTest {
     assertContains(get(flowable.processApiUrl() + "/history/historic-variable-instances?processInstanceId="
         + instanceId).body(), "\"name\":\"result\",\"type\":\"string\",\"value\":\"done\"");
     assertEquals(404, get(flowable.processApiUrl() + "/runtime/process-instances/" + instanceId).statusCode());
+
+    // The same records through the history view.
+    FlowableHistory records = flowable.history();
+    assertEquals(FlowableHistory.COMPLETED, FlowableHistory.state(records.processInstance(instanceId).orElseThrow()));
+    assertTrue(records.processInstance("no-such-instance").isEmpty());
+    assertEquals(0, records.deadLetterJobCount(instanceId));
+    assertTrue(records.variableInstances(instanceId).stream().anyMatch(v -> v.path("variable").path("name")
+        .asText().equals("result") && v.path("variable").path("value").asText().equals("done")));
+    String definition = records.definitionId(key);
+    assertEquals(1, records.processInstances(definition).size());
+    assertEquals(1, records.finishedInstanceCount(definition));
+    assertEquals(0, records.externalJobCount(definition));
+    assertTrue(records.externalJobs(definition).isEmpty());
+    assertTrue(records.deadLetterJobs(definition).isEmpty());
   }
 
   @Test

@@ -58,6 +58,18 @@ class LocalZeebeTest {
           "\"bpmnElementType\":\"PROCESS\""));
       assertTrue(has(instance, "VARIABLE", "CREATED", "\"name\":\"result\"", "\"value\":\"42\"")
           .test(zeebe.records()), "variable record of the completion");
+
+      // The same records through the record log view.
+      ZeebeRecords records = zeebe.recordLog();
+      assertTrue(records.events(Long.toString(instance), "PROCESS_INSTANCE").stream()
+          .anyMatch(r -> r.path("intent").asText().equals("ELEMENT_COMPLETED")
+              && r.path("value").path("bpmnElementType").asText().equals("PROCESS")));
+      assertTrue(records.events(Long.toString(instance), "INCIDENT").isEmpty());
+      int before = zeebe.records().size();
+      ZeebeRecords.Batch all = records.readSince(0, line -> line.contains("\"processInstanceKey\":" + instance));
+      assertTrue(all.lines() >= before, all.lines() + " lines, " + before + " before");
+      assertFalse(all.kept().isEmpty());
+      assertTrue(records.readSince(all.lines(), line -> true).lines() < all.lines(), "reads only what is new");
     }
   }
 
