@@ -199,7 +199,7 @@ class ZeebeJobClientTest {
   }
 
   @Test
-  void releaseFailsKeepingTheRetriesWithAShortBackoffAndSaysSo() {
+  void releaseFailsKeepingTheRetriesWithoutBackoffAndSaysSo() {
     String type = type();
     TestProcess p = deploy(TestProcess.named(id()).task("task", type));
     String instance = engine.processClient().startProcess(p.id(), Map.of());
@@ -209,14 +209,10 @@ class ZeebeJobClientTest {
 
     JsonNode failed = await().atMost(PATIENCE).until(() -> jobEvent(instance, "FAILED"), r -> r != null);
     assertThat(failed.path("value").path("retries").asInt()).isEqualTo(3);
-    // Long enough for the gateway to drop a stream closed just before; see ZeebeJobClient.RELEASE_BACKOFF.
-    assertThat(failed.path("value").path("retryBackoff").asLong()).isEqualTo(100);
+    assertThat(failed.path("value").path("retryBackoff").asLong()).isZero();
     assertThat(failed.path("value").path("errorMessage").asText())
         .contains("released unstarted by worker 'releasing-worker'");
-    long released = System.nanoTime();
     assertThat(fetchOne(type).id()).isEqualTo(job.id());
-    assertThat(Duration.ofNanos(System.nanoTime() - released)).as("activatable again almost at once")
-        .isLessThan(Duration.ofSeconds(2));
   }
 
   @Test

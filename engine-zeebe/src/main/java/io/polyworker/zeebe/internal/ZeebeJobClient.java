@@ -210,21 +210,13 @@ final class ZeebeJobClient implements EngineClient {
    * Zeebe has no unlock: fails the job with the retries it had and no backoff, so that it can be
    * activated again at once. The failure's message is recorded on the job (Operate shows it).
    */
-  /**
-   * The backoff of a release: long enough for the gateway to drop a stream this worker has just
-   * closed, so the job is not pushed back into it (the in-memory gateway drops such a push instead
-   * of yielding it, and the job would wait for its lock to end), short enough to count as at once
-   * for the worker that takes it.
-   */
-  static final Duration RELEASE_BACKOFF = Duration.ofMillis(100);
-
   @Override
   public void release(LockedJob job, String workerId) {
     Integer retries = job.retries();
     int keep = retries == null || retries < 1 ? 1 : retries;
     ZeebeErrors.execute("release", () -> client.newFailCommand(ZeebeJobs.key(job))
         .retries(keep)
-        .retryBackoff(RELEASE_BACKOFF)
+        .retryBackoff(Duration.ZERO)
         .errorMessage("released unstarted by worker '" + workerId + "' (not a failure: Zeebe has no"
             + " unlock, so Polyworker hands jobs back as a failure that keeps the retries)")
         .send());
