@@ -80,6 +80,33 @@ class ProductionPathTest extends RuntimeTestSupport {
   }
 
   @Test
+  void pushesWhileAFetchHoldsTheFreeSlotsWaitForThemInsteadOfPausingTheStream() throws Exception {
+    PushingEngine pushing = new PushingEngine();
+    pushing.holdFetches();
+    List<WorkerEvent> seen = new CopyOnWriteArrayList<>();
+    JobWorker worker = JobWorker.builder(pushing)
+        .options(workerOptions().listener(seen::add).build())
+        .subscribe("t", job -> JobResult.complete(), SubscriptionOptions.builder().maxConcurrentJobs(8).build())
+        .build().start();
+    try {
+      // The idle worker's poller has reserved every free slot for a fetch the engine holds open.
+      await().atMost(PATIENCE).until(() -> pushing.openStreams() == 1 && pushing.fetchesHeld() == 1);
+      pushing.create(8);
+      // Not saturated (no job holds a slot): nothing is handed back, the stream stays open.
+      assertThat(pushing.releases.get()).isZero();
+      assertThat(pushing.openStreams()).isEqualTo(1);
+      pushing.releaseFetches();
+      await().atMost(PATIENCE).until(() -> pushing.completedJobs() == 8);
+      assertThat(pushing.completions.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
+      assertThat(pushing.releases.get()).isZero();
+      assertThat(pushing.openStreams()).isEqualTo(1);
+    } finally {
+      pushing.releaseFetches();
+      worker.close();
+    }
+  }
+
+  @Test
   void aQueuedJobWhoseLockRanOutIsNeverRunButLeftToTheEngine() {
     String topic = unique("t");
     String key = deploy(topic);

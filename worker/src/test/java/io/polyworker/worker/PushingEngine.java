@@ -41,6 +41,24 @@ final class PushingEngine implements Engine {
   final AtomicInteger delivered = new AtomicInteger();
   final AtomicInteger streamsOpened = new AtomicInteger();
   private final AtomicInteger sequence = new AtomicInteger();
+  /** While set, fetches stay in flight until {@link #releaseFetches()} (answering nothing). */
+  private volatile boolean holdFetches;
+  private final List<CompletableFuture<List<LockedJob>>> heldFetches = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** Keeps every later fetch in flight, as a slow engine would, until {@link #releaseFetches()}. */
+  void holdFetches() {
+    holdFetches = true;
+  }
+
+  /** Answers the held fetches with no job and stops holding. */
+  void releaseFetches() {
+    holdFetches = false;
+    heldFetches.forEach(f -> f.complete(List.of()));
+  }
+
+  int fetchesHeld() {
+    return (int) heldFetches.stream().filter(f -> !f.isDone()).count();
+  }
   private final Client client = new Client();
 
   /** Creates {@code n} jobs, pushing each to an open stream where there is one. */
@@ -102,6 +120,11 @@ final class PushingEngine implements Engine {
 
     @Override
     public CompletableFuture<List<LockedJob>> fetchAndLock(FetchRequest request) {
+      if (holdFetches) {
+        CompletableFuture<List<LockedJob>> held = new CompletableFuture<>();
+        heldFetches.add(held);
+        return held;
+      }
       List<LockedJob> out = new ArrayList<>();
       synchronized (lock) {
         while (out.size() < request.maxJobs() && !available.isEmpty()) {

@@ -18,8 +18,9 @@ import org.slf4j.Logger;
  * pushed job has to wait, so the engine keeps the excess, available to other workers; it is opened
  * again when a fetch found no backlog, a slot is free and no pushed job waits. A pushed job that
  * arrives before the pause took effect waits for a slot in a queue of at most
- * {@link #QUEUE_LIMIT} jobs; past that, it is handed back once the stream is closed, so the engine
- * offers it to other workers and not to this one again.
+ * {@link #QUEUE_LIMIT} jobs, plus as many as a fetch in flight has slots reserved (they come back
+ * when it ends); past that, it is handed back once the stream is closed, so the engine offers it to
+ * other workers and not to this one again.
  *
  * <p>Thread-safety: pushes arrive on the stream's delivery thread, slots free on handler and report
  * threads, fetches end on the poller; {@code queueLock} guards the queue and the open flag, so no
@@ -113,7 +114,9 @@ final class PushedJobs {
         handBack = true; // close() began while the job was on its way in
       } else if (waiting.isEmpty() && parts.capacity().tryAcquire()) {
         start = true;
-      } else if (waiting.size() < QUEUE_LIMIT) {
+      } else if (waiting.size() < QUEUE_LIMIT + Math.max(0, slots - parts.runner().jobsHeld())) {
+        // Slots that no job holds are reserved by a fetch in flight and come back when it ends:
+        // a push may wait for them too. Only a worker whose slots are all held by jobs hands back.
         waiting.add(new Waiting(job, now));
       } else {
         handBack = true;
