@@ -146,6 +146,18 @@ abstract class KitSupport {
     return new HeldJob(instance, topic, worker, fetchOne(worker, topic, lock));
   }
 
+  /**
+   * A deployed one-task process whose task's BPMN error with a given code is caught by a boundary
+   * event, and the fresh topic of the job (element {@code onError}) that the error path offers.
+   */
+  record CatchingProcess(TestProcess process, String caughtTopic) { }
+
+  /** Deploys a one-task process for {@code topic} whose BPMN error {@code code} its error path catches. */
+  final CatchingProcess deployCatching(String topic, String code) {
+    String caught = unique("caught");
+    return new CatchingProcess(deploy(simple(topic).catchError("task", code, caught)), caught);
+  }
+
   /** Starts {@code count} instances of {@code process}, without variables; returns their ids in order. */
   final List<String> startInstances(TestProcess process, int count) {
     List<String> instances = new ArrayList<>();

@@ -77,10 +77,10 @@ abstract class ResultsKit extends KitSupport {
   @DisplayName("a BPMN error with variables is caught by a boundary event")
   void bpmnErrorIsCaught() {
     String topic = unique("t");
-    String caught = unique("caught");
-    HeldJob held = startAndHold(deploy(simple(topic).catchError("task", "NO_STOCK", caught)), topic);
+    CatchingProcess p = deployCatching(topic, "NO_STOCK");
+    HeldJob held = startAndHold(p.process(), topic);
     client().bpmnError(held.job(), held.worker(), "NO_STOCK", "out of stock", Map.of("reason", "sold out"));
-    LockedJob onError = fetchOne(caught);
+    LockedJob onError = fetchOne(p.caughtTopic());
     assertThat(onError.processInstanceId()).isEqualTo(held.instance());
     assertThat(onError.elementId()).isEqualTo("onError");
     assertThat(onError.variables()).containsEntry("reason", "sold out");

@@ -38,11 +38,9 @@ abstract class WorkerRuntimeKit extends KitSupport {
   @DisplayName("a handler's result, variables and BPMN errors reach the engine")
   void handlerResults() {
     String topic = unique("t");
-    String caught = unique("caught");
-    TestProcess p = simple(topic).catchError("task", "REJECTED", caught);
-    deploy(p);
-    String ok = start(p, Map.of("amount", 10), null);
-    String rejected = start(p, Map.of("amount", 1000), null);
+    CatchingProcess p = deployCatching(topic, "REJECTED");
+    String ok = start(p.process(), Map.of("amount", 10), null);
+    String rejected = start(p.process(), Map.of("amount", 1000), null);
     List<WorkerEvent> events = new CopyOnWriteArrayList<>();
     startWorker(topic, job -> {
       int amount = job.variables().get("amount", Integer.class);
@@ -53,7 +51,7 @@ abstract class WorkerRuntimeKit extends KitSupport {
     }, SubscriptionOptions.defaults(), events);
     awaitState(ok, InstanceState.COMPLETED);
     assertThat(fixture().processVariables(ok)).containsEntry("approved", true);
-    LockedJob onError = fetchOne(caught);
+    LockedJob onError = fetchOne(p.caughtTopic());
     assertThat(onError.processInstanceId()).isEqualTo(rejected);
     assertThat(onError.variables()).containsEntry("limit", 100);
     assertThat(count(events, WorkerEvent.Type.COMPLETED)).isEqualTo(1);
