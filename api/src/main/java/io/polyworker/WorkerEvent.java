@@ -8,23 +8,34 @@ import org.jspecify.annotations.Nullable;
  *
  * @param type what happened
  * @param engine engine id
+ * @param workerId the id of the worker (its {@code WorkerOptions.workerId()}), the same in every event
+ *     of one worker
  * @param topic the subscription's topic
  * @param jobId the job concerned, or null for poll events
  * @param duration for FETCHED / POLL_EMPTY / POLL_ERROR the fetch's round trip; for COMPLETED,
  *     FAILED, BPMN_ERROR, TERMINATED the handler's run time; for LOCK_EXTENDED the new lock duration;
  *     otherwise zero
+ * @param inWorker how long the job has been in this worker, counted from its arrival (the fetch's
+ *     answer, or the push): for STARTED the time it waited for a slot or a thread before its handler
+ *     started; for COMPLETED, FAILED, BPMN_ERROR, TERMINATED, ALREADY_COMPLETED, LOCK_LOST and
+ *     REPORT_FAILED the time until the engine answered the report (end to end inside the worker);
+ *     zero for poll events, and for jobs whose arrival the worker did not record (a pushed job
+ *     released before it was given a slot)
  * @param count for FETCHED the number of jobs; for REPORT_RETRIED the attempt number; otherwise 0 or 1
  * @param error the cause for POLL_ERROR, FAILED (the handler's exception, if any, or the
  *     {@link MalformedAnswerException} of a job that could not be read), LOCK_LOST,
  *     ALREADY_COMPLETED, REPORT_RETRIED, REPORT_FAILED; otherwise null
  */
-public record WorkerEvent(Type type, String engine, String topic, @Nullable String jobId,
-    Duration duration, int count, @Nullable Throwable error) {
+public record WorkerEvent(Type type, String engine, String workerId, String topic,
+    @Nullable String jobId, Duration duration, Duration inWorker, int count,
+    @Nullable Throwable error) {
 
   /** Event types. */
   public enum Type {
     /** A fetch returned jobs. */
     FETCHED,
+    /** The engine pushed a job on the subscription's job stream (Zeebe); one event per job. */
+    PUSHED,
     /** A fetch returned no job. */
     POLL_EMPTY,
     /** A fetch failed; the poller backs off. */

@@ -8,4 +8,19 @@ package io.polyworker;
 @FunctionalInterface
 public interface WorkerListener {
   void onEvent(WorkerEvent event);
+
+  /**
+   * A listener that gives every event to this one, then to {@code next}, also when this one throws
+   * (its exception then propagates after {@code next} ran, and the worker logs it).
+   */
+  default WorkerListener andThen(WorkerListener next) {
+    java.util.Objects.requireNonNull(next, "next");
+    return event -> {
+      try {
+        onEvent(event);
+      } finally {
+        next.onEvent(event);
+      }
+    };
+  }
 }

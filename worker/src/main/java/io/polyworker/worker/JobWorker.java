@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import io.polyworker.worker.internal.Subscription;
+import io.polyworker.worker.internal.RunnerState;
 import io.polyworker.worker.internal.WorkerRuntime;
 
 /**
@@ -80,6 +81,20 @@ public final class JobWorker implements AutoCloseable {
   /** Whether started and not yet closing. */
   public boolean isRunning() {
     return runtime.isRunning();
+  }
+
+  /**
+   * A snapshot of every subscription, in the order subscribed: slots held, pushed jobs waiting, open
+   * requests for work. Cheap and non-blocking (no engine call), so gauges and health checks may call
+   * it often; see {@link SubscriptionState} for what each count means and how exact it is.
+   */
+  public List<SubscriptionState> subscriptions() {
+    List<SubscriptionState> states = new ArrayList<>();
+    for (RunnerState r : runtime.states()) {
+      states.add(new SubscriptionState(r.engine(), r.topic(), r.slotLimit(), r.jobsHeld(),
+          r.jobsWaiting(), r.fetchesOpen()));
+    }
+    return Collections.unmodifiableList(states);
   }
 
   /** The worker id sent to the engine. */

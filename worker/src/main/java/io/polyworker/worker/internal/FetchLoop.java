@@ -208,6 +208,11 @@ final class FetchLoop {
     }
   }
 
+  /** Whether a fetch or long poll is in flight. */
+  boolean fetchInFlight() {
+    return inFlight != null;
+  }
+
   private void pause(Duration delay) {
     try {
       stopSignal.await(delay.toMillis(), TimeUnit.MILLISECONDS);

@@ -64,7 +64,7 @@ final class HandlerCalls {
       }
       MDC.put("polyworker.jobId", e.locked.id());
       MDC.put("polyworker.topic", runner.topic());
-      events.emit(STARTED, runner.topic(), e.locked.id());
+      events.emitFor(STARTED, runner.topic(), e, Duration.ZERO, 1, null);
       long started = System.nanoTime();
       JobResult result;
       Throwable error = null;

@@ -1,6 +1,7 @@
 package io.polyworker.worker.internal;
 
 import static io.polyworker.WorkerEvent.Type.LOCK_LOST;
+import static io.polyworker.WorkerEvent.Type.PUSHED;
 
 import io.polyworker.spi.FetchRequest;
 import io.polyworker.spi.JobStream;
@@ -107,6 +108,7 @@ final class PushedJobs {
    */
   private void onPushed(LockedJob job) {
     long now = System.currentTimeMillis();
+    parts.events().emit(PUSHED, parts.runner().topic(), job.id());
     boolean start = false;
     boolean handBack = false;
     synchronized (queueLock) {
@@ -156,6 +158,20 @@ final class PushedJobs {
         continue;
       }
       parts.runner().dispatch(next.job(), next.arrivedAtMillis(), leaseMillis);
+    }
+  }
+
+  /** Pushed jobs waiting for a slot. */
+  int waiting() {
+    synchronized (queueLock) {
+      return waiting.size();
+    }
+  }
+
+  /** Whether the job stream is open (not paused, not stopped). */
+  boolean streamOpen() {
+    synchronized (streamLock) {
+      return stream != null;
     }
   }
 

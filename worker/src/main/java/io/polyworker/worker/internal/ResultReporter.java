@@ -92,14 +92,14 @@ final class ResultReporter {
         try {
           send(locked, current);
           switch (current.kind()) {
-            case COMPLETE -> parts.events().emit(COMPLETED, topic, locked.id(), handlerTime, 1, null);
+            case COMPLETE -> parts.events().emitFor(COMPLETED, topic, e, handlerTime, 1, null);
             case FAIL -> {
-              parts.events().emit(FAILED, topic, locked.id(), handlerTime, 1, error);
+              parts.events().emitFor(FAILED, topic, e, handlerTime, 1, error);
               logFailure(locked, current, error);
               parts.runner().retryScheduled(current);
             }
-            case BPMN_ERROR -> parts.events().emit(BPMN_ERROR, topic, locked.id(), handlerTime, 1, null);
-            case TERMINATE -> parts.events().emit(TERMINATED, topic, locked.id(), handlerTime, 1, null);
+            case BPMN_ERROR -> parts.events().emitFor(BPMN_ERROR, topic, e, handlerTime, 1, null);
+            case TERMINATE -> parts.events().emitFor(TERMINATED, topic, e, handlerTime, 1, null);
             default -> throw new IllegalStateException("unknown result kind " + current.kind());
           }
           return;
@@ -109,13 +109,13 @@ final class ResultReporter {
               verb(current), lost.detail());
           return;
         } catch (NotFoundException gone) {
-          parts.events().emit(ALREADY_COMPLETED, topic, locked.id(), Duration.ZERO, 1, gone);
+          parts.events().emitFor(ALREADY_COMPLETED, topic, e, Duration.ZERO, 1, gone);
           LOG.warn("topic {}: job {} was not {}: it no longer exists ({})", topic, locked.id(),
               verb(current), gone.detail());
           return;
         } catch (ResultRejectedException | VariableException | UnsupportedOperationException refused) {
           if (current.kind() == JobResult.Kind.FAIL) {
-            given(locked, current, refused);
+            given(e, current, refused);
             return;
           }
           // Sending the same result again cannot succeed: fail the job with the reason, so that it
@@ -131,24 +131,24 @@ final class ResultReporter {
             interrupted = true;
           }
           if (parts.runner().isInterrupting() || System.nanoTime() > deadline) {
-            given(locked, current, transientError);
+            given(e, current, transientError);
             return;
           }
           attempt++;
-          parts.events().emit(REPORT_RETRIED, topic, locked.id(), Duration.ZERO, attempt, transientError);
+          parts.events().emitFor(REPORT_RETRIED, topic, e, Duration.ZERO, attempt, transientError);
           Duration delay = backoff.next();
           LOG.debug("topic {}: reporting job {} failed (attempt {}), retrying in {} ms", topic,
               locked.id(), attempt, delay.toMillis(), transientError);
           if (!pause(delay)) {
             interrupted = true;
             if (parts.runner().isInterrupting()) {
-              given(locked, current, transientError);
+              given(e, current, transientError);
               return;
             }
           }
         } catch (RuntimeException bug) {
           // Not an engine answer but a defect of the engine parts.client(): retrying cannot help.
-          parts.events().emit(REPORT_FAILED, topic, locked.id(), Duration.ZERO, 1, bug);
+          parts.events().emitFor(REPORT_FAILED, topic, e, Duration.ZERO, 1, bug);
           LOG.warn("topic {}: job {} could not be {}; it runs again after its lock expires", topic,
               locked.id(), verb(current), bug);
           return;
@@ -183,10 +183,10 @@ final class ResultReporter {
     }
   }
 
-  private void given(LockedJob locked, JobResult result, Exception e) {
-    parts.events().emit(REPORT_FAILED, parts.runner().topic(), locked.id(), Duration.ZERO, 1, e);
+  private void given(JobExecution job, JobResult result, Exception e) {
+    parts.events().emitFor(REPORT_FAILED, parts.runner().topic(), job, Duration.ZERO, 1, e);
     LOG.warn("topic {}: job {} could not be {}; it runs again after its lock expires: {}",
-        parts.runner().topic(), locked.id(), verb(result), e.toString());
+        parts.runner().topic(), job.locked.id(), verb(result), e.toString());
   }
 
   /** One WARN line per failed attempt the engine took; the stack trace once per distinct cause. */

@@ -56,6 +56,7 @@ final class SubscriptionRunner {
   private final Set<JobExecution> running = ConcurrentHashMap.newKeySet();
   /** Jobs holding a slot (not counting slots the poller reserved for a fetch in flight). */
   private final AtomicInteger jobsHeld = new AtomicInteger();
+  private final int slotLimit;
   private volatile boolean accepting = true;
   private volatile boolean interrupting;
 
@@ -75,6 +76,7 @@ final class SubscriptionRunner {
         options.processDefinitionKey(), options.tenantIds(),
         options.usePriority() && caps.has(Capability.PRIORITY));
     this.capacity = new Capacity(options.maxConcurrentJobs());
+    this.slotLimit = options.maxConcurrentJobs();
     if (options.executor() != null) {
       this.ownExecutor = null;
       this.executor = options.executor();
@@ -94,6 +96,13 @@ final class SubscriptionRunner {
             ? Math.min(options.lockDuration().toMillis(), PushedJobs.LEASE.toMillis())
             : options.lockDuration().toMillis())
         : null;
+  }
+
+  /** A snapshot for gauges and health checks (the public view is {@code SubscriptionState}). */
+  RunnerState state() {
+    int waiting = pushed == null ? 0 : pushed.waiting();
+    int open = (fetches.fetchInFlight() ? 1 : 0) + (pushed != null && pushed.streamOpen() ? 1 : 0);
+    return new RunnerState(engineId(), topic(), slotLimit, jobsHeld.get(), waiting, open);
   }
 
   String topic() {
@@ -279,7 +288,7 @@ final class SubscriptionRunner {
     if (!e.job.markLockLost()) {
       return;
     }
-    events.emit(LOCK_LOST, topic(), e.locked.id(), Duration.ZERO, 1, cause);
+    events.emitFor(LOCK_LOST, topic(), e, Duration.ZERO, 1, cause);
     if (e.moveTo(State.QUEUED, State.DONE)) {
       // Never started: leave it to the engine, which offers it again.
       LOG.warn("topic {}: the lock of job {} ran out before its handler started; left to the engine{}",

@@ -45,10 +45,19 @@ public final class WorkerRuntime {
     timer.setRemoveOnCancelPolicy(true);
     timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     this.calls = HandlerExecutors.engineCalls();
-    Events events = new Events(client.engineId(), options.listener());
+    Events events = new Events(client.engineId(), options.workerId(), options.listener());
     for (Subscription s : subscriptions) {
       runners.add(new SubscriptionRunner(client, options, s, timer, calls, events));
     }
+  }
+
+  /** Each subscription's counts now, in subscription order. */
+  public List<RunnerState> states() {
+    List<RunnerState> states = new ArrayList<>(runners.size());
+    for (SubscriptionRunner r : runners) {
+      states.add(r.state());
+    }
+    return states;
   }
 
   /** Starts polling. Idempotent while running. */
