@@ -75,6 +75,14 @@ class CamundaMisconfigurationTest {
           .satisfies(e -> assertThat(((PolyworkerException) e).isRetryable()).isFalse())
           .hasMessageContaining("[camunda] deploy failed (status 500)")
           .hasMessageContaining("order.bpmn");
+      assertThatThrownBy(() -> engine.processClient().deploy(
+          DeploymentResource.of("rules.dmn", "this is not a DMN file")))
+          .isInstanceOf(InvalidDefinitionException.class)
+          .hasMessageContaining("[camunda] deploy failed (status 500)")
+          .hasMessageContaining("rules.dmn");
+      assertThatThrownBy(() -> engine.processClient().deploy(DeploymentResource.of("empty.bpmn", "")))
+          .isInstanceOf(InvalidDefinitionException.class)
+          .hasMessageContaining("empty.bpmn");
     }
   }
 }

@@ -107,7 +107,8 @@ final class CamundaHttp extends RestConversation {
     }
     if ("deploy".equals(operation) && status >= 500 && isParseError(lower)) {
       // 7.24 answers a resource that is not XML at all with 500 ProcessEngineException
-      // "ENGINE-09003 Could not parse 'x.bpmn'. Content is not allowed in prolog.": sending it again
+      // "ENGINE-09003 Could not parse 'x.bpmn'. Content is not allowed in prolog.", and an unreadable
+      // DMN with 500 "ENGINE-22004 Unable to transform DMN resource 'x.dmn'": sending it again
       // cannot help.
       return new InvalidDefinitionException(CamundaEngine.ID, operation, status, text, detail, null);
     }
@@ -138,6 +139,7 @@ final class CamundaHttp extends RestConversation {
   /** Camunda's answers to a deployment resource it cannot read as XML. */
   private static boolean isParseError(String lower) {
     return lower.contains("engine-09003") || lower.contains("could not parse")
-        || lower.contains("error while parsing");
+        || lower.contains("error while parsing") || lower.contains("engine-22004")
+        || lower.contains("unable to transform");
   }
 }
