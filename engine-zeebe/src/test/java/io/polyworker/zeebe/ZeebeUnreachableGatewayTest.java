@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.polyworker.EngineUnavailableException;
 import io.polyworker.engine.Engine;
 import io.polyworker.testkit.engines.LocalZeebe;
+import io.polyworker.testkit.engines.TlsTerminator;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -52,6 +53,20 @@ class ZeebeUnreachableGatewayTest {
           .hasMessageContaining("no Zeebe gateway answered at " + address + " (gRPC over TLS)")
           .hasMessageContaining("the TLS handshake failed")
           .hasMessageContaining("use an http:// address");
+    }
+  }
+
+  @Test
+  void plaintextAgainstATlsGatewayNamesTheTransport() {
+    try (TlsTerminator tls = TlsTerminator.to(LocalZeebe.shared().grpcUri().getPort(), "h2")) {
+      URI address = URI.create(tls.httpsUrl().replace("https://", "http://"));
+      try (Engine engine = engine(address, true)) {
+        assertThatThrownBy(() -> engine.processClient().startProcess("order", Map.of()))
+            .isInstanceOf(EngineUnavailableException.class)
+            .hasMessageContaining("[zeebe] startProcess failed (status 13): gRPC INTERNAL")
+            .hasMessageContaining("no Zeebe gateway answered at " + address + " (gRPC over plaintext)")
+            .hasMessageContaining("a TLS server answered: the gateway expects TLS, use an https:// address");
+      }
     }
   }
 

@@ -281,6 +281,7 @@ final class ZeebeErrors {
       boolean refused = false;
       boolean tls = false;
       boolean http1 = false;
+      boolean tlsRecord = false;
       for (Throwable c = t; c != null; c = c.getCause()) {
         root = c;
         String name = c.getClass().getName();
@@ -289,6 +290,8 @@ final class ZeebeErrors {
         tls |= c instanceof javax.net.ssl.SSLException || name.contains("Ssl")
             || message.contains("ssl") || message.contains("tls");
         http1 |= message.contains("485454502f") || message.contains("http/1");
+        // A TLS record (handshake 0x16 or alert 0x15, version 3.x) where an HTTP/2 frame was due.
+        tlsRecord |= message.matches("(?s).*first 5 bytes: 1[56]03.*");
         if (c.getCause() == c) {
           break;
         }
@@ -305,6 +308,9 @@ final class ZeebeErrors {
             ? "the gateway expects TLS, use an https:// address"
             : "the gateway is probably plaintext, use an http:// address (or setting "
                 + ZeebeEngine.PLAINTEXT + "=true)");
+      } else if (tlsRecord) {
+        sb.append("; a TLS server answered: the gateway expects TLS, use an https:// address (and"
+            + " no plaintext())");
       } else if (http1) {
         sb.append("; an HTTP/1.1 server answered: this is probably the REST port (8080, 8088)"
             + " instead of the gateway's gRPC port (26500 by default)");
