@@ -20,6 +20,15 @@ import org.slf4j.LoggerFactory;
 public final class Engines {
   private static final Logger LOG = LoggerFactory.getLogger("io.polyworker.engines");
 
+  /** The engines Polyworker ships, with the artifact that registers each. */
+  private static final Map<String, String> KNOWN = new LinkedHashMap<>();
+
+  static {
+    KNOWN.put("camunda", "io.polyworker:polyworker-engine-camunda");
+    KNOWN.put("flowable", "io.polyworker:polyworker-engine-flowable");
+    KNOWN.put("zeebe", "io.polyworker:polyworker-engine-zeebe");
+  }
+
   private Engines() {}
 
   /**
@@ -47,19 +56,11 @@ public final class Engines {
     String nearest = nearest(id.toLowerCase(Locale.ROOT), available);
     throw new PolyworkerException("unknown engine '" + id + "' in setting " + EngineConfig.ENGINE
         + " (environment variable " + EngineConfig.envName(EngineConfig.ENGINE) + ")"
-        + (nearest == null ? "" : ": did you mean '" + nearest + "'?")
+        + (nearest == null ? "." : ": did you mean '" + nearest + "'?")
         + " The known engines are " + String.join(", ", KNOWN.keySet()) + ", each in its own module ("
         + String.join(", ", KNOWN.values()) + "); on the class path: " + onClassPath(available));
   }
 
-  /** The engines Polyworker ships, with the artifact that registers each. */
-  private static final Map<String, String> KNOWN = new LinkedHashMap<>();
-
-  static {
-    KNOWN.put("camunda", "io.polyworker:polyworker-engine-camunda");
-    KNOWN.put("flowable", "io.polyworker:polyworker-engine-flowable");
-    KNOWN.put("zeebe", "io.polyworker:polyworker-engine-zeebe");
-  }
 
   private static String describe(List<String> ids) {
     return ids.isEmpty() ? "none; add io.polyworker:polyworker-engine-camunda, -flowable or -zeebe"
@@ -87,7 +88,7 @@ public final class Engines {
         return c;
       }
     }
-    String best = null;
+    @Nullable String best = null;
     int bestDistance = 3;
     for (String c : candidates) {
       int d = distance(id, c);

@@ -67,6 +67,7 @@ class EnginesTest {
     assertThatThrownBy(() -> Engines.fromConfig(config("flowabel")))
         .hasMessageContaining("did you mean 'flowable'?");
     assertThatThrownBy(() -> Engines.fromConfig(config("kafka")))
+        .hasMessageContaining("(environment variable POLYWORKER_ENGINE). The known engines are")
         .hasMessageNotContaining("did you mean");
   }
 

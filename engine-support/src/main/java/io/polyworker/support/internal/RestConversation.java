@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -272,7 +273,7 @@ public abstract class RestConversation implements AutoCloseable {
     if (status < 200 || status >= 300) {
       String contentType = response.header("Content-Type");
       String mediaType = contentType == null ? null
-          : contentType.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT);
+          : contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
       throw error(operation, response.request().url(), status, mediaType, text);
     }
     if (text.isBlank()) {
