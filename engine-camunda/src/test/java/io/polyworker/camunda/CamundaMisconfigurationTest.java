@@ -40,6 +40,40 @@ class CamundaMisconfigurationTest {
   }
 
   @Test
+  void theServerRootOnTheRealServerIsRecognisedByItsHtmlPage() {
+    String root = CAMUNDA.restUrl().replace("/engine-rest", "");
+    try (Engine engine = CamundaEngine.builder().baseUrl(root).build()) {
+      assertThatThrownBy(() -> engine.jobClient().fetchAndLock(FetchRequest.of("w", "t", 1,
+          Duration.ofSeconds(10)).withLongPollTimeout(Duration.ZERO)).join())
+          .rootCause()
+          .isExactlyInstanceOf(PolyworkerException.class)
+          .hasMessageContaining("[camunda] fetchAndLock failed (status 404): no Camunda REST API at " + root)
+          .hasMessageContaining("(got HTTP 404 text/html for /external-task/fetchAndLock)")
+          .hasMessageContaining("usually ends in /engine-rest")
+          .hasMessageNotContaining("<html");
+    }
+  }
+
+  @Test
+  void aBaseUrlBelowEngineRestOrANamedEngineThatDoesNotExistNamesTheUrl() {
+    String tooDeep = CAMUNDA.restUrl() + "/api";
+    try (Engine engine = CamundaEngine.builder().baseUrl(tooDeep).build()) {
+      assertThatThrownBy(() -> engine.processClient().startProcess("order", Map.of()))
+          .isExactlyInstanceOf(PolyworkerException.class)
+          .hasMessageContaining("[camunda] startProcess failed (status 404): no Camunda REST API at " + tooDeep)
+          .hasMessageContaining("no resource /engine-rest/api/process-definition/key/order/start")
+          .hasMessageContaining("POLYWORKER_URL");
+    }
+    String unknownEngine = CAMUNDA.restUrl() + "/engine/nope";
+    try (Engine engine = CamundaEngine.builder().baseUrl(unknownEngine).build()) {
+      assertThatThrownBy(() -> engine.processClient().startProcess("order", Map.of()))
+          .isExactlyInstanceOf(PolyworkerException.class)
+          .hasMessageContaining("[camunda] startProcess failed (status 400): no process engine at " + unknownEngine)
+          .hasMessageContaining("/engine-rest/engine/<name>");
+    }
+  }
+
+  @Test
   void anHtmlErrorPageIsRecognisedAndNotQuotedAsTheMessage() throws Exception {
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/", exchange -> {

@@ -72,11 +72,26 @@ final class CamundaHttp extends RestConversation {
   @Override
   protected PolyworkerException error(String operation, HttpUrl url, int status,
       @Nullable String mediaType, String text) {
+    String baseUrlSetting = "the base URL (builder baseUrl, setting " + EngineConfig.URL + " / "
+        + EngineConfig.envName(EngineConfig.URL) + ")";
     if (isForeignErrorPage(status, mediaType, text)) {
       return new PolyworkerException(CamundaEngine.ID, operation, status, text, "no Camunda REST API at "
           + base() + " (got " + describeAnswer(status, mediaType) + " for " + url.encodedPath()
-          + "); the base URL (builder baseUrl, setting " + EngineConfig.URL + " / "
-          + EngineConfig.envName(EngineConfig.URL) + ") usually ends in /engine-rest", null);
+          + "); " + baseUrlSetting + " usually ends in /engine-rest", null);
+    }
+    if (status == 404 && isNoSuchResource(text)) {
+      // The REST application's own 404 for a path it has no resource for (7.24, Jersey):
+      // {"type":"NotFoundException","message":"HTTP 404 Not Found"}: the base URL goes too deep.
+      return new PolyworkerException(CamundaEngine.ID, operation, status, text, "no Camunda REST API at "
+          + base() + ": the REST application has no resource " + url.encodedPath() + " (got HTTP 404"
+          + " Not Found); " + baseUrlSetting + " usually ends in /engine-rest, or in"
+          + " /engine-rest/engine/<name> for a named process engine", null);
+    }
+    if (status == 400 && text.contains("No process engine available")) {
+      return new PolyworkerException(CamundaEngine.ID, operation, status, text, "no process engine at "
+          + base() + " (got HTTP 400 \"No process engine available\"); " + baseUrlSetting
+          + " ends in /engine-rest for the default engine, or in /engine-rest/engine/<name> for an"
+          + " engine of that name", null);
     }
     return error(operation, status, text);
   }
@@ -134,6 +149,16 @@ final class CamundaHttp extends RestConversation {
       return new InvalidDefinitionException(CamundaEngine.ID, operation, status, text, detail, null);
     }
     return new PolyworkerException(CamundaEngine.ID, operation, status, text, detail, null);
+  }
+
+  private static boolean isNoSuchResource(String text) {
+    try {
+      JsonNode node = Json.MAPPER.readTree(text);
+      return node != null && node.isObject() && "NotFoundException".equals(node.path("type").asText())
+          && "HTTP 404 Not Found".equalsIgnoreCase(node.path("message").asText());
+    } catch (JsonProcessingException e) {
+      return false;
+    }
   }
 
   /** Camunda's answers to a deployment resource it cannot read as XML. */
