@@ -60,6 +60,21 @@ class FlowableMisconfigurationTest {
   }
 
   @Test
+  void aBaseUrlWithAPathTheServerDoesNotHaveNamesTheApiUrl() {
+    String wrong = FLOWABLE.baseUrl() + "/flowable-rest";
+    try (Engine engine = FlowableEngine.builder().baseUrl(wrong).build()) {
+      assertThatThrownBy(() -> engine.jobClient().fetchAndLock(fetch()).join())
+          .rootCause()
+          .isExactlyInstanceOf(PolyworkerException.class)
+          .satisfies(e -> assertThat(((PolyworkerException) e).isRetryable()).isFalse())
+          .hasMessageContaining("[flowable] acquire failed (status ")
+          .hasMessageContaining("no Flowable external worker job REST API at " + wrong + "/external-job-api")
+          .hasMessageContaining("the base URL (builder baseUrl, setting polyworker.url / POLYWORKER_URL)"
+              + " is the server root");
+    }
+  }
+
+  @Test
   void anHtmlErrorPageIsRecognisedAndNotQuotedAsTheMessage() throws Exception {
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/", exchange -> {
