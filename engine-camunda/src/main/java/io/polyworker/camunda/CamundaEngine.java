@@ -3,11 +3,10 @@ package io.polyworker.camunda;
 import io.polyworker.engine.Engine;
 import io.polyworker.engine.EngineConfig;
 import io.polyworker.camunda.internal.CamundaEngineFactory;
+import io.polyworker.support.RestEngineBuilder;
 import io.polyworker.support.internal.HttpSettings;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Supplier;
-import okhttp3.OkHttpClient;
 
 /**
  * Camunda 7 over its REST API (external tasks and process operations). Works with the same REST API
@@ -59,77 +58,19 @@ public final class CamundaEngine {
   }
 
   /**
-   * Builds a Camunda {@link Engine}. Not thread-safe.
-   *
-   * <table>
-   *   <caption>Options and defaults</caption>
-   *   <tr><th>option</th><th>default</th></tr>
-   *   <tr><td>{@link #baseUrl(String)}</td><td>none: required</td></tr>
-   *   <tr><td>auth</td><td>none; {@link #basicAuth} or {@link #bearerToken} / {@link #tokenSupplier}</td></tr>
-   *   <tr><td>{@link #connectTimeout(Duration)}</td><td>5 s</td></tr>
-   *   <tr><td>{@link #requestTimeout(Duration)}</td><td>30 s (a long poll adds its own timeout to it)</td></tr>
-   *   <tr><td>{@link #httpClient(OkHttpClient)}</td><td>a client of its own</td></tr>
-   * </table>
+   * Builds a Camunda {@link Engine}. Not thread-safe. The connection options, their defaults and their
+   * checks are those of {@link RestEngineBuilder}; the base URL is the REST root, such as
+   * {@code http://localhost:8080/engine-rest}. A long poll's request gets the poll time on top of
+   * {@link #requestTimeout(Duration) requestTimeout}.
    */
-  public static final class Builder {
-    private final HttpSettings.Builder settings = HttpSettings.builder();
-
-    private Builder() {}
-
-    /** The REST root, such as {@code http://localhost:8080/engine-rest}. Required. */
-    public Builder baseUrl(String url) {
-      settings.baseUrl(url);
-      return this;
+  public static final class Builder extends RestEngineBuilder<Builder> {
+    private Builder() {
+      super("e.g. http://localhost:8080/engine-rest");
     }
 
-    /** HTTP basic authentication. */
-    public Builder basicAuth(String username, String password) {
-      settings.basicAuth(username, password);
-      return this;
-    }
-
-    /** A static bearer token. */
-    public Builder bearerToken(String token) {
-      settings.bearerToken(token);
-      return this;
-    }
-
-    /**
-     * A bearer token asked for on every request (cache inside the supplier if it is costly). A
-     * supplier that throws or returns a blank token fails that request with an
-     * {@link io.polyworker.AuthenticationException}.
-     */
-    public Builder tokenSupplier(Supplier<String> supplier) {
-      settings.tokenSupplier(supplier);
-      return this;
-    }
-
-    /** TCP connect timeout, &gt; 0. Default 5 s. */
-    public Builder connectTimeout(Duration timeout) {
-      settings.connectTimeout(timeout);
-      return this;
-    }
-
-    /** Timeout of a whole request, &gt; 0; long polls get their poll time on top. Default 30 s. */
-    public Builder requestTimeout(Duration timeout) {
-      settings.requestTimeout(timeout);
-      return this;
-    }
-
-    /** Use this OkHttp client (its pool and dispatcher are shared; Polyworker does not shut it down). */
-    public Builder httpClient(OkHttpClient client) {
-      settings.httpClient(client);
-      return this;
-    }
-
-    /**
-     * Builds the engine. Does not contact the server.
-     *
-     * @throws IllegalStateException when baseUrl is missing
-     */
-    public Engine build() {
-      HttpSettings built = settings.build("e.g. http://localhost:8080/engine-rest");
-      return CamundaEngineFactory.create(built);
+    @Override
+    protected Engine create(HttpSettings settings) {
+      return CamundaEngineFactory.create(settings);
     }
   }
 }

@@ -3,11 +3,9 @@ package io.polyworker.flowable;
 import io.polyworker.engine.Engine;
 import io.polyworker.engine.EngineConfig;
 import io.polyworker.flowable.internal.FlowableEngineFactory;
+import io.polyworker.support.RestEngineBuilder;
 import io.polyworker.support.internal.HttpSettings;
-import java.time.Duration;
 import java.util.List;
-import java.util.function.Supplier;
-import okhttp3.OkHttpClient;
 
 /**
  * Flowable over HTTP: external worker jobs (BPMN and CMMN) through its external job REST API, process
@@ -77,38 +75,26 @@ public final class FlowableEngine {
   }
 
   /**
-   * Builds a Flowable {@link Engine}. Not thread-safe. Setters fail fast with a message naming the
-   * option.
+   * Builds a Flowable {@link Engine}. Not thread-safe. The connection options, their defaults and their
+   * checks are those of {@link RestEngineBuilder}; the base URL is the server root, with the process
+   * API at {@link #processApiPath(String)} and the external job API at
+   * {@link #externalJobApiPath(String)} below it: {@code http://localhost:8080} for a Flowable Spring
+   * Boot application, {@code http://localhost:8080/flowable-rest} for the Flowable REST webapp. A token
+   * supplier suits a Flowable Cloud personal access token refreshed elsewhere.
    *
    * <table>
-   *   <caption>Options and defaults</caption>
+   *   <caption>Flowable's own options and defaults</caption>
    *   <tr><th>option</th><th>default</th></tr>
-   *   <tr><td>{@link #baseUrl(String)}</td><td>none: required</td></tr>
    *   <tr><td>{@link #processApiPath(String)}</td><td>{@code /process-api}</td></tr>
    *   <tr><td>{@link #externalJobApiPath(String)}</td><td>{@code /external-job-api}</td></tr>
-   *   <tr><td>auth</td><td>none; {@link #basicAuth}, {@link #bearerToken} or {@link #tokenSupplier}
-   *       (the last one set wins)</td></tr>
-   *   <tr><td>{@link #connectTimeout(Duration)}</td><td>5 s</td></tr>
-   *   <tr><td>{@link #requestTimeout(Duration)}</td><td>30 s</td></tr>
-   *   <tr><td>{@link #httpClient(OkHttpClient)}</td><td>a client of its own</td></tr>
    * </table>
    */
-  public static final class Builder {
-    private final HttpSettings.Builder settings = HttpSettings.builder();
+  public static final class Builder extends RestEngineBuilder<Builder> {
     private String processApiPath = "/process-api";
     private String externalJobApiPath = "/external-job-api";
 
-    private Builder() {}
-
-    /**
-     * The server root, with the process API at {@link #processApiPath(String)} and the external job
-     * API at {@link #externalJobApiPath(String)} below it: {@code http://localhost:8080} for a Flowable
-     * Spring Boot application, {@code http://localhost:8080/flowable-rest} for the Flowable REST
-     * webapp. Required.
-     */
-    public Builder baseUrl(String url) {
-      settings.baseUrl(url);
-      return this;
+    private Builder() {
+      super("the Flowable server root, such as http://localhost:8080");
     }
 
     /** Path of the process REST API below {@link #baseUrl(String)}. Default {@code /process-api}. */
@@ -133,69 +119,14 @@ public final class FlowableEngine {
       return path.strip();
     }
 
-    /** HTTP basic authentication on every request. Replaces a token set before. */
-    public Builder basicAuth(String username, String password) {
-      settings.basicAuth(username, password);
-      return this;
-    }
-
-    /** A static bearer token sent on every request. Replaces basic auth set before. */
-    public Builder bearerToken(String token) {
-      settings.bearerToken(token);
-      return this;
-    }
-
-    /**
-     * A bearer token asked for on every request, for tokens that change (such as a Flowable Cloud
-     * personal access token refreshed elsewhere, or an OAuth2 access token). Called on HTTP threads
-     * and must be thread-safe; cache inside the supplier if obtaining a token is costly. A supplier
-     * that throws or returns a blank token fails that request with an
-     * {@link io.polyworker.AuthenticationException}. Replaces basic auth set before.
-     */
-    public Builder tokenSupplier(Supplier<String> supplier) {
-      settings.tokenSupplier(supplier);
-      return this;
-    }
-
-    /** TCP connect timeout, &gt; 0. Default 5 s. */
-    public Builder connectTimeout(Duration timeout) {
-      settings.connectTimeout(timeout);
-      return this;
-    }
-
-    /**
-     * Timeout of one whole request, &gt; 0. Default 30 s. Flowable answers acquires at once (it has no
-     * long polling), so this only bounds slow servers and large deployments.
-     */
-    public Builder requestTimeout(Duration timeout) {
-      settings.requestTimeout(timeout);
-      return this;
-    }
-
-    /**
-     * Derive the HTTP client from this one (its connection pool and dispatcher are shared, and
-     * Polyworker does not shut them down); the timeouts above still apply. Default: a client of its
-     * own, closed with the engine.
-     */
-    public Builder httpClient(OkHttpClient client) {
-      settings.httpClient(client);
-      return this;
-    }
-
-    /**
-     * Builds the engine. Does not contact the server.
-     *
-     * @throws IllegalStateException when baseUrl is missing
-     */
-    public Engine build() {
-      HttpSettings built = settings.build("the Flowable server root, such as http://localhost:8080");
-      return FlowableEngineFactory.create(built, processApiPath, externalJobApiPath);
+    @Override
+    protected Engine create(HttpSettings settings) {
+      return FlowableEngineFactory.create(settings, processApiPath, externalJobApiPath);
     }
 
     @Override
-    public String toString() {
-      return "FlowableEngine.Builder{" + settings + ", processApiPath=" + processApiPath
-          + ", externalJobApiPath=" + externalJobApiPath + "}";
+    protected String ownOptions() {
+      return ", processApiPath=" + processApiPath + ", externalJobApiPath=" + externalJobApiPath;
     }
   }
 }

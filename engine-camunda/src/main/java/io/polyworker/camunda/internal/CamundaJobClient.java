@@ -8,10 +8,10 @@ import io.polyworker.MalformedAnswerException;
 import io.polyworker.camunda.CamundaEngine;
 import io.polyworker.spi.Capability;
 import io.polyworker.spi.EngineCapabilities;
-import io.polyworker.spi.EngineClient;
 import io.polyworker.spi.FetchRequest;
 import io.polyworker.spi.LockedJob;
 import io.polyworker.support.internal.Dates;
+import io.polyworker.support.internal.EngineClientBase;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,7 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /** Camunda 7 external tasks through {@code /external-task}. */
-final class CamundaJobClient implements EngineClient {
+final class CamundaJobClient extends EngineClientBase {
   /** Camunda stores error messages in a 666-character column; longer ones fail the request. */
   private static final int MAX_ERROR_MESSAGE = 600;
 
@@ -44,17 +44,8 @@ final class CamundaJobClient implements EngineClient {
   private final CamundaHttp http;
 
   CamundaJobClient(CamundaHttp http) {
+    super(CamundaEngine.ID, CAPABILITIES);
     this.http = http;
-  }
-
-  @Override
-  public String engineId() {
-    return CamundaEngine.ID;
-  }
-
-  @Override
-  public EngineCapabilities capabilities() {
-    return CAPABILITIES;
   }
 
   @Override

@@ -10,10 +10,10 @@ import io.polyworker.flowable.FlowableEngine;
 import io.polyworker.flowable.internal.FlowableHttp.Api;
 import io.polyworker.spi.Capability;
 import io.polyworker.spi.EngineCapabilities;
-import io.polyworker.spi.EngineClient;
 import io.polyworker.spi.FetchRequest;
 import io.polyworker.spi.LockedJob;
 import io.polyworker.support.internal.Dates;
+import io.polyworker.support.internal.EngineClientBase;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * <p>Flowable 7.2 has no lock extension and no long polling; the runtime backs off between empty
  * acquires instead and reports a lost lock when a handler outlives it.
  */
-final class FlowableJobClient implements EngineClient {
+final class FlowableJobClient extends EngineClientBase {
   /** Flowable's process definition ids: {@code key:version:generatedId}; keys are NCNames, free of ':'. */
   private static final Pattern DEFINITION_ID = Pattern.compile("([^:]+):[0-9]+:[^:]+");
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -80,17 +80,8 @@ final class FlowableJobClient implements EngineClient {
   private final AtomicBoolean errorMessageNoted = new AtomicBoolean();
 
   FlowableJobClient(FlowableHttp http) {
+    super(FlowableEngine.ID, CAPABILITIES);
     this.http = http;
-  }
-
-  @Override
-  public String engineId() {
-    return FlowableEngine.ID;
-  }
-
-  @Override
-  public EngineCapabilities capabilities() {
-    return CAPABILITIES;
   }
 
   @Override

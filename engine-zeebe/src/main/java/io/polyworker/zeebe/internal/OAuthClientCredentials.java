@@ -110,7 +110,7 @@ final class OAuthClientCredentials implements CredentialsProvider, ClientInterce
    */
   void refused(@Nullable String applied) {
     Token t = token.get();
-    if (t != null && (applied == null || applied.equals(t.value))) {
+    if (t != null && (applied == null || applied.equals(t.value()))) {
       token.compareAndSet(t, null);
     }
   }
@@ -147,7 +147,7 @@ final class OAuthClientCredentials implements CredentialsProvider, ClientInterce
   String currentToken() throws IOException {
     Token t = token.get();
     if (t != null && t.isFresh()) {
-      return t.value;
+      return t.value();
     }
     synchronized (lock) {
       t = token.get();
@@ -155,7 +155,7 @@ final class OAuthClientCredentials implements CredentialsProvider, ClientInterce
         t = fetch();
         token.set(t);
       }
-      return t.value;
+      return t.value();
     }
   }
 
@@ -225,13 +225,12 @@ final class OAuthClientCredentials implements CredentialsProvider, ClientInterce
     return "OAuthClientCredentials" + settings;
   }
 
-  private static final class Token {
-    final String value;
-    final Instant renewAt;
-
-    Token(String value, Instant renewAt) {
-      this.value = value;
-      this.renewAt = renewAt;
+  /** An access token and when to fetch the next one. */
+  private record Token(String value, Instant renewAt) {
+    /** Never the token itself. */
+    @Override
+    public String toString() {
+      return "Token[renewAt=" + renewAt + "]";
     }
 
     boolean isFresh() {

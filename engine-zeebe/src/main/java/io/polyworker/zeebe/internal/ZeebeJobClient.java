@@ -9,10 +9,10 @@ import io.camunda.client.api.response.ActivatedJob;
 import io.polyworker.VariableException;
 import io.polyworker.spi.Capability;
 import io.polyworker.spi.EngineCapabilities;
-import io.polyworker.spi.EngineClient;
 import io.polyworker.spi.FetchRequest;
 import io.polyworker.spi.JobStream;
 import io.polyworker.spi.LockedJob;
+import io.polyworker.support.internal.EngineClientBase;
 import io.polyworker.zeebe.ZeebeEngine;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,7 +33,7 @@ import org.jspecify.annotations.Nullable;
  * variables is a SetVariables on the task (propagated like a completion) followed by ThrowError, so
  * the error path sees the variables as on the other engines; the two commands are not atomic.
  */
-final class ZeebeJobClient implements EngineClient {
+final class ZeebeJobClient extends EngineClientBase {
   /** Longest error message sent with a failure (message plus details); Zeebe has no details field. */
   static final int MAX_ERROR_MESSAGE = 10_000;
   /** Asks the gateway not to long-poll (a negative request timeout, per the gateway protocol). */
@@ -42,15 +42,14 @@ final class ZeebeJobClient implements EngineClient {
   private final CamundaClient client;
   private final ZeebeSettings settings;
   private final ZeebeErrors.Gateway gateway;
-  private final EngineCapabilities capabilities;
   private final Set<ZeebeJobStream> streams = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
 
   ZeebeJobClient(CamundaClient client, ZeebeSettings settings) {
+    super(ZeebeEngine.ID, capabilities(settings));
     this.client = client;
     this.gateway = ZeebeErrors.Gateway.of(settings);
     this.settings = settings;
-    this.capabilities = capabilities(settings);
   }
 
   static EngineCapabilities capabilities(ZeebeSettings settings) {
@@ -82,16 +81,6 @@ final class ZeebeJobClient implements EngineClient {
           + " for a real gateway");
     }
     return b.build();
-  }
-
-  @Override
-  public String engineId() {
-    return ZeebeEngine.ID;
-  }
-
-  @Override
-  public EngineCapabilities capabilities() {
-    return capabilities;
   }
 
   @Override
@@ -137,7 +126,7 @@ final class ZeebeJobClient implements EngineClient {
   @Override
   public JobStream openStream(FetchRequest request, Consumer<LockedJob> sink) {
     if (!settings.streaming()) {
-      throw new UnsupportedOperationException(capabilities.whyMissing(Capability.STREAMING));
+      throw new UnsupportedOperationException(capabilities().whyMissing(Capability.STREAMING));
     }
     ZeebeJobStream stream = new ZeebeJobStream(client, gateway, request, sink);
     streams.add(stream);
@@ -154,7 +143,7 @@ final class ZeebeJobClient implements EngineClient {
     if (!localVariables.isEmpty()) {
       throw new VariableException(ZeebeEngine.ID, "complete", -1, null, "task-local variables "
           + localVariables.keySet() + " cannot be set: "
-          + capabilities.whyMissing(Capability.LOCAL_VARIABLES), null);
+          + capabilities().whyMissing(Capability.LOCAL_VARIABLES), null);
     }
     CompleteJobCommandStep1 command = client.newCompleteCommand(ZeebeJobs.key(job));
     String json = ZeebeJobs.encode(variables, "complete");

@@ -3,7 +3,6 @@ package io.polyworker.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.polyworker.internal.DefaultVariables;
 import io.polyworker.spi.Capability;
 import io.polyworker.spi.FetchRequest;
 import io.polyworker.spi.LockedJob;
@@ -27,8 +26,7 @@ abstract class FetchedJobsKit extends KitSupport {
   @DisplayName("every job field is populated")
   void everyFieldIsPopulated() {
     String topic = unique("t");
-    TestProcess p = simple(topic).header("region", "eu");
-    deploy(p);
+    TestProcess p = deploy(simple(topic).header("region", "eu"));
     String businessKey = unique("bk");
     String instance = start(p, Map.of("count", 7), businessKey);
     Instant before = Instant.now();
@@ -60,7 +58,7 @@ abstract class FetchedJobsKit extends KitSupport {
     String topic = unique("t");
     start(deploySimple(topic), sampleVariables(), null);
     LockedJob job = fetchOne(topic);
-    assertSampleVariables(DefaultVariables.of(job.variables()));
+    assertSampleVariables(job.variables());
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.polyworker.DeploymentResource;
 import io.polyworker.engine.Engine;
+import io.polyworker.internal.DefaultVariables;
 import io.polyworker.JobHandler;
 import io.polyworker.SubscriptionOptions;
 import io.polyworker.Variables;
@@ -74,10 +75,11 @@ abstract class KitSupport {
     return prefix + "_" + SEQUENCE.incrementAndGet() + "_" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
   }
 
-  /** Deploys a test process to the engine under test. */
-  final void deploy(TestProcess process) {
+  /** Deploys a test process to the engine under test; returns it, to start instances of. */
+  final TestProcess deploy(TestProcess process) {
     engine().processClient().deploy(DeploymentResource.of(process.resourceName(),
         process.toXml(fixture().dialect())));
+    return process;
   }
 
   /** Starts an instance. */
@@ -92,9 +94,7 @@ abstract class KitSupport {
 
   /** Deploys a one-task process for {@code topic}; returns it, to start instances of. */
   final TestProcess deploySimple(String topic) {
-    TestProcess p = simple(topic);
-    deploy(p);
-    return p;
+    return deploy(simple(topic));
   }
 
   /** Deploys a one-task process for {@code topic} and starts one instance of it; returns its id. */
@@ -102,11 +102,60 @@ abstract class KitSupport {
     return start(deploySimple(topic), Map.of(), null);
   }
 
+  /** One started instance of a one-task process, its job waiting on a topic of its own. */
+  record OneJob(String topic, String instance) { }
+
   /** A fresh topic with one job waiting on it: one instance of a one-task process for it, started. */
-  final String topicWithOneJob() {
+  final OneJob startOneJob() {
     String topic = unique("t");
-    startSimple(topic);
-    return topic;
+    return new OneJob(topic, startSimple(topic));
+  }
+
+  /** {@link #startOneJob()}, for contracts that need only the topic. */
+  final String topicWithOneJob() {
+    return startOneJob().topic();
+  }
+
+  /**
+   * A job that one worker has fetched and holds the lock of: the instance it belongs to (the id
+   * {@code start} returned), its topic, the id of the worker and the job as fetched.
+   */
+  record HeldJob(String instance, String topic, String worker, LockedJob job) { }
+
+  /** {@link #holdOneJob(Duration)} with a 30 s lock, which no contract outlives. */
+  final HeldJob holdOneJob() {
+    return holdOneJob(Duration.ofSeconds(30));
+  }
+
+  /** {@link #startOneJob()}, its job then fetched by a fresh worker that locks it for {@code lock}. */
+  final HeldJob holdOneJob(Duration lock) {
+    OneJob one = startOneJob();
+    return hold(one.instance(), one.topic(), lock);
+  }
+
+  /**
+   * Starts an instance of {@code process} without variables and fetches its job on {@code topic}
+   * as a fresh worker, with a 30 s lock.
+   */
+  final HeldJob startAndHold(TestProcess process, String topic) {
+    return hold(start(process, Map.of(), null), topic, Duration.ofSeconds(30));
+  }
+
+  private HeldJob hold(String instance, String topic, Duration lock) {
+    String worker = unique("w");
+    return new HeldJob(instance, topic, worker, fetchOne(worker, topic, lock));
+  }
+
+  /**
+   * A deployed one-task process whose task's BPMN error with a given code is caught by a boundary
+   * event, and the fresh topic of the job (element {@code onError}) that the error path offers.
+   */
+  record CatchingProcess(TestProcess process, String caughtTopic) { }
+
+  /** Deploys a one-task process for {@code topic} whose BPMN error {@code code} its error path catches. */
+  final CatchingProcess deployCatching(String topic, String code) {
+    String caught = unique("caught");
+    return new CatchingProcess(deploy(simple(topic).catchError("task", code, caught)), caught);
   }
 
   /** Starts {@code count} instances of {@code process}, without variables; returns their ids in order. */
@@ -248,6 +297,11 @@ abstract class KitSupport {
     v.put("order", Map.of("id", "A-1", "lines", List.of(1, 2, 3)));
     v.put("nothing", null);
     return v;
+  }
+
+  /** Asserts that a job's variables, as fetched, hold the {@link #sampleVariables()} with their types. */
+  static void assertSampleVariables(Map<String, @Nullable Object> fetched) {
+    assertSampleVariables(DefaultVariables.of(fetched));
   }
 
   /** Asserts that {@code vars} hold the {@link #sampleVariables()} with their types. */

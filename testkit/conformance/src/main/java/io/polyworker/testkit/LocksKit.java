@@ -25,28 +25,24 @@ abstract class LocksKit extends KitSupport {
   @DisplayName("extendLock keeps the job from other workers past the original expiry")
   void extendLockKeepsJob() {
     require(Capability.LOCK_EXTENSION);
-    String topic = topicWithOneJob();
-    String w1 = unique("w1");
-    LockedJob job = fetchOne(w1, topic, Duration.ofSeconds(2));
-    Instant newExpiry = client().extendLock(job, w1, Duration.ofSeconds(20));
+    HeldJob held = holdOneJob(Duration.ofSeconds(2));
+    Instant newExpiry = client().extendLock(held.job(), held.worker(), Duration.ofSeconds(20));
     assertThat(newExpiry).isAfter(Instant.now().plusSeconds(15));
     String w2 = unique("w2");
     await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(8))
-        .until(() -> fetch(w2, topic, 1, Duration.ofSeconds(30)).isEmpty());
-    client().complete(job, w1, Map.of(), Map.of());
+        .until(() -> fetch(w2, held.topic(), 1, Duration.ofSeconds(30)).isEmpty());
+    client().complete(held.job(), held.worker(), Map.of(), Map.of());
   }
 
   @Test
   @DisplayName("after lock expiry another worker gets the job and the first worker's result is rejected as lock lost")
   void expiredLockIsLost() {
     require(Capability.LOCK_OWNERSHIP);
-    String topic = topicWithOneJob();
-    String w1 = unique("w1");
-    LockedJob first = fetchOne(w1, topic, Duration.ofSeconds(1));
+    HeldJob first = holdOneJob(Duration.ofSeconds(1));
     String w2 = unique("w2");
-    LockedJob second = fetchOne(w2, topic, Duration.ofSeconds(30));
-    assertThat(second.id()).isEqualTo(first.id());
-    assertThatThrownBy(() -> client().complete(first, w1, Map.of(), Map.of()))
+    LockedJob second = fetchOne(w2, first.topic(), Duration.ofSeconds(30));
+    assertThat(second.id()).isEqualTo(first.job().id());
+    assertThatThrownBy(() -> client().complete(first.job(), first.worker(), Map.of(), Map.of()))
         .isInstanceOf(JobLockLostException.class);
     client().complete(second, w2, Map.of(), Map.of());
   }
@@ -55,15 +51,13 @@ abstract class LocksKit extends KitSupport {
   @DisplayName("release makes the job fetchable at once, retries unchanged")
   void releaseMakesJobFetchable() {
     require(Capability.RELEASE);
-    String topic = topicWithOneJob();
-    String w1 = unique("w1");
-    LockedJob job = fetchOne(w1, topic, Duration.ofSeconds(60));
-    client().release(job, w1);
+    HeldJob held = holdOneJob(Duration.ofSeconds(60));
+    client().release(held.job(), held.worker());
     String w2 = unique("w2");
     List<LockedJob> got = new ArrayList<>();
     await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
-        .until(() -> got.addAll(fetch(w2, topic, 1, Duration.ofSeconds(30))));
-    assertThat(got.get(0).id()).isEqualTo(job.id());
-    assertThat(got.get(0).retries()).isEqualTo(job.retries());
+        .until(() -> got.addAll(fetch(w2, held.topic(), 1, Duration.ofSeconds(30))));
+    assertThat(got.get(0).id()).isEqualTo(held.job().id());
+    assertThat(got.get(0).retries()).isEqualTo(held.job().retries());
   }
 }

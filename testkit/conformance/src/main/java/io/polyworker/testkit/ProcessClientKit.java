@@ -9,6 +9,7 @@ import io.polyworker.DeployedDefinition;
 import io.polyworker.DeploymentResource;
 import io.polyworker.EngineUnavailableException;
 import io.polyworker.InvalidDefinitionException;
+import io.polyworker.JobHandler;
 import io.polyworker.JobResult;
 import io.polyworker.MessageAlreadyExistsException;
 import io.polyworker.NotFoundException;
@@ -100,8 +101,7 @@ abstract class ProcessClientKit extends KitSupport {
   @DisplayName("a process without a none start event is refused with a clear error, or started through its message start event where the engine does that")
   void noNoneStartEvent() {
     String topic = unique("t");
-    TestProcess p = TestProcess.named(unique("p")).startOnMessage(unique("go")).task("task", topic);
-    deploy(p);
+    TestProcess p = deploy(TestProcess.named(unique("p")).startOnMessage(unique("go")).task("task", topic));
     if (engine().capabilities().has(Capability.START_NEEDS_NONE_START_EVENT)) {
       assertThatThrownBy(() -> processes().startProcess(p.id(), Map.of()))
           .isInstanceOf(PolyworkerException.class)
@@ -116,9 +116,7 @@ abstract class ProcessClientKit extends KitSupport {
   @Test
   @DisplayName("start and await returns the end-state variables")
   void startAndAwait() {
-    String topic = unique("t");
-    TestProcess p = deploySimple(topic);
-    startWorker(topic, job -> JobResult.complete(Map.of("doubled",
+    TestProcess p = deployServed(job -> JobResult.complete(Map.of("doubled",
         job.variables().get("n", Integer.class) * 2)));
     ProcessResult result = processes().startProcessAndAwait(StartProcess.of(p.id())
         .withVariables(Map.of("n", 21)), PATIENCE);
@@ -150,13 +148,9 @@ abstract class ProcessClientKit extends KitSupport {
   @DisplayName("start and await fails fast when the instance raises an incident")
   void startAndAwaitIncident() {
     require(Capability.AWAIT_FAILS_FAST);
-    String topic = unique("t");
-    TestProcess p = deploySimple(topic);
-    startWorker(topic, job -> JobResult.fail("cannot", null, 0, Duration.ZERO));
+    TestProcess p = deployServed(job -> JobResult.fail("cannot", null, 0, Duration.ZERO));
     long started = System.nanoTime();
-    assertThatThrownBy(() -> processes().startProcessAndAwait(StartProcess.of(p.id()), Duration.ofMinutes(2)))
-        .isInstanceOf(ProcessInstanceFailedException.class)
-        .hasMessageContaining("incident");
+    assertAwaitFails(p, "incident");
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(PATIENCE);
   }
 
@@ -173,36 +167,67 @@ abstract class ProcessClientKit extends KitSupport {
         processes().cancelProcessInstance(job.processInstanceId());
         return null;
       });
-      assertThatThrownBy(() -> processes().startProcessAndAwait(StartProcess.of(p.id()), Duration.ofMinutes(2)))
-          .isInstanceOf(ProcessInstanceFailedException.class)
-          .hasMessageContaining("cancel");
+      assertAwaitFails(p, "cancel");
     } finally {
       canceller.shutdownNow();
     }
   }
 
-  /**
-   * Deploys a process whose instances wait for {@code message}, correlated by their variable
-   * {@code orderId}, then offer a job on {@code topic}; returns it.
-   */
-  private TestProcess deployWaiting(String message, String topic) {
-    TestProcess p = TestProcess.named(unique("p")).waitForMessage("wait", message, "orderId").task("task", topic);
-    deploy(p);
+  /** Deploys a one-task process whose jobs a worker answers with {@code handler}; returns it. */
+  private TestProcess deployServed(JobHandler handler) {
+    String topic = unique("t");
+    TestProcess p = deploySimple(topic);
+    startWorker(topic, handler);
     return p;
+  }
+
+  /**
+   * Starts an instance of {@code p} and awaits its end for up to two minutes; asserts that the await
+   * fails as {@link ProcessInstanceFailedException} whose message names {@code why}.
+   */
+  private void assertAwaitFails(TestProcess p, String why) {
+    assertThatThrownBy(() -> processes().startProcessAndAwait(StartProcess.of(p.id()), Duration.ofMinutes(2)))
+        .isInstanceOf(ProcessInstanceFailedException.class)
+        .hasMessageContaining(why);
+  }
+
+  /**
+   * A deployed process whose instances wait for a fresh message, correlated by their variable
+   * {@code orderId}, then offer a job on a fresh topic; with a fresh correlation key to start
+   * instances and publish the message with.
+   */
+  private final class Waiting {
+    final String message;
+    final String topic = unique("t");
+    final String key = unique("order");
+    final TestProcess process;
+
+    Waiting(String messagePrefix) {
+      message = unique(messagePrefix);
+      process = deploy(TestProcess.named(unique("p")).waitForMessage("wait", message, "orderId")
+          .task("task", topic));
+    }
+
+    /** Starts an instance that waits for the message with {@link #key}, as orderId and business key. */
+    String startWithKey() {
+      return start(process, Map.of("orderId", key), key);
+    }
+
+    /** The message with {@link #key}, without variables and without a time to live. */
+    PublishMessage publication() {
+      return PublishMessage.of(message, key);
+    }
   }
 
   @Test
   @DisplayName("a message reaches the instance waiting with that correlation key, with its variables")
   void publishCorrelates() {
-    String message = unique("paid");
-    String topic = unique("t");
-    TestProcess p = deployWaiting(message, topic);
-    String key = unique("order");
-    String other = start(p, Map.of("orderId", unique("order")), unique("bk"));
-    String instance = start(p, Map.of("orderId", key), key);
-    awaitPublished(PublishMessage.of(message, key).withVariables(Map.of("amount", 12))
+    Waiting waiting = new Waiting("paid");
+    String other = start(waiting.process, Map.of("orderId", unique("order")), unique("bk"));
+    String instance = waiting.startWithKey();
+    awaitPublished(waiting.publication().withVariables(Map.of("amount", 12))
         .withCorrelationVariable("orderId"));
-    LockedJob job = fetchOne(topic);
+    LockedJob job = fetchOne(waiting.topic);
     assertThat(job.processInstanceId()).isEqualTo(instance).isNotEqualTo(other);
     assertThat(job.variables()).containsEntry("amount", 12);
   }
@@ -211,13 +236,10 @@ abstract class ProcessClientKit extends KitSupport {
   @DisplayName("a message correlates by business key where the engine has business keys")
   void publishCorrelatesByBusinessKey() {
     require(Capability.BUSINESS_KEYS);
-    String message = unique("paid");
-    String topic = unique("t");
-    TestProcess p = deployWaiting(message, topic);
-    String key = unique("order");
-    String instance = start(p, Map.of("orderId", key), key);
-    awaitPublished(PublishMessage.of(message, key));
-    assertThat(fetchOne(topic).processInstanceId()).isEqualTo(instance);
+    Waiting waiting = new Waiting("paid");
+    String instance = waiting.startWithKey();
+    awaitPublished(waiting.publication());
+    assertThat(fetchOne(waiting.topic).processInstanceId()).isEqualTo(instance);
   }
 
   /** The instance reaches its catch event asynchronously on some engines: publish once it waits. */
@@ -232,32 +254,26 @@ abstract class ProcessClientKit extends KitSupport {
   @Test
   @DisplayName("a message with no subscriber and no time to live is not delivered later")
   void publishWithoutSubscriber() {
-    String message = unique("nobody");
-    String topic = unique("t");
-    TestProcess p = deployWaiting(message, topic);
-    String key = unique("order");
+    Waiting waiting = new Waiting("nobody");
     if (engine().capabilities().has(Capability.MESSAGE_BUFFERING)) {
-      processes().publishMessage(PublishMessage.of(message, key));
+      processes().publishMessage(waiting.publication());
     } else {
-      assertThatThrownBy(() -> processes().publishMessage(PublishMessage.of(message, key)))
+      assertThatThrownBy(() -> processes().publishMessage(waiting.publication()))
           .isInstanceOf(NotFoundException.class).hasMessageContaining(engine().id());
     }
-    start(p, Map.of("orderId", key), key);
+    waiting.startWithKey();
     await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
-        .until(() -> fetch(unique("w"), topic, 1, Duration.ofSeconds(30)).isEmpty());
+        .until(() -> fetch(unique("w"), waiting.topic, 1, Duration.ofSeconds(30)).isEmpty());
   }
 
   @Test
   @DisplayName("a message with a time to live reaches an instance that starts waiting later")
   void publishWithTimeToLive() {
-    String message = unique("later");
-    String topic = unique("t");
-    TestProcess p = deployWaiting(message, topic);
-    String key = unique("order");
-    processes().publishMessage(PublishMessage.of(message, key).withTimeToLive(Duration.ofSeconds(30))
+    Waiting waiting = new Waiting("later");
+    processes().publishMessage(waiting.publication().withTimeToLive(Duration.ofSeconds(30))
         .withCorrelationVariable("orderId"));
-    String instance = start(p, Map.of("orderId", key), key);
-    assertThat(fetchOne(topic).processInstanceId()).isEqualTo(instance);
+    String instance = waiting.startWithKey();
+    assertThat(fetchOne(waiting.topic).processInstanceId()).isEqualTo(instance);
   }
 
   @Test
@@ -276,8 +292,7 @@ abstract class ProcessClientKit extends KitSupport {
   void messageStartEvent() {
     String message = unique("go");
     String topic = unique("t");
-    TestProcess p = TestProcess.named(unique("p")).startOnMessage(message).task("task", topic);
-    deploy(p);
+    deploy(TestProcess.named(unique("p")).startOnMessage(message).task("task", topic));
     processes().publishMessage(PublishMessage.of(message, unique("k")).withVariables(Map.of("x", 1)));
     LockedJob job = fetchOne(topic);
     assertThat(job.variables()).containsEntry("x", 1);

@@ -240,14 +240,13 @@ abstract class ProductionPathKit extends KitSupport {
     };
     Optional<Engine> authenticated = fixture().engineWithAuth(tokens);
     assumeTrue(authenticated.isPresent(), () -> engine().id() + ": the fixture has no engine with token authentication");
-    String topic = unique("t");
-    String instance = startSimple(topic);
+    OneJob one = startOneJob();
     Duration lifetime = fixture().tokenLifetime();
     List<String> retriesSeen = new CopyOnWriteArrayList<>();
     TimedEvents events = new TimedEvents();
     try (Engine authed = authenticated.get()) {
       // One slot: while the job is held nothing polls, so the refused token requests are the report's.
-      JobWorker worker = openWorker(authed, topic, job -> {
+      JobWorker worker = openWorker(authed, one.topic(), job -> {
         retriesSeen.add(String.valueOf(job.retries()));
         if (retriesSeen.size() == 1) {
           // Where tokens are cached, let this one go stale so that the report asks for a new one.
@@ -269,8 +268,8 @@ abstract class ProductionPathKit extends KitSupport {
       assertThat(events.count(WorkerEvent.Type.COMPLETED)).as("COMPLETED events (%s)", seen).isEqualTo(1);
       assertThat(events.count(WorkerEvent.Type.REPORT_RETRIED)).as("REPORT_RETRIED events (%s)", seen)
           .isGreaterThanOrEqualTo(1);
-      awaitCompleted(List.of(instance));
-      assertThat(fixture().processVariables(instance)).containsEntry("done", true);
+      awaitCompleted(List.of(one.instance()));
+      assertThat(fixture().processVariables(one.instance())).containsEntry("done", true);
       assertThat(retriesSeen).as("handler runs, by the retries they saw: once, so no retry was used (%s)", seen)
           .hasSize(1);
       worker.close();

@@ -38,11 +38,9 @@ abstract class WorkerRuntimeKit extends KitSupport {
   @DisplayName("a handler's result, variables and BPMN errors reach the engine")
   void handlerResults() {
     String topic = unique("t");
-    String caught = unique("caught");
-    TestProcess p = simple(topic).catchError("task", "REJECTED", caught);
-    deploy(p);
-    String ok = start(p, Map.of("amount", 10), null);
-    String rejected = start(p, Map.of("amount", 1000), null);
+    CatchingProcess p = deployCatching(topic, "REJECTED");
+    String ok = start(p.process(), Map.of("amount", 10), null);
+    String rejected = start(p.process(), Map.of("amount", 1000), null);
     List<WorkerEvent> events = new CopyOnWriteArrayList<>();
     startWorker(topic, job -> {
       int amount = job.variables().get("amount", Integer.class);
@@ -53,7 +51,7 @@ abstract class WorkerRuntimeKit extends KitSupport {
     }, SubscriptionOptions.defaults(), events);
     awaitState(ok, InstanceState.COMPLETED);
     assertThat(fixture().processVariables(ok)).containsEntry("approved", true);
-    LockedJob onError = fetchOne(caught);
+    LockedJob onError = fetchOne(p.caughtTopic());
     assertThat(onError.processInstanceId()).isEqualTo(rejected);
     assertThat(onError.variables()).containsEntry("limit", 100);
     assertThat(count(events, WorkerEvent.Type.COMPLETED)).isEqualTo(1);
@@ -142,8 +140,7 @@ abstract class WorkerRuntimeKit extends KitSupport {
   @DisplayName("a handler running three times its lock duration completes exactly once")
   void automaticLockExtension() {
     require(Capability.LOCK_EXTENSION);
-    String topic = unique("t");
-    String instance = startSimple(topic);
+    OneJob one = startOneJob();
     AtomicInteger calls = new AtomicInteger();
     List<WorkerEvent> events = new CopyOnWriteArrayList<>();
     JobHandler slow = job -> {
@@ -152,17 +149,17 @@ abstract class WorkerRuntimeKit extends KitSupport {
       return JobResult.complete(Map.of("lockLost", job.isLockLost()));
     };
     SubscriptionOptions lock1s = SubscriptionOptions.builder().lockDuration(Duration.ofSeconds(1)).build();
-    startWorker(topic, slow, lock1s, events);
+    startWorker(one.topic(), slow, lock1s, events);
     List<WorkerEvent> rivalEvents = new CopyOnWriteArrayList<>();
-    startWorker(topic, slow, lock1s, rivalEvents);
-    awaitState(instance, InstanceState.COMPLETED);
+    startWorker(one.topic(), slow, lock1s, rivalEvents);
+    awaitState(one.instance(), InstanceState.COMPLETED);
     assertThat(calls).hasValue(1);
     List<WorkerEvent> all = new ArrayList<>(events);
     all.addAll(rivalEvents);
     assertThat(count(all, WorkerEvent.Type.COMPLETED)).isEqualTo(1);
     assertThat(count(all, WorkerEvent.Type.LOCK_EXTENDED)).isGreaterThanOrEqualTo(2);
     assertThat(count(all, WorkerEvent.Type.LOCK_LOST)).isZero();
-    assertThat(fixture().processVariables(instance)).containsEntry("lockLost", false);
+    assertThat(fixture().processVariables(one.instance())).containsEntry("lockLost", false);
   }
 
   @Test

@@ -1,7 +1,6 @@
 package io.polyworker.testkit.engines;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -49,9 +48,7 @@ public final class LocalCamunda extends LocalEngine {
    * stopped or killed it), stopped and deleted by a shutdown hook. Do not {@link #close()} it.
    */
   public static LocalCamunda shared() {
-    LocalCamunda camunda = Shared.INSTANCE;
-    camunda.start();
-    return camunda;
+    return started(Shared.INSTANCE);
   }
 
   /** The REST base URL, {@code http://127.0.0.1:<port>/engine-rest}, without a trailing slash. */
@@ -66,15 +63,7 @@ public final class LocalCamunda extends LocalEngine {
 
   @Override
   protected List<String> command(int port, Path portFile) {
-    List<String> command = new ArrayList<>();
-    command.add(JavaRuntimes.current().toString());
-    command.add("-Xmx512m");
-    command.add("-XX:+UseSerialGC");
-    command.add("-Dfile.encoding=UTF-8");
-    command.add("-jar");
-    command.add(ServerJars.find(SERVER).toString());
-    command.addAll(launcherArguments(port, portFile));
-    return command;
+    return serverCommand(JavaRuntimes.current(), "512m", SERVER, port, portFile);
   }
 
   @Override
@@ -84,10 +73,6 @@ public final class LocalCamunda extends LocalEngine {
   }
 
   private static final class Shared {
-    static final LocalCamunda INSTANCE = create();
-
-    static {
-      Runtime.getRuntime().addShutdownHook(new Thread(INSTANCE::close, "polyworker-shared-camunda-shutdown"));
-    }
+    static final LocalCamunda INSTANCE = closedAtExit(create());
   }
 }

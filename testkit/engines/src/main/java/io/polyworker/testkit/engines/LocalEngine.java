@@ -43,8 +43,8 @@ import org.slf4j.LoggerFactory;
  * by itself when the test JVM dies without running its hooks.
  *
  * <h2>Child protocol</h2>
- * The child is launched with the command of {@link #command(int, Path)}, which should pass
- * {@link #launcherArguments(int, Path)}:
+ * The child is launched with the command of {@link #command(int, Path)}, usually built by
+ * {@link #serverCommand}, which passes
  * {@code --polyworker.port=<port or 0> --polyworker.port-file=<file> --polyworker.data-dir=<dir>
  * --polyworker.parent-pid=<pid>}. When it listens, the child writes its actual port as decimal text
  * to the port file, atomically (temporary file, then rename). The launcher then polls
@@ -125,13 +125,36 @@ public abstract class LocalEngine implements AutoCloseable {
     return DEFAULT_START_TIMEOUT;
   }
 
-  /** The standard arguments of the child protocol (see the class comment). */
-  protected final List<String> launcherArguments(int port, Path portFile) {
-    return List.of(
+  /**
+   * The command that runs a test server's jar on {@code java} with the given heap, serial GC and
+   * UTF-8, followed by the arguments of the child protocol (see the class comment). Mutable: an engine
+   * may append arguments of its own.
+   *
+   * @param server the server name for {@link ServerJars#find(String)}
+   */
+  protected final List<String> serverCommand(Path java, String maxHeap, String server, int port,
+      Path portFile) {
+    return new ArrayList<>(List.of(java.toString(), "-Xmx" + maxHeap, "-XX:+UseSerialGC",
+        "-Dfile.encoding=UTF-8", "-jar", ServerJars.find(server).toString(),
         "--polyworker.port=" + port,
         "--polyworker.port-file=" + portFile,
         "--polyworker.data-dir=" + dataDirectory,
-        "--polyworker.parent-pid=" + ProcessHandle.current().pid());
+        "--polyworker.parent-pid=" + ProcessHandle.current().pid()));
+  }
+
+  /**
+   * For an engine shared by every test in this JVM: registers a shutdown hook that closes it, and
+   * returns it.
+   */
+  protected static <E extends LocalEngine> E closedAtExit(E engine) {
+    Runtime.getRuntime().addShutdownHook(new Thread(engine::close, "polyworker-shared-engine-shutdown"));
+    return engine;
+  }
+
+  /** Starts a shared engine if it is not running (again, if a test stopped or killed it); returns it. */
+  protected static <E extends LocalEngine> E started(E engine) {
+    engine.start();
+    return engine;
   }
 
   /**
@@ -245,11 +268,26 @@ public abstract class LocalEngine implements AutoCloseable {
    * Data is kept. Does nothing if it is not running.
    */
   public synchronized void stop() {
-    if (process == null) {
-      return;
+    if (process != null) {
+      process.destroy();
+      reap();
     }
+  }
+
+  /**
+   * Kills the engine at once (SIGKILL), like a crash, and waits until the process is gone. Data
+   * written before is kept. Does nothing if it is not running.
+   */
+  public synchronized void kill() {
+    if (process != null) {
+      process.destroyForcibly();
+      reap();
+    }
+  }
+
+  /** Waits for the signalled child to exit, killing it after {@link #STOP_TIMEOUT}, and forgets it. */
+  private void reap() {
     Process child = process;
-    child.destroy();
     try {
       if (!child.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
         LOG.warn("{} did not stop within {} s; killing it", name, STOP_TIMEOUT.toSeconds());
@@ -265,25 +303,6 @@ public abstract class LocalEngine implements AutoCloseable {
     }
   }
 
-  /**
-   * Kills the engine at once (SIGKILL), like a crash, and waits until the process is gone. Data
-   * written before is kept. Does nothing if it is not running.
-   */
-  public synchronized void kill() {
-    if (process == null) {
-      return;
-    }
-    Process child = process;
-    child.destroyForcibly();
-    try {
-      child.waitFor();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } finally {
-      LIVE_CHILDREN.remove(child);
-      process = null;
-    }
-  }
 
   /**
    * Stops the engine if it runs, then starts it again on the same port with the same data

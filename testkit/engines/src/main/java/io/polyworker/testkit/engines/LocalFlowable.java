@@ -1,7 +1,6 @@
 package io.polyworker.testkit.engines;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -71,9 +70,7 @@ public final class LocalFlowable extends LocalEngine {
    * tests use their own {@link #create()}.
    */
   public static LocalFlowable shared() {
-    LocalFlowable flowable = Shared.INSTANCE;
-    flowable.start();
-    return flowable;
+    return started(Shared.INSTANCE);
   }
 
   /** {@code http://127.0.0.1:<port>}, without a trailing slash. */
@@ -103,15 +100,7 @@ public final class LocalFlowable extends LocalEngine {
 
   @Override
   protected List<String> command(int port, Path portFile) {
-    List<String> command = new ArrayList<>();
-    command.add(JavaRuntimes.current().toString());
-    command.add("-Xmx512m");
-    command.add("-XX:+UseSerialGC");
-    command.add("-Dfile.encoding=UTF-8");
-    command.add("-jar");
-    command.add(ServerJars.find(SERVER).toString());
-    command.addAll(launcherArguments(port, portFile));
-    return command;
+    return serverCommand(JavaRuntimes.current(), "512m", SERVER, port, portFile);
   }
 
   @Override
@@ -121,10 +110,6 @@ public final class LocalFlowable extends LocalEngine {
   }
 
   private static final class Shared {
-    static final LocalFlowable INSTANCE = create();
-
-    static {
-      Runtime.getRuntime().addShutdownHook(new Thread(INSTANCE::close, "polyworker-shared-flowable-shutdown"));
-    }
+    static final LocalFlowable INSTANCE = closedAtExit(create());
   }
 }

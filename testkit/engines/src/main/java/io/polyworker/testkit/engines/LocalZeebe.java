@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Collectors;
@@ -86,9 +85,7 @@ public final class LocalZeebe extends LocalEngine {
    * their own {@link #create()}. Tests sharing it see each other's records: filter by your own keys.
    */
   public static LocalZeebe shared() {
-    LocalZeebe zeebe = Shared.INSTANCE;
-    zeebe.start();
-    return zeebe;
+    return started(Shared.INSTANCE);
   }
 
   /** The gateway as {@code host:port}: {@code 127.0.0.1:<port>}. */
@@ -159,14 +156,7 @@ public final class LocalZeebe extends LocalEngine {
 
   @Override
   protected List<String> command(int port, Path portFile) {
-    List<String> command = new ArrayList<>();
-    command.add(JavaRuntimes.findJava(MINIMUM_JAVA).toString());
-    command.add("-Xmx1g");
-    command.add("-XX:+UseSerialGC");
-    command.add("-Dfile.encoding=UTF-8");
-    command.add("-jar");
-    command.add(ServerJars.find(SERVER).toString());
-    command.addAll(launcherArguments(port, portFile));
+    List<String> command = serverCommand(JavaRuntimes.findJava(MINIMUM_JAVA), "1g", SERVER, port, portFile);
     command.add("--polyworker.control-port-file=" + controlPortFile());
     return command;
   }
@@ -224,10 +214,6 @@ public final class LocalZeebe extends LocalEngine {
   }
 
   private static final class Shared {
-    static final LocalZeebe INSTANCE = create();
-
-    static {
-      Runtime.getRuntime().addShutdownHook(new Thread(INSTANCE::close, "polyworker-shared-zeebe-shutdown"));
-    }
+    static final LocalZeebe INSTANCE = closedAtExit(create());
   }
 }

@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,20 +53,14 @@ final class ProxyLink {
 
   /** Worker to engine. */
   void pumpUp() {
-    long seenGeneration = -1;
-    long limit = Long.MAX_VALUE;
-    long total = 0;
+    Budget budget = new Budget();
     byte[] buffer = new byte[BUFFER];
     try {
       InputStream in = client.getInputStream();
       OutputStream out = server.getOutputStream();
       int n;
       while ((n = in.read(buffer)) >= 0) {
-        ByteRule rule = rules.resetRule();
-        if (rule.generation() != seenGeneration) {
-          seenGeneration = rule.generation();
-          limit = rule.bytes() < 0 ? Long.MAX_VALUE : total + rule.bytes();
-        }
+        budget.follow(rules.resetRule());
         MarkerRule matched = scanner.scan(buffer, n);
         if (matched != null && !matched.afterForwarding) {
           reset("request containing '" + matched.marker + "'");
@@ -75,14 +70,7 @@ final class ProxyLink {
           // Before forwarding: HTTP/1.1 answers in order, so the next answer bytes are this request's.
           resetOnAnswer = true;
         }
-        int forward = (int) Math.min(n, limit - total);
-        rules.pause();
-        if (forward > 0) {
-          total += forward;
-          connections.bytesToEngine.addAndGet(forward); // before writing: the peer may react at once
-          out.write(buffer, 0, forward);
-          out.flush();
-        }
+        int forward = forward(budget, buffer, n, out, connections.bytesToEngine);
         if (forward < n) {
           reset("reset after request bytes");
           return;
@@ -100,9 +88,7 @@ final class ProxyLink {
 
   /** Engine to worker. */
   void pumpDown() {
-    long seenGeneration = -1;
-    long limit = Long.MAX_VALUE;
-    long total = 0;
+    Budget budget = new Budget();
     byte[] buffer = new byte[BUFFER];
     try {
       InputStream in = server.getInputStream();
@@ -113,23 +99,12 @@ final class ProxyLink {
           reset("answer to a marked request");
           return;
         }
-        ByteRule rule = rules.stallRule();
-        if (rule.generation() != seenGeneration) {
-          seenGeneration = rule.generation();
-          limit = rule.bytes() < 0 ? Long.MAX_VALUE : total + rule.bytes();
-        }
+        budget.follow(rules.stallRule());
         if (stalled) {
           continue; // read and drop
         }
-        int forward = (int) Math.min(n, limit - total);
-        rules.pause();
-        if (forward > 0) {
-          total += forward;
-          connections.bytesToWorker.addAndGet(forward); // before writing: the peer may react at once
-          out.write(buffer, 0, forward);
-          out.flush();
-        }
-        if (forward < n || total >= limit) {
+        int forward = forward(budget, buffer, n, out, connections.bytesToWorker);
+        if (forward < n || budget.spent()) {
           stalled = true;
         }
       }
@@ -152,6 +127,52 @@ final class ProxyLink {
       closeQuietly(client);
       closeQuietly(server);
       connections.links.remove(this);
+    }
+  }
+
+  /**
+   * Forwards as much of the {@code n} bytes read as the budget allows, after the rules' pause, and
+   * counts them before writing (the peer may react at once). Returns how many were forwarded.
+   */
+  private int forward(Budget budget, byte[] buffer, int n, OutputStream out, AtomicLong counter)
+      throws IOException, InterruptedException {
+    int forward = budget.allowed(n);
+    rules.pause();
+    if (forward > 0) {
+      budget.spend(forward);
+      counter.addAndGet(forward);
+      out.write(buffer, 0, forward);
+      out.flush();
+    }
+    return forward;
+  }
+
+  /**
+   * How many bytes one direction may still pass under its rule; a rule set anew (a new generation)
+   * counts from the bytes passed so far. One pump's own, not thread-safe.
+   */
+  private static final class Budget {
+    private long generation = -1;
+    private long limit = Long.MAX_VALUE;
+    private long total;
+
+    void follow(ByteRule rule) {
+      if (rule.generation() != generation) {
+        generation = rule.generation();
+        limit = rule.bytes() < 0 ? Long.MAX_VALUE : total + rule.bytes();
+      }
+    }
+
+    int allowed(int n) {
+      return (int) Math.min(n, limit - total);
+    }
+
+    void spend(int bytes) {
+      total += bytes;
+    }
+
+    boolean spent() {
+      return total >= limit;
     }
   }
 }

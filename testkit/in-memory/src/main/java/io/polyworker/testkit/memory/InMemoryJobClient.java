@@ -9,9 +9,9 @@ import io.polyworker.NotFoundException;
 import io.polyworker.PolyworkerException;
 import io.polyworker.ResultRejectedException;
 import io.polyworker.spi.EngineCapabilities;
-import io.polyworker.spi.EngineClient;
 import io.polyworker.spi.FetchRequest;
 import io.polyworker.spi.LockedJob;
+import io.polyworker.support.internal.EngineClientBase;
 import io.polyworker.testkit.common.InstanceState;
 import io.polyworker.testkit.memory.EngineState.JobState;
 import io.polyworker.testkit.memory.InMemoryEngine.Operation;
@@ -34,22 +34,21 @@ import org.jspecify.annotations.Nullable;
  * {@link InMemoryEngine#jobClient()}: fetches and locks jobs (long polls on daemon threads of its
  * own when {@link InMemoryEngine.Builder#longPolling(boolean)} is on), and takes their results.
  */
-final class InMemoryJobClient implements EngineClient {
+final class InMemoryJobClient extends EngineClientBase {
   private final EngineState state;
   private final Faults faults;
   private final Clock clock;
   private final boolean longPolling;
-  private final EngineCapabilities capabilities;
   private final Runnable closeEngine;
   private final ExecutorService longPolls;
 
   InMemoryJobClient(EngineState state, Faults faults, Clock clock, boolean longPolling,
       EngineCapabilities capabilities, Runnable closeEngine) {
+    super(ID, capabilities);
     this.state = state;
     this.faults = faults;
     this.clock = clock;
     this.longPolling = longPolling;
-    this.capabilities = capabilities;
     this.closeEngine = closeEngine;
     AtomicInteger threads = new AtomicInteger();
     this.longPolls = Executors.newCachedThreadPool(r -> {
@@ -57,16 +56,6 @@ final class InMemoryJobClient implements EngineClient {
       t.setDaemon(true);
       return t;
     });
-  }
-
-  @Override
-  public String engineId() {
-    return ID;
-  }
-
-  @Override
-  public EngineCapabilities capabilities() {
-    return capabilities;
   }
 
   @Override

@@ -1,12 +1,7 @@
 package io.polyworker.testkit.camunda.server;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
+import io.polyworker.testkit.server.ChildProtocol;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +28,7 @@ public class CamundaTestServer {
   private static final Logger LOG = LoggerFactory.getLogger(CamundaTestServer.class);
 
   public static void main(String[] args) {
-    ParentWatch.exitWhenParentIsGone(args);
+    ChildProtocol.exitWithParent(args);
     SpringApplication.run(CamundaTestServer.class, args);
   }
 
@@ -44,24 +39,8 @@ public class CamundaTestServer {
     Environment environment = event.getApplicationContext().getEnvironment();
     Optional.ofNullable(environment.getProperty("polyworker.port-file"))
         .filter(file -> !file.isBlank())
-        .ifPresent(file -> writeAtomically(Path.of(file), Integer.toString(port)));
+        .ifPresent(file -> ChildProtocol.announcePort(Path.of(file), port));
     LOG.info("Camunda test server ready on http://127.0.0.1:{}/engine-rest (data: {})", port,
         environment.getProperty("polyworker.data-dir"));
-  }
-
-  static void writeAtomically(Path target, String content) {
-    try {
-      Path dir = target.toAbsolutePath().getParent();
-      Files.createDirectories(dir);
-      Path temp = Files.createTempFile(dir, target.getFileName().toString(), ".tmp");
-      Files.writeString(temp, content, StandardCharsets.UTF_8);
-      try {
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write port file " + target, e);
-    }
   }
 }

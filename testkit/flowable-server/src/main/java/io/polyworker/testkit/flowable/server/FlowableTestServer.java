@@ -1,11 +1,7 @@
 package io.polyworker.testkit.flowable.server;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
+import io.polyworker.testkit.server.ChildProtocol;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 import org.flowable.cmmn.engine.CmmnEngine;
 import org.flowable.engine.ProcessEngine;
@@ -44,24 +40,13 @@ public class FlowableTestServer {
           + " [--polyworker.port-file=FILE] [--polyworker.parent-pid=PID]");
       System.exit(2);
     }
-    String parentPid = cli.getProperty("polyworker.parent-pid");
-    ConfigurableApplicationContext context = SpringApplication.run(FlowableTestServer.class, args);
-    if (parentPid != null && !parentPid.isBlank()) {
-      exitWhenGone(Long.parseLong(parentPid.trim()), context);
-    }
-  }
-
-  /** Exits this JVM when the parent is gone; ProcessHandle watches it (by polling for non-child processes). */
-  private static void exitWhenGone(long pid, ConfigurableApplicationContext context) {
-    Runnable exit = () -> System.exit(SpringApplication.exit(context, () -> 0));
-    ProcessHandle.of(pid).ifPresentOrElse(
-        parent -> parent.onExit().thenRun(exit),
-        exit);
+    ChildProtocol.exitWithParent(args); // System.exit runs Spring's shutdown hook, which closes the engines
+    SpringApplication.run(FlowableTestServer.class, args);
   }
 
   /** Writes the port file once the web server is up and the engines are built. */
   @EventListener
-  public void onReady(ApplicationReadyEvent event) throws IOException {
+  public void onReady(ApplicationReadyEvent event) {
     ConfigurableApplicationContext context = event.getApplicationContext();
     // Fail here rather than announce readiness if either engine is missing.
     context.getBean(ProcessEngine.class).getName();
@@ -70,24 +55,8 @@ public class FlowableTestServer {
     Environment env = context.getEnvironment();
     String portFile = env.getProperty("polyworker.port-file");
     if (portFile != null && !portFile.isBlank()) {
-      writeAtomically(Path.of(portFile), Integer.toString(port));
+      ChildProtocol.announcePort(Path.of(portFile), port);
     }
     System.out.println("Flowable test server ready on http://127.0.0.1:" + port);
-  }
-
-  static void writeAtomically(Path target, String content) throws IOException {
-    Path dir = target.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, target.getFileName().toString(), ".tmp");
-    try {
-      Files.writeString(tmp, content, StandardCharsets.US_ASCII);
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
   }
 }

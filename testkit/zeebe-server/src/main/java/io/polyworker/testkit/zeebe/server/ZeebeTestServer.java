@@ -1,15 +1,12 @@
 package io.polyworker.testkit.zeebe.server;
 
+import io.polyworker.testkit.server.ChildProtocol;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -63,12 +60,12 @@ public final class ZeebeTestServer {
     configureLogging(dataDir);
     System.setProperty(LoopbackServerProvider.BIND_ADDRESS_PROPERTY,
         options.getOrDefault("polyworker.bind-address", "127.0.0.1"));
-    Optional.ofNullable(options.get("polyworker.parent-pid")).map(Long::parseLong).ifPresent(ZeebeTestServer::exitWithParent);
+    Optional.ofNullable(options.get("polyworker.parent-pid")).map(Long::parseLong).ifPresent(ChildProtocol::exitWithParent);
 
     int requestedPort = Integer.parseInt(options.getOrDefault("polyworker.port", options.getOrDefault("port", "0")));
     Running running = startEngine(requestedPort);
     AtomicBoolean stopping = new AtomicBoolean();
-    ControlServer control = ControlServer.start(running.engine, running.port, stopping::get,
+    ControlServer control = ControlServer.start(running.engine(), running.port(), stopping::get,
         Integer.parseInt(options.getOrDefault("polyworker.control-port", "0")));
     Optional<Path> portFile = Optional.ofNullable(options.get("polyworker.port-file")).map(Path::of);
     Optional<Path> controlPortFile = Optional.ofNullable(options.get("polyworker.control-port-file")).map(Path::of)
@@ -79,15 +76,15 @@ public final class ZeebeTestServer {
       portFile.ifPresent(ZeebeTestServer::deleteQuietly);
       controlPortFile.ifPresent(ZeebeTestServer::deleteQuietly);
       control.stop();
-      running.engine.stop();
+      running.engine().stop();
     }, "polyworker-zeebe-shutdown"));
 
-    controlPortFile.ifPresent(file -> writeAtomically(file, control.port() + "\n"));
-    portFile.ifPresent(file -> writeAtomically(file, running.port + "\n"));
+    controlPortFile.ifPresent(file -> ChildProtocol.announcePort(file, control.port()));
+    portFile.ifPresent(file -> ChildProtocol.announcePort(file, running.port()));
     System.out.printf("Zeebe engine ready in %d ms: gateway %s:%d (engine reports %s), control http://127.0.0.1:%d%n",
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
-        System.getProperty(LoopbackServerProvider.BIND_ADDRESS_PROPERTY), running.port,
-        running.engine.gatewayAddress(), control.port());
+        System.getProperty(LoopbackServerProvider.BIND_ADDRESS_PROPERTY), running.port(),
+        running.engine().gatewayAddress(), control.port());
   }
 
   /** Until killed or System.exit (parent gone); the shutdown hook stops the engine. */
@@ -99,15 +96,7 @@ public final class ZeebeTestServer {
     }
   }
 
-  private static final class Running {
-    final ReflectiveEngine engine;
-    final int port;
-
-    Running(ReflectiveEngine engine, int port) {
-      this.engine = engine;
-      this.port = port;
-    }
-  }
+  private record Running(ReflectiveEngine engine, int port) {}
 
   /**
    * The engine insists on a concrete port. With 0, a free loopback port is picked and released just
@@ -167,35 +156,6 @@ public final class ZeebeTestServer {
   private static void setDefault(String key, String value) {
     if (System.getProperty(key) == null) {
       System.setProperty(key, value);
-    }
-  }
-
-  /** Ends this JVM (running the shutdown hook) when the launching process is gone, even after kill -9. */
-  private static void exitWithParent(long pid) {
-    Optional<ProcessHandle> parent = ProcessHandle.of(pid);
-    if (parent.isEmpty()) {
-      System.err.println("Parent process " + pid + " is not running; exiting");
-      System.exit(3);
-    }
-    parent.get().onExit().thenRun(() -> {
-      System.err.println("Parent process " + pid + " ended; exiting");
-      System.exit(0);
-    });
-  }
-
-  static void writeAtomically(Path target, String content) {
-    try {
-      Path absolute = target.toAbsolutePath();
-      Files.createDirectories(absolute.getParent());
-      Path temp = Files.createTempFile(absolute.getParent(), absolute.getFileName() + ".", ".tmp");
-      Files.writeString(temp, content, StandardCharsets.US_ASCII);
-      try {
-        Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write port file " + target, e);
     }
   }
 
