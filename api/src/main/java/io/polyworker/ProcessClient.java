@@ -28,7 +28,8 @@ public interface ProcessClient {
 
   /**
    * Starts the latest version of the process with this key and a business key; returns the
-   * instance id.
+   * instance id. On Zeebe, which has no business keys, the business key is ignored (not refused;
+   * logged once): pass it as a variable there.
    */
   default String startProcess(String processKey, Map<String, ? extends @Nullable Object> variables,
       @Nullable String businessKey) {

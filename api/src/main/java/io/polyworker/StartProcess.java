@@ -49,7 +49,7 @@ public record StartProcess(String processKey, Map<String, @Nullable Object> vari
         businessKey, version, tenantId, fetchVariables);
   }
 
-  /** The same request with this business key. */
+  /** The same request with this business key (ignored on Zeebe, which has none; logged once). */
   public StartProcess withBusinessKey(@Nullable String key) {
     return new StartProcess(processKey, variables, key, version, tenantId, fetchVariables);
   }

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +19,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class Engines {
   private static final Logger LOG = LoggerFactory.getLogger("io.polyworker.engines");
+
+  /** The engines Polyworker ships, with the artifact that registers each. */
+  private static final Map<String, String> KNOWN = new LinkedHashMap<>();
+
+  static {
+    KNOWN.put("camunda", "io.polyworker:polyworker-engine-camunda");
+    KNOWN.put("flowable", "io.polyworker:polyworker-engine-flowable");
+    KNOWN.put("zeebe", "io.polyworker:polyworker-engine-zeebe");
+  }
 
   private Engines() {}
 
@@ -43,14 +53,71 @@ public final class Engines {
       throw new PolyworkerException("no engine selected: set " + EngineConfig.ENGINE
           + " (environment variable POLYWORKER_ENGINE) to one of " + describe(available));
     }
-    throw new PolyworkerException("unknown engine '" + id + "': add the dependency "
-        + "io.polyworker:polyworker-engine-" + id.toLowerCase(Locale.ROOT)
-        + " to the class path (found: " + describe(available) + ")");
+    String nearest = nearest(id.toLowerCase(Locale.ROOT), available);
+    throw new PolyworkerException("unknown engine '" + id + "' in setting " + EngineConfig.ENGINE
+        + " (environment variable " + EngineConfig.envName(EngineConfig.ENGINE) + ")"
+        + (nearest == null ? "." : ": did you mean '" + nearest + "'?")
+        + " The known engines are " + String.join(", ", KNOWN.keySet()) + ", each in its own module ("
+        + String.join(", ", KNOWN.values()) + "); on the class path: " + onClassPath(available));
   }
+
 
   private static String describe(List<String> ids) {
     return ids.isEmpty() ? "none; add io.polyworker:polyworker-engine-camunda, -flowable or -zeebe"
         : String.join(", ", ids);
+  }
+
+  private static String onClassPath(List<String> ids) {
+    return ids.isEmpty() ? "none" : String.join(", ", ids);
+  }
+
+  /**
+   * The known or available id {@code id} most likely meant: one that {@code id} starts with or that
+   * starts with {@code id} ({@code camunda7}, {@code zee}), else the one within two edits; null when
+   * none is that close.
+   */
+  static @Nullable String nearest(String id, List<String> available) {
+    List<String> candidates = new ArrayList<>(KNOWN.keySet());
+    for (String a : available) {
+      if (!candidates.contains(a.toLowerCase(Locale.ROOT))) {
+        candidates.add(a.toLowerCase(Locale.ROOT));
+      }
+    }
+    for (String c : candidates) {
+      if (!id.isEmpty() && (id.startsWith(c) || c.startsWith(id))) {
+        return c;
+      }
+    }
+    @Nullable String best = null;
+    int bestDistance = 3;
+    for (String c : candidates) {
+      int d = distance(id, c);
+      if (d < bestDistance) {
+        best = c;
+        bestDistance = d;
+      }
+    }
+    return best;
+  }
+
+  /** Levenshtein distance. */
+  private static int distance(String a, String b) {
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        current[j] = Math.min(substitute, Math.min(previous[j], current[j - 1]) + 1);
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()];
   }
 
   /**

@@ -2,6 +2,9 @@ package io.polyworker.engine;
 
 import io.polyworker.ProcessClient;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.polyworker.PolyworkerException;
 
 import io.polyworker.spi.EngineCapabilities;
 import io.polyworker.spi.EngineClient;
@@ -47,6 +50,34 @@ class EnginesTest {
     assertThat(captured.toString(StandardCharsets.UTF_8))
         .contains("two engine providers claim the id 'test-engine'")
         .contains(FirstProvider.class.getName()).contains(SecondProvider.class.getName());
+  }
+
+  @Test
+  void anUnknownEngineIdNamesTheSettingTheKnownIdsTheirArtifactsAndTheNearestId() {
+    assertThatThrownBy(() -> Engines.fromConfig(config("camunda7")))
+        .isInstanceOf(PolyworkerException.class)
+        .hasMessageContaining("unknown engine 'camunda7'")
+        .hasMessageContaining("polyworker.engine").hasMessageContaining("POLYWORKER_ENGINE")
+        .hasMessageContaining("did you mean 'camunda'?")
+        .hasMessageContaining("camunda, flowable, zeebe")
+        .hasMessageContaining("io.polyworker:polyworker-engine-camunda,")
+        .hasMessageContaining("io.polyworker:polyworker-engine-flowable")
+        .hasMessageContaining("io.polyworker:polyworker-engine-zeebe")
+        .hasMessageNotContaining("polyworker-engine-camunda7");
+    assertThatThrownBy(() -> Engines.fromConfig(config("flowabel")))
+        .hasMessageContaining("did you mean 'flowable'?");
+    assertThatThrownBy(() -> Engines.fromConfig(config("kafka")))
+        .hasMessageContaining("(environment variable POLYWORKER_ENGINE). The known engines are")
+        .hasMessageNotContaining("did you mean");
+  }
+
+  @Test
+  void theNearestIdIsAPrefixOrWithinTwoEdits() {
+    assertThat(Engines.nearest("zeebe8", java.util.List.of())).isEqualTo("zeebe");
+    assertThat(Engines.nearest("zee", java.util.List.of())).isEqualTo("zeebe");
+    assertThat(Engines.nearest("camnuda", java.util.List.of())).isEqualTo("camunda");
+    assertThat(Engines.nearest("test-engin", java.util.List.of("test-engine"))).isEqualTo("test-engine");
+    assertThat(Engines.nearest("activiti", java.util.List.of())).isNull();
   }
 
   private static EngineConfig config(String engine) {

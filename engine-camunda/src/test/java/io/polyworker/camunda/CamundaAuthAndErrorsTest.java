@@ -216,4 +216,26 @@ class CamundaAuthAndErrorsTest {
         .hasMessageNotContaining("s3cr3t");
     assertThat(config.toString()).contains("camunda.example").doesNotContain("s3cr3t");
   }
+
+  @Test
+  void aUrlWithoutSchemeIsAConfigurationErrorNamingTheSettingAndTheValue() {
+    for (String url : List.of("localhost:8080/engine-rest", "127.0.0.1:8080/engine-rest", "camunda.example/engine-rest")) {
+      EngineConfig config = EngineConfig.fromMap(Map.of("POLYWORKER_ENGINE", "camunda", "POLYWORKER_URL", url));
+      assertThatThrownBy(() -> Engines.fromConfig(config))
+          .as(url)
+          .isExactlyInstanceOf(PolyworkerException.class)
+          .hasMessageContaining("setting polyworker.url (environment variable POLYWORKER_URL)")
+          .hasMessageContaining(url)
+          .hasMessageContaining("http://");
+      assertThatThrownBy(() -> CamundaEngine.builder().baseUrl(url))
+          .as(url)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("baseUrl").hasMessageContaining(url).hasMessageContaining("http://");
+    }
+    EngineConfig withSecret = EngineConfig.fromMap(Map.of("POLYWORKER_ENGINE", "camunda",
+        "POLYWORKER_URL", "demo:s3cr3t@camunda.example/engine-rest"));
+    assertThatThrownBy(() -> Engines.fromConfig(withSecret))
+        .isExactlyInstanceOf(PolyworkerException.class)
+        .hasMessageContaining("POLYWORKER_URL").hasMessageNotContaining("s3cr3t");
+  }
 }

@@ -502,6 +502,17 @@ class FlowableFakeServerTest {
   }
 
   @Test
+  void aUrlWithoutSchemeIsAConfigurationErrorNamingTheSettingAndTheValue() {
+    String url = "localhost:8080/flowable-rest";
+    assertThatThrownBy(() -> Engines.fromConfig(EngineConfig.fromMap(Map.of(
+        "POLYWORKER_ENGINE", "flowable", "POLYWORKER_URL", url))))
+        .isExactlyInstanceOf(PolyworkerException.class)
+        .hasMessageContaining("setting polyworker.url (environment variable POLYWORKER_URL)")
+        .hasMessageContaining("not an http(s) URL: " + url)
+        .hasMessageContaining("it needs a scheme: http://");
+  }
+
+  @Test
   void aResultOfTheWrongScopeSaysBpmnOrCmmn() {
     answer(400, "{\"message\":\"Bad request\",\"exception\":\"Can only terminate CMMN external job. "
         + "Job with id 'j1' is from scope 'null'\"}");

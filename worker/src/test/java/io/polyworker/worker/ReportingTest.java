@@ -17,6 +17,9 @@ import io.polyworker.testkit.common.TestProcess;
 import io.polyworker.testkit.memory.InMemoryEngine;
 import io.polyworker.testkit.memory.InMemoryEngine.Operation;
 import io.polyworker.testkit.memory.InMemoryJob;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -109,6 +112,32 @@ class ReportingTest extends RuntimeTestSupport {
     awaitEvents(WorkerEvent.Type.ALREADY_COMPLETED, 1);
     assertThat(engine.calls(Operation.COMPLETE)).isEqualTo(1);
     assertThat(count(WorkerEvent.Type.REPORT_RETRIED)).isZero();
+  }
+
+  @Test
+  void aJobGoneAfterALostAnswerIsLoggedAsMostLikelyCompletedByThisWorkersEarlierAttempt() {
+    String topic = unique("t");
+    start(deploy(topic));
+    // The first complete reached nobody's answer (engine restart); the repeat finds the job gone.
+    AtomicInteger n = new AtomicInteger();
+    engine.failNext(Operation.COMPLETE, 2, () -> n.getAndIncrement() == 0
+        ? InMemoryEngine.unavailable(Operation.COMPLETE)
+        : new NotFoundException(InMemoryEngine.ID, "complete", 404, null, "no such task", null));
+    PrintStream original = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      startWorker(topic, job -> JobResult.complete(), SubscriptionOptions.defaults());
+      awaitEvents(WorkerEvent.Type.ALREADY_COMPLETED, 1);
+    } finally {
+      System.setErr(original);
+    }
+    String line = captured.toString(StandardCharsets.UTF_8).lines()
+        .filter(l -> l.contains("no longer exists in the engine")).findFirst().orElseThrow();
+    assertThat(line).contains(InMemoryEngine.ID).contains(topic).contains("complete answered: no such task")
+        .contains("most likely it was completed by this worker's earlier attempt, whose answer was lost")
+        .contains("deleted with its process instance")
+        .doesNotContain("was not completed: it no longer exists");
   }
 
   @Test

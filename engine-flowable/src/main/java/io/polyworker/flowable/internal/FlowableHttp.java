@@ -12,6 +12,7 @@ import io.polyworker.NotFoundException;
 import io.polyworker.PolyworkerException;
 import io.polyworker.ResultRejectedException;
 import io.polyworker.VariableException;
+import io.polyworker.engine.EngineConfig;
 import io.polyworker.flowable.FlowableEngine;
 import io.polyworker.support.internal.HttpSettings;
 import io.polyworker.support.internal.RestConversation;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import okhttp3.HttpUrl;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The HTTP conversation with a Flowable server: {@link RestConversation} (client, auth on every
@@ -85,6 +87,74 @@ final class FlowableHttp extends RestConversation {
       b.addPathSegment(s);
     }
     return b.build();
+  }
+
+  /**
+   * An answer that says the URL is not one of Flowable's REST APIs is a configuration error, not
+   * retryable: a 404 or 405 that is not Flowable's JSON error (a servlet container's HTML page, a
+   * Spring Boot application's error object), or the 500 "No endpoint POST /..." that Flowable's own
+   * exception handler gives for a path below it that nothing serves. The message names the API's URL
+   * and the settings that make it up.
+   */
+  @Override
+  protected PolyworkerException error(String operation, HttpUrl url, int status,
+      @Nullable String mediaType, String text) {
+    boolean noEndpoint = status >= 500 && noEndpoint(text);
+    if (noEndpoint || isForeignErrorPage(status, mediaType, text)) {
+      boolean jobs = isBelow(url, jobApi);
+      String api = jobs ? "external worker job" : "process";
+      String setting = jobs ? FlowableEngine.EXTERNAL_JOB_API_PATH : FlowableEngine.PROCESS_API_PATH;
+      HttpUrl root = url(jobs ? Api.JOBS : Api.PROCESS);
+      String got = noEndpoint ? "got HTTP " + status + " \"" + PolyworkerException.excerpt(firstLine(text))
+          + "\"" : "got " + describeAnswer(status, mediaType) + " for " + url.encodedPath();
+      return new PolyworkerException(FlowableEngine.ID, operation, status, text, "no Flowable " + api
+          + " REST API at " + root + " (" + got + "); the base URL (builder baseUrl, setting "
+          + EngineConfig.URL + " / " + EngineConfig.envName(EngineConfig.URL) + ") is the server root,"
+          + " such as http://localhost:8080 for a Spring Boot application with Flowable's REST starters"
+          + " or http://localhost:8080/flowable-rest for the Flowable REST webapp, and this API's path"
+          + " below it is /" + String.join("/", jobs ? jobApi : processApi) + " (setting " + setting
+          + " / " + EngineConfig.envName(setting) + ", default "
+          + (jobs ? "/external-job-api" : "/process-api") + ")", null);
+    }
+    return error(operation, status, text);
+  }
+
+  private boolean isBelow(HttpUrl url, List<String> api) {
+    List<String> base = new ArrayList<>();
+    for (String s : base().pathSegments()) {
+      if (!s.isEmpty()) {
+        base.add(s);
+      }
+    }
+    base.addAll(api);
+    List<String> path = url.pathSegments();
+    return path.size() >= base.size() && path.subList(0, base.size()).equals(base);
+  }
+
+  /** Flowable's answer for a path below its REST servlet that no controller serves. */
+  private static boolean noEndpoint(String text) {
+    try {
+      JsonNode node = Json.MAPPER.readTree(text);
+      if (node != null && node.isObject()) {
+        String exception = node.path("exception").asText("");
+        return exception.startsWith("No endpoint ") || exception.startsWith("No static resource ");
+      }
+    } catch (JsonProcessingException e) {
+      // not Flowable's JSON
+    }
+    return false;
+  }
+
+  private static String firstLine(String text) {
+    try {
+      JsonNode node = Json.MAPPER.readTree(text);
+      if (node != null && node.isObject() && node.hasNonNull("exception")) {
+        return node.get("exception").asText();
+      }
+    } catch (JsonProcessingException e) {
+      // fall through
+    }
+    return text.strip();
   }
 
   /**

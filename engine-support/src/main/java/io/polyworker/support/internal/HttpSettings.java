@@ -88,7 +88,9 @@ public final class HttpSettings {
     public Builder baseUrl(String url) {
       HttpUrl parsed = HttpUrl.parse(Objects.requireNonNull(url, "baseUrl"));
       if (parsed == null) {
-        throw new IllegalArgumentException("baseUrl is not an http(s) URL: " + withoutUserInfo(url));
+        throw new IllegalArgumentException("baseUrl is not an http(s) URL: " + withoutUserInfo(url)
+            + (url.contains("://") ? "" : " (it needs a scheme: http://host:port/path or"
+                + " https://host:port/path)"));
       }
       if (!parsed.username().isEmpty() || !parsed.password().isEmpty()) {
         throw new IllegalArgumentException("baseUrl must not contain user info ("

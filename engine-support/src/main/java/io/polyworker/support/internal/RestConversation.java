@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -105,6 +106,44 @@ public abstract class RestConversation implements AutoCloseable {
 
   /** Maps a non-2xx answer onto the exception hierarchy; {@code text} is the body, possibly blank. */
   protected abstract PolyworkerException error(String operation, int status, String text);
+
+  /**
+   * Maps a non-2xx answer to a request for {@code url}, whose body has the media type
+   * {@code mediaType} ({@code text/html}, or null when the server named none). The default is
+   * {@link #error(String, int, String)}; an engine overrides it to recognise answers that did not come
+   * from its API at all (see {@link #isForeignErrorPage}).
+   */
+  protected PolyworkerException error(String operation, HttpUrl url, int status,
+      @Nullable String mediaType, String text) {
+    return error(operation, status, text);
+  }
+
+  /**
+   * Whether a 404 or 405 answer came from whatever serves the URL rather than from an engine's REST
+   * API: a body that is not JSON (a servlet container's or proxy's HTML page), or the error object of
+   * a Spring Boot application ({@code timestamp}, {@code status}, {@code error}, {@code path}) that
+   * has no such endpoint. Engines answer their own 404s with their own JSON error objects.
+   */
+  protected static boolean isForeignErrorPage(int status, @Nullable String mediaType, String text) {
+    if (status != 404 && status != 405) {
+      return false;
+    }
+    JsonNode node;
+    try {
+      node = Json.MAPPER.readTree(text);
+    } catch (JsonProcessingException e) {
+      return true;
+    }
+    if (node == null || !node.isObject()) {
+      return !text.isBlank() || mediaType == null || !mediaType.contains("json");
+    }
+    return node.has("timestamp") && node.has("error") && node.has("path");
+  }
+
+  /** {@code HTTP 404 text/html}, or {@code HTTP 404} without a media type. */
+  protected static String describeAnswer(int status, @Nullable String mediaType) {
+    return "HTTP " + status + (mediaType == null || mediaType.isBlank() ? "" : " " + mediaType);
+  }
 
   /**
    * Whether an answer may refuse a result's content for good, to be mapped as a
@@ -232,7 +271,10 @@ public abstract class RestConversation implements AutoCloseable {
     int status = response.code();
     String text = text(operation, status, response.body());
     if (status < 200 || status >= 300) {
-      throw error(operation, status, text);
+      String contentType = response.header("Content-Type");
+      String mediaType = contentType == null ? null
+          : contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+      throw error(operation, response.request().url(), status, mediaType, text);
     }
     if (text.isBlank()) {
       if (required) {

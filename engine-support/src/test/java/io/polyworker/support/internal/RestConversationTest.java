@@ -50,6 +50,22 @@ class RestConversationTest {
   }
 
   @Test
+  void foreignErrorPagesAreTheNot404sOfAnEngine() {
+    assertThat(RestConversation.isForeignErrorPage(404, "text/html", "<html><body>Not Found</body></html>")).isTrue();
+    assertThat(RestConversation.isForeignErrorPage(404, null, "")).isTrue();
+    assertThat(RestConversation.isForeignErrorPage(405, "application/json",
+        "{\"timestamp\":\"2026-12-01T18:00:00Z\",\"status\":405,\"error\":\"Method Not Allowed\",\"path\":\"/x\"}"))
+        .isTrue();
+    // The engines' own answers: Camunda's RestException, Flowable's error object.
+    assertThat(RestConversation.isForeignErrorPage(404, "application/json",
+        "{\"type\":\"RestException\",\"message\":\"External task with id x does not exist\"}")).isFalse();
+    assertThat(RestConversation.isForeignErrorPage(404, "application/json",
+        "{\"message\":\"Not found\",\"exception\":\"Could not find external worker job with id 'x'.\"}")).isFalse();
+    // A proxy's 502 page stays what it was: an engine that cannot be reached, retried.
+    assertThat(RestConversation.isForeignErrorPage(502, "text/html", "<html>Bad Gateway</html>")).isFalse();
+  }
+
+  @Test
   void sendsJsonWithCredentialsAndReadsTheAnswer() throws Exception {
     server.enqueue(new MockResponse().setBody("{\"ok\":true}"));
     server.enqueue(new MockResponse().setResponseCode(204));

@@ -30,7 +30,7 @@ public final class ZeebeEngineFactory {
   public static Engine create(ZeebeSettings settings) {
     CamundaClient client = newClient(settings);
     ZeebeJobClient jobs = new ZeebeJobClient(client, settings);
-    ZeebeProcessClient processes = new ZeebeProcessClient(client);
+    ZeebeProcessClient processes = new ZeebeProcessClient(client, ZeebeErrors.Gateway.of(settings));
     return new DefaultEngine(ZeebeEngine.ID, jobs, processes, jobs::close, "ZeebeEngine["
         + settings.grpcAddress() + (settings.plaintext() ? ", plaintext" : ", TLS")
         + (settings.oauth() != null ? ", oauth2 client " + settings.oauth().clientId() : "") + "]");

@@ -84,7 +84,7 @@ final class ZeebeErrors {
   }
 
   /** Maps any failure of {@code operation}; never returns null. */
-  static PolyworkerException map(String operation, Throwable error) {
+  static PolyworkerException map(Gateway gateway, String operation, Throwable error) {
     Throwable t = unwrap(error);
     if (t instanceof PolyworkerException p) {
       return p;
@@ -114,6 +114,8 @@ final class ZeebeErrors {
       case RESOURCE_EXHAUSTED:
         return new BackPressureException(ZeebeEngine.ID, operation, number, description, detail, t);
       case UNAVAILABLE:
+        return new EngineUnavailableException(ZeebeEngine.ID, operation, number, description,
+            detail + "; " + gateway.unreachable(t), t);
       case DEADLINE_EXCEEDED:
       case ABORTED:
         return new EngineUnavailableException(ZeebeEngine.ID, operation, number, description, detail,
@@ -124,6 +126,10 @@ final class ZeebeErrors {
         if (!hasGrpcStatus(t)) {
           // A local failure of the client (Status.fromThrowable makes it UNKNOWN): not transport.
           return new PolyworkerException(ZeebeEngine.ID, operation, number, description, detail, t);
+        }
+        if (gateway.isWrongServer(t)) {
+          // INTERNAL "http2 exception": something that does not speak HTTP/2 answered.
+          detail = detail + "; " + gateway.unreachable(t);
         }
         return new EngineUnavailableException(ZeebeEngine.ID, operation, number, description, detail,
             t);
@@ -150,19 +156,19 @@ final class ZeebeErrors {
   }
 
   /** Sends a command; what the client throws while sending is mapped like a failed call. */
-  static <T> CamundaFuture<T> send(String operation, Command<T> command) {
+  static <T> CamundaFuture<T> send(Gateway gateway, String operation, Command<T> command) {
     try {
       return command.send();
     } catch (PolyworkerException e) {
       throw e;
     } catch (RuntimeException e) {
-      throw map(operation, e);
+      throw map(gateway, operation, e);
     }
   }
 
   /** Sends a command and waits for its answer: {@link #send} and then {@link #await(String, Future)}. */
-  static <T> T execute(String operation, Command<T> command) {
-    return await(operation, send(operation, command));
+  static <T> T execute(Gateway gateway, String operation, Command<T> command) {
+    return await(gateway, operation, send(gateway, operation, command));
   }
 
   /**
@@ -170,27 +176,27 @@ final class ZeebeErrors {
    * interrupt flag and raises an {@link EngineUnavailableException} saying "interrupted": whether the
    * engine applied the command is then unknown, and the caller decides whether to send it again.
    */
-  static <T> T await(String operation, Future<T> future) {
+  static <T> T await(Gateway gateway, String operation, Future<T> future) {
     try {
       return future.get();
     } catch (InterruptedException e) {
       throw interrupted(operation, future, e);
     } catch (ExecutionException | CancellationException e) {
-      throw map(operation, e);
+      throw map(gateway, operation, e);
     } catch (RuntimeException e) {
-      throw map(operation, e);
+      throw map(gateway, operation, e);
     }
   }
 
   /** As {@link #await(String, Future)}, giving up after {@code timeout} (the call is left running). */
-  static <T> T await(String operation, Future<T> future, java.time.Duration timeout)
+  static <T> T await(Gateway gateway, String operation, Future<T> future, java.time.Duration timeout)
       throws TimeoutException {
     try {
       return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       throw interrupted(operation, future, e);
     } catch (ExecutionException | CancellationException e) {
-      throw map(operation, e);
+      throw map(gateway, operation, e);
     }
   }
 
@@ -238,5 +244,83 @@ final class ZeebeErrors {
       }
     }
     return null;
+  }
+
+  /**
+   * The gateway a client talks to, for messages: its address and whether the client uses TLS. An
+   * UNAVAILABLE answer says only "io exception"; what the user needs is where the client tried to go
+   * and why that usually fails.
+   */
+  record Gateway(String address, boolean plaintext) {
+    static Gateway of(ZeebeSettings settings) {
+      return new Gateway(ZeebeSettings.withoutUserInfo(settings.grpcAddress().toString()),
+          settings.plaintext());
+    }
+
+    /** Whether the cause chain shows a server that does not speak gRPC's HTTP/2 (an HTTP/1.1 port). */
+    boolean isWrongServer(Throwable t) {
+      for (Throwable c = t; c != null; c = c.getCause()) {
+        String message = String.valueOf(c.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        if (message.contains("first received frame was not settings") || message.contains("485454502f")) {
+          return true;
+        }
+        if (c.getCause() == c) {
+          break;
+        }
+      }
+      return false;
+    }
+
+    /** Where the client tried to go, what the cause chain says, and the likely causes. */
+    String unreachable(Throwable t) {
+      String transport = plaintext ? "plaintext" : "TLS";
+      String other = plaintext ? "TLS" : "plaintext";
+      StringBuilder sb = new StringBuilder("no Zeebe gateway answered at ").append(address)
+          .append(" (gRPC over ").append(transport).append(')');
+      Throwable root = t;
+      boolean refused = false;
+      boolean tls = false;
+      boolean http1 = false;
+      boolean tlsRecord = false;
+      for (Throwable c = t; c != null; c = c.getCause()) {
+        root = c;
+        String name = c.getClass().getName();
+        String message = String.valueOf(c.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        refused |= c instanceof java.net.ConnectException || message.contains("connection refused");
+        tls |= c instanceof javax.net.ssl.SSLException || name.contains("Ssl")
+            || message.contains("ssl") || message.contains("tls");
+        http1 |= message.contains("485454502f") || message.contains("http/1");
+        // A TLS record (handshake 0x16 or alert 0x15, version 3.x) where an HTTP/2 frame was due.
+        tlsRecord |= message.matches("(?s).*first 5 bytes: 1[56]03.*");
+        if (c.getCause() == c) {
+          break;
+        }
+      }
+      if (root != t && root.getMessage() != null) {
+        sb.append(": ").append(root.getClass().getSimpleName()).append(": ")
+            .append(PolyworkerException.excerpt(root.getMessage()));
+      }
+      if (refused) {
+        sb.append("; nothing is listening there: check host and port (the gateway's gRPC port is"
+            + " 26500 by default)");
+      } else if (tls) {
+        sb.append("; the TLS handshake failed: ").append(plaintext
+            ? "the gateway expects TLS, use an https:// address"
+            : "the gateway is probably plaintext, use an http:// address (or setting "
+                + ZeebeEngine.PLAINTEXT + "=true)");
+      } else if (tlsRecord) {
+        sb.append("; a TLS server answered: the gateway expects TLS, use an https:// address (and"
+            + " no plaintext())");
+      } else if (http1) {
+        sb.append("; an HTTP/1.1 server answered: this is probably the REST port (8080, 8088)"
+            + " instead of the gateway's gRPC port (26500 by default)");
+      } else {
+        sb.append("; likely causes: nothing is listening there; ").append(transport).append(" against"
+            + " a ").append(other).append(" gateway (http:// means plaintext, https:// TLS, setting ")
+            .append(ZeebeEngine.PLAINTEXT).append("); the REST port (8080, 8088) instead of the"
+            + " gRPC port (26500 by default)");
+      }
+      return sb.toString();
+    }
   }
 }

@@ -41,12 +41,14 @@ final class ZeebeJobClient extends EngineClientBase {
 
   private final CamundaClient client;
   private final ZeebeSettings settings;
+  private final ZeebeErrors.Gateway gateway;
   private final Set<ZeebeJobStream> streams = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
 
   ZeebeJobClient(CamundaClient client, ZeebeSettings settings) {
     super(ZeebeEngine.ID, capabilities(settings));
     this.client = client;
+    this.gateway = ZeebeErrors.Gateway.of(settings);
     this.settings = settings;
   }
 
@@ -95,7 +97,7 @@ final class ZeebeJobClient extends EngineClientBase {
     try {
       call = command.requestTimeout(longPoll).send();
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(ZeebeErrors.map("fetchAndLock", e));
+      return CompletableFuture.failedFuture(ZeebeErrors.map(gateway, "fetchAndLock", e));
     }
     CompletableFuture<List<LockedJob>> result = new CompletableFuture<>();
     result.whenComplete((jobs, error) -> {
@@ -105,7 +107,7 @@ final class ZeebeJobClient extends EngineClientBase {
     });
     call.whenComplete((response, error) -> {
       if (error != null) {
-        result.completeExceptionally(ZeebeErrors.map("fetchAndLock", error));
+        result.completeExceptionally(ZeebeErrors.map(gateway, "fetchAndLock", error));
         return;
       }
       try {
@@ -126,7 +128,7 @@ final class ZeebeJobClient extends EngineClientBase {
     if (!settings.streaming()) {
       throw new UnsupportedOperationException(capabilities().whyMissing(Capability.STREAMING));
     }
-    ZeebeJobStream stream = new ZeebeJobStream(client, request, sink);
+    ZeebeJobStream stream = new ZeebeJobStream(client, gateway, request, sink);
     streams.add(stream);
     stream.open();
     return () -> {
@@ -148,13 +150,13 @@ final class ZeebeJobClient extends EngineClientBase {
     if (json != null) {
       command = command.variables(json);
     }
-    ZeebeErrors.execute("complete", command::send);
+    ZeebeErrors.execute(gateway, "complete", command::send);
   }
 
   @Override
   public void fail(LockedJob job, String workerId, String errorMessage, @Nullable String errorDetails,
       int retries, Duration retryBackoff) {
-    ZeebeErrors.execute("fail", () -> client.newFailCommand(ZeebeJobs.key(job))
+    ZeebeErrors.execute(gateway, "fail", () -> client.newFailCommand(ZeebeJobs.key(job))
         .retries(retries)
         .retryBackoff(retryBackoff)
         .errorMessage(errorMessage(errorMessage, errorDetails))
@@ -174,7 +176,7 @@ final class ZeebeJobClient extends EngineClientBase {
       // mappings). Other engines put them where the error path sees them; so set them first the way
       // a completion would (propagated to the process scope), then send them with the error too.
       if (job.nativeJob() instanceof ActivatedJob activated) {
-        ZeebeErrors.execute("bpmnError", () -> client
+        ZeebeErrors.execute(gateway, "bpmnError", () -> client
             .newSetVariablesCommand(activated.getElementInstanceKey())
             .variables(json)
             .local(false)
@@ -182,13 +184,13 @@ final class ZeebeJobClient extends EngineClientBase {
       }
       command = command.variables(json);
     }
-    ZeebeErrors.execute("bpmnError", command::send);
+    ZeebeErrors.execute(gateway, "bpmnError", command::send);
   }
 
   @Override
   public Instant extendLock(LockedJob job, String workerId, Duration duration) {
     Instant sent = Instant.now();
-    ZeebeErrors.execute("extendLock", () -> client.newUpdateTimeoutCommand(ZeebeJobs.key(job))
+    ZeebeErrors.execute(gateway, "extendLock", () -> client.newUpdateTimeoutCommand(ZeebeJobs.key(job))
         .timeout(duration)
         .send());
     // The gateway computes the deadline from when it processes the command: a little later than this.
@@ -203,7 +205,7 @@ final class ZeebeJobClient extends EngineClientBase {
   public void release(LockedJob job, String workerId) {
     Integer retries = job.retries();
     int keep = retries == null || retries < 1 ? 1 : retries;
-    ZeebeErrors.execute("release", () -> client.newFailCommand(ZeebeJobs.key(job))
+    ZeebeErrors.execute(gateway, "release", () -> client.newFailCommand(ZeebeJobs.key(job))
         .retries(keep)
         .retryBackoff(Duration.ZERO)
         .errorMessage("released unstarted by worker '" + workerId + "' (not a failure: Zeebe has no"

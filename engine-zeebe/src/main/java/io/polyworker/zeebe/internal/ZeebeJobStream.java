@@ -33,6 +33,7 @@ final class ZeebeJobStream implements JobStream {
   private static final long STABLE_NANOS = TimeUnit.SECONDS.toNanos(30);
 
   private final CamundaClient client;
+  private final ZeebeErrors.Gateway gateway;
   private final FetchRequest request;
   private final Consumer<LockedJob> sink;
   private final Object lock = new Object();
@@ -42,8 +43,10 @@ final class ZeebeJobStream implements JobStream {
   private final Backoff.Sequence reopenDelays = REOPEN.start();
   private boolean warned;
 
-  ZeebeJobStream(CamundaClient client, FetchRequest request, Consumer<LockedJob> sink) {
+  ZeebeJobStream(CamundaClient client, ZeebeErrors.Gateway gateway, FetchRequest request,
+      Consumer<LockedJob> sink) {
     this.client = client;
+    this.gateway = gateway;
     this.request = request;
     this.sink = sink;
   }
@@ -104,7 +107,7 @@ final class ZeebeJobStream implements JobStream {
       }
       delay = reopenDelays.next().toMillis();
       String why = error == null ? "the gateway ended it"
-          : ZeebeErrors.map("openStream", error).getMessage();
+          : ZeebeErrors.map(gateway, "openStream", error).getMessage();
       if (!warned) {
         warned = true;
         LOG.warn("type {}: job stream closed ({}); reopening in {} ms, polling meanwhile",

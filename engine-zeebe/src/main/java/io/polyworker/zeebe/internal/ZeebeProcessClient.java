@@ -39,18 +39,20 @@ import org.slf4j.LoggerFactory;
  * tenant), CreateProcessInstanceWithResult for start-and-await, PublishMessage and
  * CancelProcessInstance.
  *
- * <p>Zeebe has no business key. {@link #startProcess(String, Map, String)}, the form engine-neutral
- * code uses, ignores one (logged once at INFO); a {@link StartProcess} that names one is refused,
- * since asking for a business key explicitly on Zeebe is a mistake worth hearing about.
+ * <p>Zeebe has no business key. Every way of starting with one ({@link #startProcess(String, Map,
+ * String)}, a {@link StartProcess} that names one, {@link #startProcessAndAwait}) ignores it, so that
+ * engine-neutral code runs; the first one per client is logged at INFO.
  */
 final class ZeebeProcessClient implements ProcessClient {
   private static final Logger LOG = LoggerFactory.getLogger(ZeebeEngineFactory.LOGGER);
 
   private final CamundaClient client;
+  private final ZeebeErrors.Gateway gateway;
   private final AtomicBoolean businessKeyNoted = new AtomicBoolean();
 
-  ZeebeProcessClient(CamundaClient client) {
+  ZeebeProcessClient(CamundaClient client, ZeebeErrors.Gateway gateway) {
     this.client = client;
+    this.gateway = gateway;
   }
 
   @Override
@@ -64,7 +66,7 @@ final class ZeebeProcessClient implements ProcessClient {
     for (int i = 1; i < resources.length; i++) {
       command = command.addResourceBytes(resources[i].content(), resources[i].name());
     }
-    DeploymentEvent event = ZeebeErrors.execute("deploy", command::send);
+    DeploymentEvent event = ZeebeErrors.execute(gateway, "deploy", command::send);
     List<DeployedDefinition> result = new ArrayList<>();
     for (Process p : event.getProcesses()) {
       result.add(new DeployedDefinition(p.getBpmnProcessId(), Long.toString(p.getProcessDefinitionKey()),
@@ -86,7 +88,7 @@ final class ZeebeProcessClient implements ProcessClient {
   public String startProcess(StartProcess request) {
     ignoreBusinessKey(request, "startProcess");
     var command = create(request, "startProcess");
-    ProcessInstanceEvent event = ZeebeErrors.execute("startProcess", command::send);
+    ProcessInstanceEvent event = ZeebeErrors.execute(gateway, "startProcess", command::send);
     return Long.toString(event.getProcessInstanceKey());
   }
 
@@ -110,10 +112,10 @@ final class ZeebeProcessClient implements ProcessClient {
     // The gateway stops waiting after the request timeout; the client's own deadline would add 10 s
     // (and is all there is on gateways that ignore the field), so wait locally as long as asked.
     var ready = command.requestTimeout(timeout);
-    CamundaFuture<ProcessInstanceResult> call = ZeebeErrors.send("startProcessAndAwait", ready::send);
+    CamundaFuture<ProcessInstanceResult> call = ZeebeErrors.send(gateway, "startProcessAndAwait", ready::send);
     ProcessInstanceResult result;
     try {
-      result = ZeebeErrors.await("startProcessAndAwait", call, timeout.plus(AWAIT_GRACE));
+      result = ZeebeErrors.await(gateway, "startProcessAndAwait", call, timeout.plus(AWAIT_GRACE));
     } catch (TimeoutException e) {
       call.cancel(true);
       throw new ProcessAwaitTimeoutException(ZeebeEngine.ID, null, timeout);
@@ -152,7 +154,7 @@ final class ZeebeProcessClient implements ProcessClient {
     }
     PublishMessageResponse response;
     try {
-      response = ZeebeErrors.execute("publishMessage", command::send);
+      response = ZeebeErrors.execute(gateway, "publishMessage", command::send);
     } catch (PolyworkerException e) {
       if (e.status() == Status.Code.ALREADY_EXISTS.value()) {
         throw new MessageAlreadyExistsException(ZeebeEngine.ID, "publishMessage", e.status(),
@@ -173,7 +175,7 @@ final class ZeebeProcessClient implements ProcessClient {
       throw new NotFoundException(ZeebeEngine.ID, "cancelProcessInstance", -1, null,
           "'" + processInstanceId + "' is not a Zeebe process instance key", e);
     }
-    ZeebeErrors.execute("cancelProcessInstance", () -> client.newCancelInstanceCommand(key).send());
+    ZeebeErrors.execute(gateway, "cancelProcessInstance", () -> client.newCancelInstanceCommand(key).send());
   }
 
   /** Zeebe has no business keys: the key is ignored (said once per client), as documented on StartProcess. */

@@ -110,8 +110,22 @@ final class ResultReporter {
           return;
         } catch (NotFoundException gone) {
           parts.events().emitFor(ALREADY_COMPLETED, topic, e, Duration.ZERO, 1, gone);
-          LOG.warn("topic {}: job {} was not {}: it no longer exists ({})", topic, locked.id(),
-              verb(current), gone.detail());
+          // What is known: the job is gone. After a lost answer (an engine restart, a broken
+          // connection) the likeliest reason is this worker's own earlier attempt; say so, so that
+          // the line does not read like a lost result.
+          if (attempt > 0) {
+            LOG.warn("{} topic {}: job {} no longer exists in the engine ({} answered: {}); most likely"
+                + " it was {} by this worker's earlier attempt, whose answer was lost ({} attempts"
+                + " before this one), or it was deleted with its process instance",
+                parts.client().engineId(), topic, locked.id(), gone.operation(), gone.detail(),
+                verb(current), attempt);
+          } else {
+            LOG.warn("{} topic {}: job {} no longer exists in the engine ({} answered: {}), so it was"
+                + " not {} by this worker: most likely its process instance was deleted or cancelled,"
+                + " or another worker finished it after this worker's lock had expired",
+                parts.client().engineId(), topic, locked.id(), gone.operation(), gone.detail(),
+                verb(current));
+          }
           return;
         } catch (ResultRejectedException | VariableException | UnsupportedOperationException refused) {
           if (current.kind() == JobResult.Kind.FAIL) {
