@@ -8,7 +8,7 @@ import io.polyworker.testkit.EngineFixture;
 import io.polyworker.testkit.common.InstanceState;
 import io.polyworker.testkit.engines.CamundaHistory;
 import io.polyworker.testkit.engines.FaultProxy;
-import io.polyworker.testkit.engines.LocalCamunda;
+import io.polyworker.testkit.engines.CamundaRestEngine;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -18,16 +18,16 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The conformance kit's view of a real Camunda 7 server: the records are read by the engine's
+ * The conformance kit's view of a real Camunda 7 family server (Camunda 7 or its fork Operaton): the records are read by the engine's
  * {@link CamundaHistory}; typed variable values are decoded by the module's own variable decoding.
  */
 final class CamundaFixture implements EngineFixture {
-  private final LocalCamunda camunda;
+  private final CamundaRestEngine camunda;
   private final Engine engine;
   private final CamundaHistory history;
   private final CamundaTestAccess rest;
 
-  CamundaFixture(LocalCamunda camunda) {
+  CamundaFixture(CamundaRestEngine camunda) {
     this.camunda = camunda;
     this.engine = CamundaEngine.builder().baseUrl(camunda.restUrl()).build();
     this.history = camunda.history();

@@ -18,6 +18,7 @@ import io.polyworker.spi.FetchRequest;
 import io.polyworker.spi.LockedJob;
 import io.polyworker.testkit.common.Dialect;
 import io.polyworker.testkit.common.TestProcess;
+import io.polyworker.testkit.engines.CamundaRestEngine;
 import io.polyworker.testkit.engines.LocalCamunda;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,7 +34,8 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * What the real Camunda 7.24 answers when it refuses a result, and which of those answers are a
  * refusal of the result's content ({@link ResultRejectedException}: sending it again cannot succeed)
- * rather than a state of the job or the engine that may pass.
+ * rather than a state of the job or the engine that may pass. {@code OperatonResultRejectionTest}
+ * pins the same answers on Operaton.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CamundaResultRejectionTest {
@@ -45,9 +47,14 @@ class CamundaResultRejectionTest {
   private EngineClient client;
   private CamundaTestAccess rest;
 
+  /** The server whose answers are pinned. */
+  CamundaRestEngine server() {
+    return LocalCamunda.shared();
+  }
+
   @BeforeAll
   void connect() {
-    LocalCamunda camunda = LocalCamunda.shared();
+    CamundaRestEngine camunda = server();
     engine = CamundaEngine.builder().baseUrl(camunda.restUrl()).build();
     client = engine.jobClient();
     rest = new CamundaTestAccess(camunda.restUrl());

@@ -37,7 +37,7 @@ public final class CamundaHistory {
   }
 
   /** The history of a local engine, on whatever port it runs at the time of each query. */
-  static CamundaHistory of(LocalCamunda camunda) {
+  static CamundaHistory of(CamundaRestEngine camunda) {
     return new CamundaHistory(camunda::restUrl);
   }
 

@@ -1,7 +1,6 @@
 package io.polyworker.testkit.engines;
 
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * A real Camunda 7.24 engine (REST API, H2 file database, Spin for JSON variables, job executor on)
@@ -17,17 +16,15 @@ import java.util.List;
  * <p>Most tests share one server per JVM: {@link #shared()}, or a {@code LocalCamunda} parameter
  * with {@link LocalEnginesExtension}. The server runs the JVM of the tests ({@link JavaRuntimes#current()})
  * with the jar of {@code polyworker-testkit-camunda-server} found by {@link ServerJars}. There is no
- * authentication; no process is deployed.
+ * authentication; no process is deployed. {@link LocalOperaton} is the same for Operaton, the open fork.
  */
-public final class LocalCamunda extends LocalEngine {
+public final class LocalCamunda extends CamundaRestEngine {
 
   /** The server name for {@link ServerJars#find(String)}. */
   static final String SERVER = "camunda-server";
 
-  private final CamundaHistory history = CamundaHistory.of(this);
-
   private LocalCamunda(Path dataDirectory, boolean temporary) {
-    super("Camunda 7", dataDirectory, temporary);
+    super("Camunda 7", SERVER, dataDirectory, temporary);
   }
 
   /** A new, not yet started engine with a temporary data directory, deleted by {@link #close()}. */
@@ -49,27 +46,6 @@ public final class LocalCamunda extends LocalEngine {
    */
   public static LocalCamunda shared() {
     return started(Shared.INSTANCE);
-  }
-
-  /** The REST base URL, {@code http://127.0.0.1:<port>/engine-rest}, without a trailing slash. */
-  public String restUrl() {
-    return "http://127.0.0.1:" + port() + "/engine-rest";
-  }
-
-  /** What this engine recorded (history, incidents, external task log), read through its REST API. */
-  public CamundaHistory history() {
-    return history;
-  }
-
-  @Override
-  protected List<String> command(int port, Path portFile) {
-    return serverCommand(JavaRuntimes.current(), "512m", SERVER, port, portFile);
-  }
-
-  @Override
-  protected boolean isReady(int port) throws Exception {
-    return httpGetOk("http://127.0.0.1:" + port + "/engine-rest/engine",
-        body -> body.trim().startsWith("[") && body.contains("\"default\""));
   }
 
   private static final class Shared {

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * }
  * }</pre>
  *
- * <p>Supported parameter types: {@link LocalCamunda} ({@link LocalCamunda#shared()}). An engine is
+ * <p>Supported parameter types: {@link LocalCamunda} ({@link LocalCamunda#shared()}), {@link LocalOperaton},
+ * {@link LocalFlowable} and {@link LocalZeebe}, each its {@code shared()} engine. An engine is
  * started the first time a test asks for it and then reused by every test class in the JVM; it is
  * stopped when the JVM exits. Works for constructor, lifecycle-method and test-method parameters.
  */
@@ -28,6 +29,7 @@ public final class LocalEnginesExtension implements ParameterResolver {
   /** Parameter type -> its shared, started instance. Adding an engine is one line here. */
   private static final Map<Class<?>, Supplier<? extends LocalEngine>> SHARED = Map.of(
       LocalCamunda.class, LocalCamunda::shared,
+      LocalOperaton.class, LocalOperaton::shared,
       LocalFlowable.class, LocalFlowable::shared,
       LocalZeebe.class, LocalZeebe::shared);
 

@@ -5,9 +5,11 @@
  * or the JUnit 5 {@link io.polyworker.testkit.engines.LocalEnginesExtension}, which injects the shared
  * instances into test parameters. {@link io.polyworker.testkit.engines.LocalEngine} is the common base:
  * start, stop, kill (crash), restart on the same port and data.
+ * {@link io.polyworker.testkit.engines.LocalOperaton} is Operaton, the open fork of Camunda 7, with the
+ * same REST API; both are a {@link io.polyworker.testkit.engines.CamundaRestEngine}.
  *
  * <p>What an engine recorded is read in one place per engine, independently of any Polyworker client:
- * {@link io.polyworker.testkit.engines.CamundaHistory} ({@code LocalCamunda.history()}),
+ * {@link io.polyworker.testkit.engines.CamundaHistory} ({@code LocalCamunda.history()}, {@code LocalOperaton.history()}),
  * {@link io.polyworker.testkit.engines.FlowableHistory} ({@code LocalFlowable.history()}) and
  * {@link io.polyworker.testkit.engines.ZeebeRecords} ({@code LocalZeebe.recordLog()}).
  *

@@ -16,6 +16,10 @@ import org.springframework.core.env.Environment;
  * A Camunda 7 engine with its REST API at {@code /engine-rest}, on H2, for tests. Launched as a
  * child JVM by {@code io.polyworker.testkit.engines.LocalCamunda}; not a library.
  *
+ * <p>Nothing here names Camunda: the engine is whichever Spring Boot REST starter is on the class
+ * path. So the Operaton test server runs this same class with the Operaton starter and its own
+ * {@code application.properties}, which also sets {@code polyworker.server-name} for the log.
+ *
  * <p>Arguments (the launcher protocol of {@code LocalEngine}):
  * {@code --polyworker.port=<port, 0 = any>} {@code --polyworker.data-dir=<dir for the H2 file database>}
  * {@code --polyworker.port-file=<file>} (receives the actual port, atomically, once the web server
@@ -40,7 +44,8 @@ public class CamundaTestServer {
     Optional.ofNullable(environment.getProperty("polyworker.port-file"))
         .filter(file -> !file.isBlank())
         .ifPresent(file -> ChildProtocol.announcePort(Path.of(file), port));
-    LOG.info("Camunda test server ready on http://127.0.0.1:{}/engine-rest (data: {})", port,
+    LOG.info("{} test server ready on http://127.0.0.1:{}/engine-rest (data: {})",
+        environment.getProperty("polyworker.server-name", "Camunda 7"), port,
         environment.getProperty("polyworker.data-dir"));
   }
 }
