@@ -1,23 +1,17 @@
 package io.polyworker.testkit.engines;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -360,7 +354,7 @@ public abstract class LocalEngine implements AutoCloseable {
     closed = true;
     stop();
     if (temporaryDataDirectory) {
-      deleteRecursively(dataDirectory);
+      EngineFiles.deleteRecursively(dataDirectory);
     }
   }
 
@@ -386,33 +380,11 @@ public abstract class LocalEngine implements AutoCloseable {
   }
 
   private String lastLinesMessage() {
-    List<String> lines = tail(logFile(), TAIL_LINES);
+    List<String> lines = EngineFiles.tail(logFile(), TAIL_LINES);
     if (lines.isEmpty()) {
       return " (no output in " + logFile() + ")";
     }
     return "\nLast " + lines.size() + " lines of " + logFile() + ":\n  " + String.join("\n  ", lines);
-  }
-
-  /** The last {@code count} lines of {@code file}, reading at most its last 64 KiB. */
-  static List<String> tail(Path file, int count) {
-    try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
-      long length = in.length();
-      long from = Math.max(0, length - 64 * 1024);
-      byte[] bytes = new byte[(int) (length - from)];
-      in.seek(from);
-      in.readFully(bytes);
-      String text = new String(bytes, StandardCharsets.UTF_8);
-      Deque<String> lines = new ArrayDeque<>();
-      for (String line : text.split("\r?\n")) {
-        lines.addLast(line);
-        if (lines.size() > count) {
-          lines.removeFirst();
-        }
-      }
-      return new ArrayList<>(lines);
-    } catch (IOException e) {
-      return List.of();
-    }
   }
 
   private static void destroyAllChildren() {
@@ -429,29 +401,6 @@ public abstract class LocalEngine implements AutoCloseable {
       } catch (InterruptedException e) {
         child.destroyForcibly();
       }
-    }
-  }
-
-  static void deleteRecursively(Path root) {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try {
-      Files.walkFileTree(root, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          Files.deleteIfExists(file);
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-          Files.deleteIfExists(dir);
-          return FileVisitResult.CONTINUE;
-        }
-      });
-    } catch (IOException e) {
-      LOG.warn("Could not delete {}: {}", root, e.toString());
     }
   }
 }

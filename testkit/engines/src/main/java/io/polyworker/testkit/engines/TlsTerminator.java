@@ -210,7 +210,7 @@ public final class TlsTerminator extends FaultProxy {
       synchronized (Identity.class) {
         if (instance == null) {
           Path directory = LocalEngine.newTemporaryDirectory("polyworker-tls-");
-          Runtime.getRuntime().addShutdownHook(new Thread(() -> LocalEngine.deleteRecursively(directory),
+          Runtime.getRuntime().addShutdownHook(new Thread(() -> EngineFiles.deleteRecursively(directory),
               "polyworker-tls-cleanup"));
           try {
             instance = new Identity(directory);
