@@ -21,13 +21,11 @@ import java.util.function.Supplier;
  * Optional<JsonNode> instance = history.processInstance(id); // "state": ACTIVE, COMPLETED, ...
  * }</pre>
  */
-public final class CamundaHistory {
+public final class CamundaHistory extends RestRecords {
   /** Rows per page of {@link #all}. */
   public static final int PAGE = 2_000;
-  private final Supplier<String> restUrl;
-
   private CamundaHistory(Supplier<String> restUrl) {
-    this.restUrl = restUrl;
+    super(restUrl);
   }
 
   /** The history at a REST base URL such as {@code http://127.0.0.1:8080/engine-rest}. */
@@ -43,7 +41,7 @@ public final class CamundaHistory {
 
   /** The REST base URL queried, without a trailing slash. */
   public String restUrl() {
-    return restUrl.get();
+    return base();
   }
 
   /** The historic process instance, or empty when the engine does not know it. */

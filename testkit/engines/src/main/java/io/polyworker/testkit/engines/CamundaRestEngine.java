@@ -1,7 +1,6 @@
 package io.polyworker.testkit.engines;
 
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * A local engine of the Camunda 7 family: Camunda 7 itself ({@link LocalCamunda}) or its open fork
@@ -11,7 +10,6 @@ import java.util.List;
  */
 public abstract class CamundaRestEngine extends LocalEngine {
 
-  private final String server;
   private final CamundaHistory history = CamundaHistory.of(this);
 
   /**
@@ -19,8 +17,7 @@ public abstract class CamundaRestEngine extends LocalEngine {
    * @param server the server name for {@link ServerJars#find(String)}, e.g. {@code "operaton-server"}
    */
   CamundaRestEngine(String name, String server, Path dataDirectory, boolean temporary) {
-    super(name, dataDirectory, temporary);
-    this.server = server;
+    super(name, server, dataDirectory, temporary);
   }
 
   /** The REST base URL, {@code http://127.0.0.1:<port>/engine-rest}, without a trailing slash. */
@@ -31,11 +28,6 @@ public abstract class CamundaRestEngine extends LocalEngine {
   /** What this engine recorded (history, incidents, external task log), read through its REST API. */
   public CamundaHistory history() {
     return history;
-  }
-
-  @Override
-  protected List<String> command(int port, Path portFile) {
-    return serverCommand(JavaRuntimes.current(), "512m", server, port, portFile);
   }
 
   @Override

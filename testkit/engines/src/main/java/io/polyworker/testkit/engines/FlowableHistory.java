@@ -15,7 +15,7 @@ import java.util.function.Supplier;
  * client. Rows are Jackson nodes as the REST APIs render them. Flowable keeps no history of external
  * job completions or failures: a completed job is deleted, a failed one keeps its exception message.
  */
-public final class FlowableHistory {
+public final class FlowableHistory extends RestRecords {
   /** Rows per page of the paged queries. */
   public static final int PAGE = 1_000;
   /** {@link #state} of an instance that has not ended. */
@@ -24,10 +24,8 @@ public final class FlowableHistory {
   public static final String COMPLETED = "COMPLETED";
   /** {@link #state} of an instance that was deleted. */
   public static final String TERMINATED = "TERMINATED";
-  private final Supplier<String> baseUrl;
-
   private FlowableHistory(Supplier<String> baseUrl) {
-    this.baseUrl = baseUrl;
+    super(baseUrl);
   }
 
   /** The history of the server at {@code baseUrl}, such as {@code http://127.0.0.1:8080}. */
@@ -42,11 +40,11 @@ public final class FlowableHistory {
   }
 
   private String processApi() {
-    return baseUrl.get() + "/process-api";
+    return base() + "/process-api";
   }
 
   private String jobApi() {
-    return baseUrl.get() + "/external-job-api";
+    return base() + "/external-job-api";
   }
 
   /** The historic process instance, or empty when the engine does not know it. */

@@ -45,10 +45,6 @@ public final class LocalCamunda extends CamundaRestEngine {
    * stopped or killed it), stopped and deleted by a shutdown hook. Do not {@link #close()} it.
    */
   public static LocalCamunda shared() {
-    return started(Shared.INSTANCE);
-  }
-
-  private static final class Shared {
-    static final LocalCamunda INSTANCE = closedAtExit(create());
+    return shared(LocalCamunda.class, LocalCamunda::create);
   }
 }

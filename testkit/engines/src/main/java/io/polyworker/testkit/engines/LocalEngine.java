@@ -13,12 +13,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +60,11 @@ public abstract class LocalEngine implements AutoCloseable {
   static final long POLL_INTERVAL_MILLIS = 50;
   private static final int TAIL_LINES = 50;
   private static final Logger LOG = LoggerFactory.getLogger("io.polyworker.testkit");
+  /** The heap of a test server's JVM in the default {@link #command}. */
+  static final String DEFAULT_MAX_HEAP = "512m";
   private static final Set<Process> LIVE_CHILDREN = ConcurrentHashMap.newKeySet();
+  /** The engines {@link #shared} made, one per kind. */
+  private static final Map<Class<?>, LocalEngine> SHARED = new ConcurrentHashMap<>();
   private static final HttpClient HTTP = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(2))
       .version(HttpClient.Version.HTTP_1_1)
@@ -70,6 +76,7 @@ public abstract class LocalEngine implements AutoCloseable {
   }
 
   private final String name;
+  private final String server; // null: the subclass overrides command()
   private final Path dataDirectory;
   private final boolean temporaryDataDirectory;
   // volatile: isRunning() and port() answer without waiting for a start() in progress
@@ -83,6 +90,15 @@ public abstract class LocalEngine implements AutoCloseable {
    * @param temporaryDataDirectory {@code true} if {@link #close()} should delete {@code dataDirectory}
    */
   protected LocalEngine(String name, Path dataDirectory, boolean temporaryDataDirectory) {
+    this(name, null, dataDirectory, temporaryDataDirectory);
+  }
+
+  /**
+   * An engine whose child runs the test server {@code server} (a name for {@link ServerJars#find})
+   * on the tests' JVM with {@value #DEFAULT_MAX_HEAP} of heap: the default {@link #command}.
+   */
+  protected LocalEngine(String name, String server, Path dataDirectory, boolean temporaryDataDirectory) {
+    this.server = server;
     this.name = Objects.requireNonNull(name, "name");
     this.dataDirectory = Objects.requireNonNull(dataDirectory, "dataDirectory").toAbsolutePath();
     this.temporaryDataDirectory = temporaryDataDirectory;
@@ -100,13 +116,19 @@ public abstract class LocalEngine implements AutoCloseable {
   // ---------------------------------------------------------------- subclass contract
 
   /**
-   * The command line of the child JVM.
+   * The command line of the child JVM; by default the test server named to the constructor, on
+   * {@link JavaRuntimes#current()} (see {@link #serverCommand}).
    *
    * @param port the port to listen on; {@code 0} on the first start (any free port), the port of
    *     the first start afterwards
    * @param portFile where the child writes its port when it listens
    */
-  protected abstract List<String> command(int port, Path portFile);
+  protected List<String> command(int port, Path portFile) {
+    if (server == null) {
+      throw new IllegalStateException(name + " names no test server: override command(port, portFile)");
+    }
+    return serverCommand(JavaRuntimes.current(), DEFAULT_MAX_HEAP, server, port, portFile);
+  }
 
   /**
    * One readiness probe of the engine listening on {@code port}; called repeatedly until it
@@ -137,16 +159,15 @@ public abstract class LocalEngine implements AutoCloseable {
   }
 
   /**
-   * For an engine shared by every test in this JVM: registers a shutdown hook that closes it, and
-   * returns it.
+   * The engine of this kind shared by every test in this JVM: made by {@code create} on first use
+   * and closed by a shutdown hook; started (again, if a test stopped or killed it) on every call.
    */
-  protected static <E extends LocalEngine> E closedAtExit(E engine) {
-    Runtime.getRuntime().addShutdownHook(new Thread(engine::close, "polyworker-shared-engine-shutdown"));
-    return engine;
-  }
-
-  /** Starts a shared engine if it is not running (again, if a test stopped or killed it); returns it. */
-  protected static <E extends LocalEngine> E started(E engine) {
+  protected static <E extends LocalEngine> E shared(Class<E> kind, Supplier<E> create) {
+    E engine = kind.cast(SHARED.computeIfAbsent(kind, k -> {
+      E made = create.get();
+      Runtime.getRuntime().addShutdownHook(new Thread(made::close, "polyworker-shared-engine-shutdown"));
+      return made;
+    }));
     engine.start();
     return engine;
   }

@@ -1,7 +1,6 @@
 package io.polyworker.testkit.engines;
 
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * A real Flowable 7.2 engine (BPMN and CMMN, H2 file database) in a child JVM on 127.0.0.1, for
@@ -45,7 +44,7 @@ public final class LocalFlowable extends LocalEngine {
   private final FlowableHistory history = FlowableHistory.of(this);
 
   private LocalFlowable(Path dataDirectory, boolean temporary) {
-    super("Flowable 7", dataDirectory, temporary);
+    super("Flowable 7", SERVER, dataDirectory, temporary);
   }
 
   /**
@@ -70,7 +69,7 @@ public final class LocalFlowable extends LocalEngine {
    * tests use their own {@link #create()}.
    */
   public static LocalFlowable shared() {
-    return started(Shared.INSTANCE);
+    return shared(LocalFlowable.class, LocalFlowable::create);
   }
 
   /** {@code http://127.0.0.1:<port>}, without a trailing slash. */
@@ -99,17 +98,8 @@ public final class LocalFlowable extends LocalEngine {
   }
 
   @Override
-  protected List<String> command(int port, Path portFile) {
-    return serverCommand(JavaRuntimes.current(), "512m", SERVER, port, portFile);
-  }
-
-  @Override
   protected boolean isReady(int port) throws Exception {
     return httpGetOk("http://127.0.0.1:" + port + "/process-api/repository/process-definitions",
         body -> body.contains("\"data\""));
-  }
-
-  private static final class Shared {
-    static final LocalFlowable INSTANCE = closedAtExit(create());
   }
 }

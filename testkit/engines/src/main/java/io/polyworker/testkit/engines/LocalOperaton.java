@@ -36,10 +36,6 @@ public final class LocalOperaton extends CamundaRestEngine {
 
   /** The engine of every test in this JVM, started on first use and after a stop; closed at exit, not by tests. */
   public static LocalOperaton shared() {
-    return started(Shared.INSTANCE);
-  }
-
-  private static final class Shared {
-    static final LocalOperaton INSTANCE = closedAtExit(create());
+    return shared(LocalOperaton.class, LocalOperaton::create);
   }
 }

@@ -85,7 +85,7 @@ public final class LocalZeebe extends LocalEngine {
    * their own {@link #create()}. Tests sharing it see each other's records: filter by your own keys.
    */
   public static LocalZeebe shared() {
-    return started(Shared.INSTANCE);
+    return shared(LocalZeebe.class, LocalZeebe::create);
   }
 
   /** The gateway as {@code host:port}: {@code 127.0.0.1:<port>}. */
@@ -211,9 +211,5 @@ public final class LocalZeebe extends LocalEngine {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted during " + built.method() + " " + built.uri(), e);
     }
-  }
-
-  private static final class Shared {
-    static final LocalZeebe INSTANCE = closedAtExit(create());
   }
 }

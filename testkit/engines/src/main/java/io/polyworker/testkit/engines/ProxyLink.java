@@ -53,71 +53,100 @@ final class ProxyLink {
 
   /** Worker to engine. */
   void pumpUp() {
-    Budget budget = new Budget();
+    pump(client, server, "upstream", new Requests());
+  }
+
+  /** Engine to worker. */
+  void pumpDown() {
+    pump(server, client, "downstream", new Answers());
+  }
+
+  /** Copies one direction until its end of stream, the link's reset, or an I/O error. */
+  private void pump(Socket from, Socket to, String direction, Chunks chunks) {
     byte[] buffer = new byte[BUFFER];
     try {
-      InputStream in = client.getInputStream();
-      OutputStream out = server.getOutputStream();
+      InputStream in = from.getInputStream();
+      OutputStream out = to.getOutputStream();
       int n;
       while ((n = in.read(buffer)) >= 0) {
-        budget.follow(rules.resetRule());
-        MarkerRule matched = scanner.scan(buffer, n);
-        if (matched != null && !matched.afterForwarding) {
-          reset("request containing '" + matched.marker + "'");
-          return;
-        }
-        if (matched != null) {
-          // Before forwarding: HTTP/1.1 answers in order, so the next answer bytes are this request's.
-          resetOnAnswer = true;
-        }
-        int forward = forward(budget, buffer, n, out, connections.bytesToEngine);
-        if (forward < n) {
-          reset("reset after request bytes");
+        if (!chunks.handle(buffer, n, out)) {
           return;
         }
       }
-      server.shutdownOutput();
-      finished();
+      if (chunks.passEnd()) {
+        to.shutdownOutput();
+        finished();
+      }
     } catch (IOException e) {
-      reset("upstream failed: " + e);
+      reset(direction + " failed: " + e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       reset("interrupted");
     }
   }
 
-  /** Engine to worker. */
-  void pumpDown() {
-    Budget budget = new Budget();
-    byte[] buffer = new byte[BUFFER];
-    try {
-      InputStream in = server.getInputStream();
-      OutputStream out = client.getOutputStream();
-      int n;
-      while ((n = in.read(buffer)) >= 0) {
-        if (resetOnAnswer) {
-          reset("answer to a marked request");
-          return;
-        }
-        budget.follow(rules.stallRule());
-        if (stalled) {
-          continue; // read and drop
-        }
-        int forward = forward(budget, buffer, n, out, connections.bytesToWorker);
-        if (forward < n || budget.spent()) {
-          stalled = true;
-        }
+  /** What one direction does with the bytes it read, under the proxy's rules. */
+  private interface Chunks {
+    /** Handles {@code n} bytes read; false when the pump must stop (the link was reset). */
+    boolean handle(byte[] buffer, int n, OutputStream out) throws IOException, InterruptedException;
+
+    /** Whether the end of input is passed on to the other side. */
+    boolean passEnd();
+  }
+
+  /** Worker to engine: reset rules by byte count or by a marker in a request. */
+  private final class Requests implements Chunks {
+    private final Budget budget = new Budget();
+
+    @Override
+    public boolean handle(byte[] buffer, int n, OutputStream out) throws IOException, InterruptedException {
+      budget.follow(rules.resetRule());
+      MarkerRule matched = scanner.scan(buffer, n);
+      if (matched != null && !matched.afterForwarding) {
+        reset("request containing '" + matched.marker + "'");
+        return false;
       }
+      if (matched != null) {
+        // Before forwarding: HTTP/1.1 answers in order, so the next answer bytes are this request's.
+        resetOnAnswer = true;
+      }
+      if (forward(budget, buffer, n, out, connections.bytesToEngine) < n) {
+        reset("reset after request bytes");
+        return false;
+      }
+      return true;
+    }
+
+    @Override
+    public boolean passEnd() {
+      return true;
+    }
+  }
+
+  /** Engine to worker: stall rules by byte count, and the reset of a marked request's answer. */
+  private final class Answers implements Chunks {
+    private final Budget budget = new Budget();
+
+    @Override
+    public boolean handle(byte[] buffer, int n, OutputStream out) throws IOException, InterruptedException {
+      if (resetOnAnswer) {
+        reset("answer to a marked request");
+        return false;
+      }
+      budget.follow(rules.stallRule());
       if (stalled) {
-        return; // the worker keeps waiting for the rest; heal(), cutConnections() or close() reset it
+        return true; // read and drop
       }
-      client.shutdownOutput();
-      finished();
-    } catch (IOException e) {
-      reset("downstream failed: " + e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      reset("interrupted");
+      if (forward(budget, buffer, n, out, connections.bytesToWorker) < n || budget.spent()) {
+        stalled = true;
+      }
+      return true;
+    }
+
+    /** A stalled answer stays open: the worker keeps waiting for the rest until heal(), cutConnections() or close(). */
+    @Override
+    public boolean passEnd() {
+      return !stalled;
     }
   }
 
