@@ -103,6 +103,11 @@ final class Capacity {
     }
   }
 
+  /** The subscription's maxConcurrentJobs. */
+  int limit() {
+    return max;
+  }
+
   int held() {
     lock.lock();
     try {

@@ -44,8 +44,7 @@ final class SubscriptionRunner {
   private final Events events;
   private final Capacity capacity;
   private final FetchLoop fetches;
-  /** The job stream and its pushed jobs, where the engine streams. */
-  private final @Nullable PushedJobs pushed;
+  private final @Nullable PushedJobs pushed; // the job stream and its pushed jobs, where the engine streams
   private final @Nullable ExecutorService ownExecutor;
   private final Executor executor;
   private final LockKeeper locks;
@@ -56,7 +55,6 @@ final class SubscriptionRunner {
   private final Set<JobExecution> running = ConcurrentHashMap.newKeySet();
   /** Jobs holding a slot (not counting slots the poller reserved for a fetch in flight). */
   private final AtomicInteger jobsHeld = new AtomicInteger();
-  private final int slotLimit;
   private volatile boolean accepting = true;
   private volatile boolean interrupting;
 
@@ -76,7 +74,6 @@ final class SubscriptionRunner {
         options.processDefinitionKey(), options.tenantIds(),
         options.usePriority() && caps.has(Capability.PRIORITY));
     this.capacity = new Capacity(options.maxConcurrentJobs());
-    this.slotLimit = options.maxConcurrentJobs();
     if (options.executor() != null) {
       this.ownExecutor = null;
       this.executor = options.executor();
@@ -100,9 +97,9 @@ final class SubscriptionRunner {
 
   /** A snapshot for gauges and health checks (the public view is {@code SubscriptionState}). */
   RunnerState state() {
-    int waiting = pushed == null ? 0 : pushed.waiting();
     int open = (fetches.fetchInFlight() ? 1 : 0) + (pushed != null && pushed.streamOpen() ? 1 : 0);
-    return new RunnerState(engineId(), topic(), slotLimit, jobsHeld.get(), waiting, open);
+    return new RunnerState(engineId(), topic(), capacity.limit(), jobsHeld.get(),
+        pushed == null ? 0 : pushed.waiting(), open);
   }
 
   String topic() {
