@@ -27,10 +27,12 @@ final class Chart {
   private static final int LEFT = 60;
   private static final Map<Kind, Color> COLORS = Map.of(
       Kind.POLYWORKER, new Color(0x2E7D32),
+      Kind.OBSERVED, new Color(0x81C784),
       Kind.OFFICIAL, new Color(0x1565C0),
       Kind.RAW, new Color(0x9E9E9E));
   private static final Map<Kind, String> NAMES = Map.of(
       Kind.POLYWORKER, "Polyworker (defaults)",
+      Kind.OBSERVED, "Polyworker with Micrometer + OpenTelemetry",
       Kind.OFFICIAL, "official client (defaults) / Flowable reference loop",
       Kind.RAW, "raw loop (engine limit)");
 
@@ -64,6 +66,9 @@ final class Chart {
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
     int x = LEFT;
     for (Kind kind : Kind.values()) {
+      if (kind == Kind.OBSERVED) {
+        continue; // only in runs that ask for it; its bars carry their colour
+      }
       g.setColor(COLORS.get(kind));
       g.fillRect(x, 36, 12, 12);
       g.setColor(Color.BLACK);

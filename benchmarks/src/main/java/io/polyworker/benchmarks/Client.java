@@ -6,6 +6,8 @@ interface Client {
   /** Which of the three a client is; ratios pair clients of the same engine by kind. */
   enum Kind {
     POLYWORKER("polyworker"),
+    /** Polyworker with its Micrometer and OpenTelemetry bindings on: their overhead, side by side. */
+    OBSERVED("observed"),
     OFFICIAL("official"),
     RAW("raw");
 

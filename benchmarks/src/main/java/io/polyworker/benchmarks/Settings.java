@@ -35,7 +35,8 @@ record Settings(
   static final String USAGE = String.join("\n",
       "Arguments (all optional; the leading -- may be left out), e.g. -Dbench.args=\"--engines=camunda --instances=2000\":",
       "  --engines=camunda,flowable,zeebe   engines to run, one after the other",
-      "  --clients=polyworker,official,raw  clients to compare on each engine",
+      "  --clients=polyworker,official,raw  clients to compare on each engine (also: observed,",
+      "                                     Polyworker with its Micrometer and OpenTelemetry bindings on)",
       "  --handlers=zero,sleep50            handler variants (sleepN: Thread.sleep(N ms))",
       "  --instances=800                    process instances (one external task each) per measured run",
       "  --repetitions=3                    measured runs per engine, client and handler (medians reported)",
@@ -71,7 +72,7 @@ record Settings(
     }
     Settings s = new Settings(
         list(values.remove("engines"), "camunda,flowable,zeebe", List.of("camunda", "flowable", "zeebe")),
-        list(values.remove("clients"), "polyworker,official,raw", List.of("polyworker", "official", "raw")),
+        list(values.remove("clients"), "polyworker,official,raw", List.of("polyworker", "observed", "official", "raw")),
         variants(values.getOrDefault("handlers", "zero,sleep50")),
         positive(values.remove("instances"), 800, "instances"),
         positive(values.remove("repetitions"), 3, "repetitions"),
