@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.jar.JarFile;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class JavaRuntimesAndServerJarsTest {
@@ -43,5 +45,23 @@ class JavaRuntimesAndServerJarsTest {
     IllegalStateException failure = assertThrows(IllegalStateException.class, () -> ServerJars.find("nope-server"));
     assertTrue(failure.getMessage().contains("<artifactId>polyworker-testkit-nope-server</artifactId>"),
         failure.getMessage());
+  }
+
+  /**
+   * The server jars sit on the test class path of every project that uses the kit, Spring Boot
+   * applications included: nothing at their root may be read by Spring (auto-configurations,
+   * factories), or a user's own Spring Boot test would try to load the server's classes.
+   */
+  @Test
+  void serverJarsPutNothingForSpringOnTheClassPath() throws Exception {
+    for (String server : new String[] {LocalCamunda.SERVER, LocalOperaton.SERVER, LocalFlowable.SERVER,
+        LocalZeebe.SERVER}) {
+      try (JarFile jar = new JarFile(ServerJars.find(server).toFile())) {
+        String springEntries = jar.stream().map(e -> e.getName())
+            .filter(n -> n.startsWith("META-INF/spring/") && !n.endsWith("/") || n.equals("META-INF/spring.factories"))
+            .collect(Collectors.joining(", "));
+        assertEquals("", springEntries, server + " jar root");
+      }
+    }
   }
 }

@@ -10,8 +10,8 @@ import org.operaton.bpm.engine.variable.impl.value.UntypedValueImpl;
 import org.operaton.spin.plugin.variable.type.SpinValueType;
 import org.operaton.spin.plugin.variable.value.JsonValue;
 import org.operaton.spin.plugin.variable.value.impl.JsonValueImpl;
-import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * Stores variables of type {@code Json} as the text the client sent, and answers them as that text.
@@ -23,7 +23,7 @@ import org.springframework.context.annotation.Bean;
  * behaves like Spin's serializer (same serializer name, same byte-array field); it never parses the
  * JSON, so a value is never deserialized (a Java delegate or script could not read it as a node).
  */
-@AutoConfiguration
+@Configuration(proxyBeanMethods = false)
 public class JsonTextVariables {
 
   /** Registers the serializer before the engine's own ones, as Spin's plugin does. */
