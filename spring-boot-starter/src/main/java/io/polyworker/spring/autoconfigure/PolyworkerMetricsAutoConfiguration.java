@@ -1,0 +1,46 @@
+package io.polyworker.spring.autoconfigure;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.polyworker.WorkerListener;
+import io.polyworker.micrometer.JobWorkerMetrics;
+import io.polyworker.spring.internal.WorkerAssembly;
+import io.polyworker.worker.JobWorker;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * The worker's Micrometer meters ({@code polyworker.*}, see polyworker-micrometer) in the
+ * application's {@link MeterRegistry}, when polyworker-micrometer is on the class path and a registry
+ * bean exists (Spring Boot's Actuator makes one). Off with {@code polyworker.metrics.enabled=false}.
+ */
+@AutoConfiguration(after = PolyworkerAutoConfiguration.class)
+@ConditionalOnClass({JobWorkerMetrics.class, MeterRegistry.class})
+@ConditionalOnProperty(prefix = "polyworker.metrics", name = "enabled", matchIfMissing = true)
+public class PolyworkerMetricsAutoConfiguration {
+
+  /** Adds the meters' listener to the worker and binds its gauges. */
+  @Bean
+  public WorkerAssembly.Extension polyworkerMetrics(ObjectProvider<MeterRegistry> registry) {
+    return new WorkerAssembly.Extension() {
+      private @Nullable JobWorkerMetrics metrics;
+
+      @Override
+      public @Nullable WorkerListener listener() {
+        MeterRegistry r = registry.getIfAvailable();
+        metrics = r == null ? null : JobWorkerMetrics.create(r);
+        return metrics;
+      }
+
+      @Override
+      public void built(JobWorker worker) {
+        if (metrics != null) {
+          metrics.bindTo(worker);
+        }
+      }
+    };
+  }
+}

@@ -1,0 +1,60 @@
+package io.polyworker.spring.internal;
+
+import io.polyworker.WorkerEvent;
+import io.polyworker.WorkerListener;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Whether the worker reaches its engine, learned from its own events: any fetch that answers (with
+ * jobs or without), any push and any accepted report says yes; a failed fetch starts an outage that
+ * the next answer ends. Thread-safe; costs one volatile write per event.
+ */
+public final class EngineReachability implements WorkerListener {
+
+  /**
+   * What is known now.
+   *
+   * @param failingSince when the current run of failed fetches began, or null while the engine answers
+   * @param lastError the message of the last failed fetch in the current outage, or null
+   */
+  public record State(@Nullable Instant failingSince, @Nullable String lastError) {
+    /** Whether the engine has not answered for at least {@code threshold}. */
+    public boolean downFor(Duration threshold, Instant now) {
+      return failingSince != null && !failingSince.plus(threshold).isAfter(now);
+    }
+  }
+
+  private static final State REACHABLE = new State(null, null);
+
+  private final Clock clock;
+  private final AtomicReference<State> state = new AtomicReference<>(REACHABLE);
+
+  public EngineReachability(Clock clock) {
+    this.clock = clock;
+  }
+
+  /** The current state. */
+  public State state() {
+    return state.get();
+  }
+
+  @Override
+  public void onEvent(WorkerEvent e) {
+    switch (e.type()) {
+      case POLL_ERROR -> {
+        String message = e.error() == null ? "fetch failed" : e.error().getMessage();
+        state.updateAndGet(s -> new State(s.failingSince() == null ? clock.instant() : s.failingSince(), message));
+      }
+      case FETCHED, POLL_EMPTY, PUSHED, COMPLETED, FAILED, BPMN_ERROR, TERMINATED, LOCK_EXTENDED -> {
+        if (state.get() != REACHABLE) {
+          state.set(REACHABLE);
+        }
+      }
+      default -> { }
+    }
+  }
+}

@@ -1,0 +1,240 @@
+package io.polyworker.spring.internal;
+
+import io.polyworker.JobHandler;
+import io.polyworker.PolyworkerException;
+import io.polyworker.ProcessClient;
+import io.polyworker.SubscriptionOptions;
+import io.polyworker.WorkerListener;
+import io.polyworker.engine.Engine;
+import io.polyworker.engine.EngineConfig;
+import io.polyworker.engine.Engines;
+import io.polyworker.spring.JobSubscription;
+import io.polyworker.spring.JobWorkerCustomizer;
+import io.polyworker.spring.PolyworkerProperties;
+import io.polyworker.spring.internal.HandlerRegistrations.Registration;
+import io.polyworker.worker.JobWorker;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.convert.DurationStyle;
+import org.springframework.core.env.Environment;
+
+/**
+ * Builds the engine and the worker from the properties, the handlers and the extensions. Every
+ * value goes through the public builders, whose checks are the only ones: a value they refuse fails
+ * the start with the property (or the annotation attribute) that gave it.
+ */
+public final class WorkerAssembly {
+
+  private WorkerAssembly() {}
+
+  /** The engine the properties describe. */
+  public static Engine engine(PolyworkerProperties p) {
+    if (p.getEngine() == null || p.getEngine().isBlank()) {
+      throw new InvalidConfigurationPropertyValueException("polyworker.engine", null,
+          "no engine is selected: set it to camunda, flowable or zeebe (environment variable POLYWORKER_ENGINE)");
+    }
+    return Engines.fromConfig(EngineConfig.fromMap(engineSettings(p)));
+  }
+
+  /** The properties as {@link EngineConfig} keys (secrets included: never log this map). */
+  static Map<String, String> engineSettings(PolyworkerProperties p) {
+    Map<String, String> m = new LinkedHashMap<>();
+    put(m, EngineConfig.ENGINE, p.getEngine());
+    put(m, EngineConfig.URL, p.getUrl());
+    put(m, EngineConfig.AUTH, p.getAuth());
+    put(m, EngineConfig.USERNAME, p.getUsername());
+    put(m, EngineConfig.PASSWORD, p.getPassword());
+    put(m, EngineConfig.TOKEN, p.getToken());
+    PolyworkerProperties.OAuth o = p.getOauth();
+    put(m, EngineConfig.OAUTH_TOKEN_URL, o.getTokenUrl());
+    put(m, EngineConfig.OAUTH_CLIENT_ID, o.getClientId());
+    put(m, EngineConfig.OAUTH_CLIENT_SECRET, o.getClientSecret());
+    put(m, EngineConfig.OAUTH_AUDIENCE, o.getAudience());
+    put(m, EngineConfig.OAUTH_SCOPE, o.getScope());
+    PolyworkerProperties.Zeebe z = p.getZeebe();
+    put(m, "polyworker.zeebe.plaintext", z.getPlaintext());
+    put(m, "polyworker.zeebe.ca-certificate-path", z.getCaCertificatePath());
+    put(m, "polyworker.zeebe.streaming", z.getStreaming());
+    put(m, "polyworker.zeebe.long-polling", z.getLongPolling());
+    put(m, "polyworker.zeebe.request-timeout", z.getRequestTimeout());
+    PolyworkerProperties.Flowable f = p.getFlowable();
+    put(m, "polyworker.flowable.process-api-path", f.getProcessApiPath());
+    put(m, "polyworker.flowable.external-job-api-path", f.getExternalJobApiPath());
+    return m;
+  }
+
+  private static void put(Map<String, String> m, String key, @Nullable Object value) {
+    if (value != null) {
+      m.put(key, value.toString());
+    }
+  }
+
+  /** What an optional integration adds: a listener, handler and process-client wrappers, gauges. */
+  public interface Extension {
+    /** A listener for the worker's events, or null. */
+    default @Nullable WorkerListener listener() {
+      return null;
+    }
+
+    /** The handler as it runs (for example inside a span). */
+    default JobHandler wrap(String topic, JobHandler handler) {
+      return handler;
+    }
+
+    /** The process client as the application gets it (for example one that writes the trace context). */
+    default ProcessClient wrap(ProcessClient client) {
+      return client;
+    }
+
+    /** Called once the worker is built. */
+    default void built(JobWorker worker) {}
+  }
+
+  /**
+   * The worker, or null when no handler is registered (a context that only starts processes).
+   *
+   * @throws PolyworkerException or {@link InvalidConfigurationPropertyValueException} naming the culprit
+   */
+  public static @Nullable JobWorker worker(Engine engine, PolyworkerProperties p, Environment environment,
+      List<Registration> registrations, List<Extension> extensions, List<JobWorkerCustomizer> customizers) {
+    checkSubscriptionKeys(p, registrations);
+    PolyworkerProperties.Worker w = p.getWorker();
+    JobWorker.Builder builder = JobWorker.builder(engine);
+    if (w.getId() != null) {
+      apply("polyworker.worker.id", w.getId(), () -> builder.workerId(w.getId()));
+    }
+    apply("polyworker.worker.drain-timeout", w.getDrainTimeout(), () -> builder.drainTimeout(w.getDrainTimeout()));
+    WorkerListener listener = null;
+    for (Extension e : extensions) {
+      WorkerListener l = e.listener();
+      if (l != null) {
+        listener = listener == null ? l : listener.andThen(l);
+      }
+    }
+    if (listener != null) {
+      builder.listener(listener);
+    }
+    int subscribed = 0;
+    for (Registration r : registrations) {
+      PolyworkerProperties.Subscription override = p.getSubscriptions().get(r.topic());
+      if (override != null && !override.isEnabled()) {
+        continue;
+      }
+      JobHandler handler = r.handler();
+      for (Extension e : extensions) {
+        handler = e.wrap(r.topic(), handler);
+      }
+      builder.subscribe(r.topic(), handler, options(r, w, override, environment));
+      subscribed++;
+    }
+    customizers.forEach(c -> c.customize(builder));
+    JobWorker worker;
+    try {
+      worker = builder.build();
+    } catch (IllegalStateException noSubscription) {
+      if (subscribed == 0) {
+        return null;
+      }
+      throw noSubscription;
+    } catch (IllegalArgumentException e) {
+      throw new PolyworkerException("the job worker cannot be built on engine " + engine.id() + ": "
+          + e.getMessage(), e);
+    }
+    extensions.forEach(e -> e.built(worker));
+    return worker;
+  }
+
+  /** A key under polyworker.subscriptions that names no handler's topic is a typo: say so. */
+  private static void checkSubscriptionKeys(PolyworkerProperties p, List<Registration> registrations) {
+    Set<String> topics = new TreeSet<>();
+    registrations.forEach(r -> topics.add(r.topic()));
+    for (String key : p.getSubscriptions().keySet()) {
+      if (!topics.contains(key)) {
+        throw new InvalidConfigurationPropertyValueException("polyworker.subscriptions." + key, key,
+            "no handler subscribes to topic '" + key + "'; the handlers' topics are " + topics
+                + " (a topic with dots is written polyworker.subscriptions.[a.b].…)");
+      }
+    }
+  }
+
+  private static SubscriptionOptions options(Registration r, PolyworkerProperties.Worker w,
+      PolyworkerProperties.@Nullable Subscription s, Environment environment) {
+    SubscriptionOptions.Builder b = SubscriptionOptions.builder();
+    String prefix = "polyworker.worker.";
+    setIf(prefix + "max-concurrent-jobs", w.getMaxConcurrentJobs(), b::maxConcurrentJobs);
+    setIf(prefix + "max-jobs-per-fetch", w.getMaxJobsPerFetch(), b::maxJobsPerFetch);
+    setIf(prefix + "lock-duration", w.getLockDuration(), b::lockDuration);
+    setIf(prefix + "long-poll-timeout", w.getLongPollTimeout(), b::longPollTimeout);
+
+    JobSubscription a = r.annotation();
+    String on = "@JobSubscription on " + r.source() + ": ";
+    annotated(on + "maxConcurrentJobs", a.maxConcurrentJobs() == -1 ? null : a.maxConcurrentJobs(),
+        b::maxConcurrentJobs);
+    annotated(on + "maxJobsPerFetch", a.maxJobsPerFetch() == -1 ? null : a.maxJobsPerFetch(), b::maxJobsPerFetch);
+    annotated(on + "defaultRetries", a.defaultRetries() == -1 ? null : a.defaultRetries(), b::defaultRetries);
+    annotated(on + "lockDuration", duration(a.lockDuration(), on + "lockDuration", environment), b::lockDuration);
+    annotated(on + "longPollTimeout", duration(a.longPollTimeout(), on + "longPollTimeout", environment),
+        b::longPollTimeout);
+    annotated(on + "retryBackoff", duration(a.retryBackoff(), on + "retryBackoff", environment), b::retryBackoff);
+    if (a.variables().length > 0) {
+      List<String> names = Arrays.stream(a.variables()).map(environment::resolveRequiredPlaceholders).toList();
+      annotated(on + "variables", names, b::variables);
+    }
+
+    if (s != null) {
+      String key = "polyworker.subscriptions." + r.topic() + ".";
+      setIf(key + "max-concurrent-jobs", s.getMaxConcurrentJobs(), b::maxConcurrentJobs);
+      setIf(key + "max-jobs-per-fetch", s.getMaxJobsPerFetch(), b::maxJobsPerFetch);
+      setIf(key + "lock-duration", s.getLockDuration(), b::lockDuration);
+      setIf(key + "long-poll-timeout", s.getLongPollTimeout(), b::longPollTimeout);
+      setIf(key + "variables", s.getVariables(), b::variables);
+    }
+    return b.build();
+  }
+
+  private static @Nullable Duration duration(String text, String where, Environment environment) {
+    String resolved = environment.resolveRequiredPlaceholders(text).strip();
+    if (resolved.isEmpty()) {
+      return null;
+    }
+    try {
+      return DurationStyle.detectAndParse(resolved);
+    } catch (IllegalArgumentException e) {
+      throw new PolyworkerException(where + " = \"" + text + "\" is not a duration (write 30s, 5m or PT30S)", e);
+    }
+  }
+
+  /** Sets a property's value through the builder; the builder's refusal names the property. */
+  private static <T> void setIf(String property, @Nullable T value, Consumer<T> setter) {
+    if (value != null) {
+      apply(property, value, () -> setter.accept(value));
+    }
+  }
+
+  /** Sets an annotation's value through the builder; the builder's refusal names the annotation and method. */
+  private static <T> void annotated(String where, @Nullable T value, Consumer<T> setter) {
+    if (value != null) {
+      try {
+        setter.accept(value);
+      } catch (IllegalArgumentException e) {
+        throw new PolyworkerException(where + " = " + value + " is refused: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private static void apply(String property, Object value, Runnable set) {
+    try {
+      set.run();
+    } catch (IllegalArgumentException e) {
+      throw new InvalidConfigurationPropertyValueException(property, value, e.getMessage());
+    }
+  }
+}
