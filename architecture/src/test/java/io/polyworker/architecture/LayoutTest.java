@@ -94,4 +94,25 @@ class LayoutTest {
             "io.polyworker.zeebe..")
         .check(classes);
   }
+
+  /**
+   * The starter's optional integrations are optional: only the configuration of each (and, for
+   * health, its indicator) touches its library, so a context without that library never loads it.
+   */
+  @Test
+  void theStartersOptionalLibrariesStayInTheirOwnConfigurations() {
+    String[][] rules = {
+        {"io.micrometer..", "PolyworkerMetricsAutoConfiguration"},
+        {"io.opentelemetry..", "PolyworkerTracingAutoConfiguration"},
+        {"org.springframework.boot.health..", "PolyworkerHealthAutoConfiguration|PolyworkerHealthIndicator"},
+        {"org.springframework.boot.actuate..", "PolyworkerInfoAutoConfiguration|PolyworkerInfoContributor"}};
+    for (String[] rule : rules) {
+      noClasses().that().resideInAPackage("io.polyworker.spring..")
+          .and().haveSimpleNameNotStartingWith("$")
+          .and(com.tngtech.archunit.base.DescribedPredicate.describe("not " + rule[1],
+              (JavaClass c) -> !c.getSimpleName().matches(rule[1]) && !c.getName().matches(".*\\.(" + rule[1] + ")\\$.*")))
+          .should().dependOnClassesThat().resideInAPackage(rule[0])
+          .check(classes);
+    }
+  }
 }

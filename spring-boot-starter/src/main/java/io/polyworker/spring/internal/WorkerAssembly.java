@@ -208,7 +208,7 @@ public final class WorkerAssembly {
     try {
       return DurationStyle.detectAndParse(resolved);
     } catch (IllegalArgumentException e) {
-      throw new PolyworkerException(where + " = \"" + text + "\" is not a duration (write 30s, 5m or PT30S)", e);
+      throw new PolyworkerException(where + " = \"" + text + "\" is not a duration (write 30s, 5m or PT30S)");
     }
   }
 
@@ -225,7 +225,7 @@ public final class WorkerAssembly {
       try {
         setter.accept(value);
       } catch (IllegalArgumentException e) {
-        throw new PolyworkerException(where + " = " + value + " is refused: " + e.getMessage(), e);
+        throw new PolyworkerException(where + " = " + value + " is refused: " + e.getMessage());
       }
     }
   }
