@@ -10,6 +10,7 @@ import io.polyworker.MalformedAnswerException;
 import io.polyworker.WorkerEvent;
 import io.polyworker.WorkerListener;
 import io.polyworker.worker.JobWorker;
+import io.polyworker.worker.WorkerPlugin;
 import io.polyworker.worker.SubscriptionState;
 import java.util.Locale;
 import java.util.Objects;
@@ -20,18 +21,21 @@ import java.util.function.ToIntFunction;
 /**
  * Micrometer meters for {@link JobWorker}s: a {@link WorkerListener} that turns the worker's events
  * into counters and timers, and {@link #bindTo(JobWorker)}, which adds gauges of its subscriptions.
+ * As a {@link WorkerPlugin} it does both in one line:
+ * {@code JobWorker.builder(engine).plugin(JobWorkerMetrics.create(registry))}.
  * Every meter is tagged {@code engine}, {@code topic} and {@code worker} (the worker id), plus the
  * common tags given to {@link #create(MeterRegistry, Iterable)}. Names follow Micrometer's
  * conventions (dot-separated; timers in the registry's base unit, seconds for most).
  *
  * <pre>{@code
- * JobWorkerMetrics metrics = JobWorkerMetrics.create(registry);
- * JobWorker worker = metrics.bindTo(JobWorker.builder(engine)
- *     .listener(metrics)                // or metrics.andThen(yourListener)
+ * JobWorker worker = JobWorker.builder(engine)
+ *     .plugin(JobWorkerMetrics.create(registry))   // counters, timers and gauges
  *     .subscribe("charge-card", handler)
- *     .build())
+ *     .build()
  *     .start();
  * }</pre>
+ *
+ * <p>The same by hand: {@code .listener(metrics)} on the builder and {@code metrics.bindTo(worker)}.
  *
  * <p>Counters count what the engine accepted: a completion the engine refused is not "completed"
  * (it shows as a failure, a lost lock or a failed report instead).
@@ -77,7 +81,7 @@ import java.util.function.ToIntFunction;
  * <p>No meter holds a variable value, a job id or a secret: tags are the engine id, the topic, the
  * worker id and the fixed words above. Thread-safe; one instance may serve several workers.
  */
-public final class JobWorkerMetrics implements WorkerListener {
+public final class JobWorkerMetrics implements WorkerListener, WorkerPlugin {
   /** Counter of jobs activated for this worker. */
   public static final String ACTIVATED = "polyworker.jobs.activated";
   /** Counter of results the engine accepted, by outcome. */
@@ -138,6 +142,18 @@ public final class JobWorkerMetrics implements WorkerListener {
    * worker, before or after {@link JobWorker#start()}; the gauges read {@link JobWorker#subscriptions()}
    * and hold the worker weakly, as Micrometer gauges do.
    */
+  /** As a plugin: this listener for the worker's events. */
+  @Override
+  public WorkerListener listener() {
+    return this;
+  }
+
+  /** As a plugin: the gauges of the built worker, as {@link #bindTo(JobWorker)}. */
+  @Override
+  public void built(JobWorker worker) {
+    bindTo(worker);
+  }
+
   public JobWorker bindTo(JobWorker worker) {
     for (SubscriptionState s : worker.subscriptions()) {
       Tags tags = tags(worker.workerId(), s.engine(), s.topic());

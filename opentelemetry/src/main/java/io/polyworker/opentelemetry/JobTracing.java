@@ -16,6 +16,7 @@ import io.polyworker.JobHandler;
 import io.polyworker.ProcessClient;
 import io.polyworker.WorkerEvent;
 import io.polyworker.WorkerListener;
+import io.polyworker.worker.WorkerPlugin;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,10 +35,13 @@ import org.jspecify.annotations.Nullable;
  * JobTracing tracing = JobTracing.create(openTelemetry);
  * ProcessClient processes = tracing.processClient(engine.processClient()); // writes the context
  * JobWorker worker = JobWorker.builder(engine)
- *     .listener(tracing)                                                 // ends spans, adds events
- *     .subscribe("charge-card", tracing.handler(handler))                // starts spans
+ *     .plugin(tracing)                             // a span around every handler, ended at the engine's answer
+ *     .subscribe("charge-card", handler)
  *     .build().start();
  * }</pre>
+ *
+ * <p>As a {@link WorkerPlugin} it wraps every subscription's handler and listens to the worker;
+ * the same by hand is {@code .listener(tracing)} and {@code .subscribe(topic, tracing.handler(h))}.
  *
  * <p><b>Context through the process.</b> {@link #processClient(ProcessClient)} adds the current
  * context, as the configured propagator writes it (W3C {@code traceparent} and {@code tracestate}
@@ -60,7 +64,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Thread-safe; one instance may serve many workers and handlers.
  */
-public final class JobTracing implements WorkerListener {
+public final class JobTracing implements WorkerListener, WorkerPlugin {
   /** The default prefix of the trace-context variables. */
   public static final String DEFAULT_PREFIX = "polyworker_";
   /** Span attribute {@code polyworker.engine}: the engine id. */
@@ -126,6 +130,18 @@ public final class JobTracing implements WorkerListener {
   /** {@code client}, writing the current trace context into every process it starts or message it sends. */
   public ProcessClient processClient(ProcessClient client) {
     return new TracingProcessClient(Objects.requireNonNull(client, "client"), this);
+  }
+
+  /** As a plugin: this listener, which ends each span at the engine's answer. */
+  @Override
+  public WorkerListener listener() {
+    return this;
+  }
+
+  /** As a plugin: every handler inside a span per attempt, as {@link #handler(JobHandler)}. */
+  @Override
+  public JobHandler wrap(String topic, JobHandler handler) {
+    return handler(handler);
   }
 
   /**

@@ -112,6 +112,7 @@ public final class JobWorker implements AutoCloseable {
     private final Engine engine;
     private WorkerOptions.Builder options = WorkerOptions.builder();
     private final List<Subscription> subscriptions = new ArrayList<>();
+    private final List<WorkerPlugin> plugins = new ArrayList<>();
 
     private Builder(Engine engine) {
       this.engine = Objects.requireNonNull(engine, "engine");
@@ -163,6 +164,15 @@ public final class JobWorker implements AutoCloseable {
     }
 
     /**
+     * Adds a plugin (metrics, tracing, your own), applied by {@link #build()}; see {@link WorkerPlugin}
+     * for the order. A plugin added twice is applied twice.
+     */
+    public Builder plugin(WorkerPlugin plugin) {
+      plugins.add(Objects.requireNonNull(plugin, "plugin"));
+      return this;
+    }
+
+    /**
      * Builds the worker (not started).
      *
      * @throws IllegalStateException without subscriptions
@@ -180,8 +190,26 @@ public final class JobWorker implements AutoCloseable {
             "processDefinitionKey");
         require(caps, o.tenantIds() != null, Capability.TENANT_FILTER, s, "tenantIds");
       }
-      return new JobWorker(new WorkerRuntime(engine.jobClient(), options.build(),
-          Collections.unmodifiableList(new ArrayList<>(subscriptions))));
+      WorkerOptions built = options.build();
+      WorkerListener listener = built.listener();
+      List<Subscription> wrapped = new ArrayList<>();
+      for (Subscription s : subscriptions) {
+        JobHandler handler = s.handler();
+        for (WorkerPlugin p : plugins) {
+          handler = Objects.requireNonNull(p.wrap(s.topic(), handler), "a plugin wrapped a handler as null");
+        }
+        wrapped.add(new Subscription(s.topic(), handler, s.options()));
+      }
+      for (WorkerPlugin p : plugins) {
+        WorkerListener l = p.listener();
+        if (l != null) {
+          listener = listener.andThen(l);
+        }
+      }
+      JobWorker worker = new JobWorker(new WorkerRuntime(engine.jobClient(),
+          built.toBuilder().listener(listener).build(), Collections.unmodifiableList(wrapped)));
+      plugins.forEach(p -> p.built(worker));
+      return worker;
     }
 
     private void require(EngineCapabilities caps, boolean used, Capability capability,

@@ -3,6 +3,7 @@ package io.polyworker.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.polyworker.JobHandler;
 import io.polyworker.JobResult;
 import io.polyworker.SubscriptionOptions;
 import io.polyworker.WorkerEvent;
@@ -117,5 +118,63 @@ class ObservabilityTest extends RuntimeTestSupport {
       // the first listener's exception propagates, after the second one ran
     }
     assertThat(second).containsExactly(event);
+  }
+
+  @Test
+  void pluginsWrapEveryHandlerListenAfterTheWorkersListenerAndSeeTheBuiltWorker() throws Exception {
+    String topic = unique("plugged");
+    String process = deploy(topic);
+    List<String> calls = new CopyOnWriteArrayList<>();
+    List<JobWorker> seen = new CopyOnWriteArrayList<>();
+    class Recording implements WorkerPlugin {
+      final String name;
+
+      Recording(String name) {
+        this.name = name;
+      }
+
+      @Override
+      public WorkerListener listener() {
+        return e -> {
+          if (e.type() == WorkerEvent.Type.COMPLETED) {
+            calls.add(name + " heard");
+          }
+        };
+      }
+
+      @Override
+      public JobHandler wrap(String t, JobHandler handler) {
+        return job -> {
+          calls.add(name + " in");
+          return handler.handle(job);
+        };
+      }
+
+      @Override
+      public void built(JobWorker worker) {
+        seen.add(worker);
+      }
+    }
+    JobWorker worker = JobWorker.builder(engine)
+        .options(workerOptions().listener(e -> {
+          if (e.type() == WorkerEvent.Type.COMPLETED) {
+            calls.add("worker heard");
+          }
+        }).build())
+        .plugin(new Recording("first")).plugin(new Recording("second"))
+        .subscribe(topic, job -> {
+          calls.add("handler");
+          return JobResult.complete();
+        })
+        .build();
+    assertThat(seen).containsExactly(worker, worker);
+    try (worker) {
+      worker.start();
+      start(process);
+      await().atMost(PATIENCE).until(() -> calls.size() == 6);
+    }
+    // The last plugin added is outermost; listeners run after the worker's own, in order.
+    assertThat(calls).containsExactly("second in", "first in", "handler", "worker heard", "first heard",
+        "second heard");
   }
 }

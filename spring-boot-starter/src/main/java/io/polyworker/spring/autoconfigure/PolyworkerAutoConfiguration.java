@@ -9,6 +9,7 @@ import io.polyworker.spring.internal.HandlerRegistrations;
 import io.polyworker.spring.internal.WorkerAssembly;
 import io.polyworker.spring.internal.WorkerLifecycle;
 import io.polyworker.worker.JobWorker;
+import io.polyworker.worker.WorkerPlugin;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +28,8 @@ import org.springframework.core.env.Environment;
  *   <li>{@link Engine}: made from {@code polyworker.*} as {@code Engines.fromConfig} would, closed with the context;</li>
  *   <li>{@link ProcessClient}: the engine's (with tracing, one that writes the trace context into processes);</li>
  *   <li>{@link JobWorker}: every {@code @JobSubscription} method and {@code JobHandler} bean, with
- *       the worker and subscription properties and every {@link JobWorkerCustomizer}; absent when there
+ *       the worker and subscription properties, every {@link WorkerPlugin} bean (the Micrometer and
+ *       OpenTelemetry bindings are such beans) and every {@link JobWorkerCustomizer}; absent when there
  *       is no handler;</li>
  *   <li>its lifecycle: started with the context, drained on shutdown.</li>
  * </ul>
@@ -43,13 +45,14 @@ public class PolyworkerAutoConfiguration {
     return WorkerAssembly.engine(properties);
   }
 
-  /** The engine's process client, as the extensions wrap it (tracing). */
+  /** The engine's process client, as the decorators wrap it (tracing). */
   @Bean
   @ConditionalOnMissingBean
-  public ProcessClient polyworkerProcessClient(Engine engine, ObjectProvider<WorkerAssembly.Extension> extensions) {
+  public ProcessClient polyworkerProcessClient(Engine engine,
+      ObjectProvider<WorkerAssembly.ProcessClientDecorator> decorators) {
     ProcessClient client = engine.processClient();
-    for (WorkerAssembly.Extension e : extensions.orderedStream().toList()) {
-      client = e.wrap(client);
+    for (WorkerAssembly.ProcessClientDecorator d : decorators.orderedStream().toList()) {
+      client = d.decorate(client);
     }
     return client;
   }
@@ -66,15 +69,10 @@ public class PolyworkerAutoConfiguration {
   @ConditionalOnMissingBean
   public @Nullable JobWorker polyworkerJobWorker(Engine engine, PolyworkerProperties properties,
       Environment environment, ConfigurableListableBeanFactory beans, EngineReachability reachability,
-      ObjectProvider<WorkerAssembly.Extension> extensions, ObjectProvider<JobWorkerCustomizer> customizers) {
-    List<WorkerAssembly.Extension> all = new ArrayList<>();
-    all.add(new WorkerAssembly.Extension() {
-      @Override
-      public EngineReachability listener() {
-        return reachability;
-      }
-    });
-    all.addAll(extensions.orderedStream().toList());
+      ObjectProvider<WorkerPlugin> plugins, ObjectProvider<JobWorkerCustomizer> customizers) {
+    List<WorkerPlugin> all = new ArrayList<>();
+    all.add(reachability);
+    all.addAll(plugins.orderedStream().toList());
     return WorkerAssembly.worker(engine, properties, environment, HandlerRegistrations.find(beans, environment),
         all, customizers.orderedStream().toList());
   }

@@ -3,8 +3,8 @@ package io.polyworker.spring.autoconfigure;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.polyworker.WorkerListener;
 import io.polyworker.micrometer.JobWorkerMetrics;
-import io.polyworker.spring.internal.WorkerAssembly;
 import io.polyworker.worker.JobWorker;
+import io.polyworker.worker.WorkerPlugin;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -22,23 +22,26 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnProperty(prefix = "polyworker.metrics", name = "enabled", matchIfMissing = true)
 public class PolyworkerMetricsAutoConfiguration {
 
-  /** Adds the meters' listener to the worker and binds its gauges. */
+  /**
+   * {@link JobWorkerMetrics} as the worker's plugin, made when the worker is built from whichever
+   * registry the context has then (none: no meters).
+   */
   @Bean
-  public WorkerAssembly.Extension polyworkerMetrics(ObjectProvider<MeterRegistry> registry) {
-    return new WorkerAssembly.Extension() {
+  public WorkerPlugin polyworkerMetrics(ObjectProvider<MeterRegistry> registry) {
+    return new WorkerPlugin() {
       private @Nullable JobWorkerMetrics metrics;
 
       @Override
-      public @Nullable WorkerListener listener() {
+      public synchronized @Nullable WorkerListener listener() {
         MeterRegistry r = registry.getIfAvailable();
         metrics = r == null ? null : JobWorkerMetrics.create(r);
         return metrics;
       }
 
       @Override
-      public void built(JobWorker worker) {
+      public synchronized void built(JobWorker worker) {
         if (metrics != null) {
-          metrics.bindTo(worker);
+          metrics.built(worker);
         }
       }
     };

@@ -2,16 +2,18 @@ package io.polyworker.spring.autoconfigure;
 
 import io.opentelemetry.api.OpenTelemetry;
 import io.polyworker.JobHandler;
-import io.polyworker.ProcessClient;
 import io.polyworker.WorkerListener;
 import io.polyworker.opentelemetry.JobTracing;
 import io.polyworker.spring.internal.WorkerAssembly;
+import io.polyworker.worker.WorkerPlugin;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
+import org.springframework.util.function.SingletonSupplier;
 
 /**
  * OpenTelemetry spans for every job attempt, and a process client that writes the trace context into
@@ -24,38 +26,38 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnProperty(prefix = "polyworker.tracing", name = "enabled", matchIfMissing = true)
 public class PolyworkerTracingAutoConfiguration {
 
-  /** Wraps every handler in a span, listens for lock and report events, wraps the process client. */
+  private final Supplier<@Nullable JobTracing> tracing;
+
+  public PolyworkerTracingAutoConfiguration(ObjectProvider<OpenTelemetry> openTelemetry) {
+    this.tracing = SingletonSupplier.ofNullable(() -> {
+      OpenTelemetry otel = openTelemetry.getIfAvailable();
+      return otel == null ? null : JobTracing.create(otel);
+    });
+  }
+
+  /** {@link JobTracing} as the worker's plugin: a span around every handler, ended at the engine's answer. */
   @Bean
-  public WorkerAssembly.Extension polyworkerTracing(ObjectProvider<OpenTelemetry> openTelemetry) {
-    return new WorkerAssembly.Extension() {
-      private @Nullable JobTracing tracing;
-      private boolean looked;
-
-      private synchronized @Nullable JobTracing tracing() {
-        if (!looked) {
-          OpenTelemetry otel = openTelemetry.getIfAvailable();
-          tracing = otel == null ? null : JobTracing.create(otel);
-          looked = true;
-        }
-        return tracing;
-      }
-
+  public WorkerPlugin polyworkerTracing() {
+    return new WorkerPlugin() {
       @Override
       public @Nullable WorkerListener listener() {
-        return tracing();
+        return tracing.get();
       }
 
       @Override
       public JobHandler wrap(String topic, JobHandler handler) {
-        JobTracing t = tracing();
-        return t == null ? handler : t.handler(handler);
+        JobTracing t = tracing.get();
+        return t == null ? handler : t.wrap(topic, handler);
       }
+    };
+  }
 
-      @Override
-      public ProcessClient wrap(ProcessClient client) {
-        JobTracing t = tracing();
-        return t == null ? client : t.processClient(client);
-      }
+  /** The process client writes the current trace context into the processes it starts. */
+  @Bean
+  public WorkerAssembly.ProcessClientDecorator polyworkerTracingProcessClient() {
+    return client -> {
+      JobTracing t = tracing.get();
+      return t == null ? client : t.processClient(client);
     };
   }
 }

@@ -2,6 +2,7 @@ package io.polyworker.spring.internal;
 
 import io.polyworker.WorkerEvent;
 import io.polyworker.WorkerListener;
+import io.polyworker.worker.WorkerPlugin;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * jobs or without), any push and any accepted report says yes; a failed fetch starts an outage that
  * the next answer ends. Thread-safe; costs one volatile write per event.
  */
-public final class EngineReachability implements WorkerListener {
+public final class EngineReachability implements WorkerListener, WorkerPlugin {
 
   /**
    * What is known now.
@@ -35,6 +36,12 @@ public final class EngineReachability implements WorkerListener {
 
   public EngineReachability(Clock clock) {
     this.clock = clock;
+  }
+
+  /** As a plugin: this listener, whatever listener the worker's own options set. */
+  @Override
+  public WorkerListener listener() {
+    return this;
   }
 
   /** The current state. */

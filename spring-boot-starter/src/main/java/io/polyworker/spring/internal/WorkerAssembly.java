@@ -1,10 +1,8 @@
 package io.polyworker.spring.internal;
 
-import io.polyworker.JobHandler;
 import io.polyworker.PolyworkerException;
 import io.polyworker.ProcessClient;
 import io.polyworker.SubscriptionOptions;
-import io.polyworker.WorkerListener;
 import io.polyworker.engine.Engine;
 import io.polyworker.engine.EngineConfig;
 import io.polyworker.engine.Engines;
@@ -13,6 +11,7 @@ import io.polyworker.spring.JobWorkerCustomizer;
 import io.polyworker.spring.PolyworkerProperties;
 import io.polyworker.spring.internal.HandlerRegistrations.Registration;
 import io.polyworker.worker.JobWorker;
+import io.polyworker.worker.WorkerPlugin;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -77,34 +76,21 @@ public final class WorkerAssembly {
     }
   }
 
-  /** What an optional integration adds: a listener, handler and process-client wrappers, gauges. */
-  public interface Extension {
-    /** A listener for the worker's events, or null. */
-    default @Nullable WorkerListener listener() {
-      return null;
-    }
-
-    /** The handler as it runs (for example inside a span). */
-    default JobHandler wrap(String topic, JobHandler handler) {
-      return handler;
-    }
-
-    /** The process client as the application gets it (for example one that writes the trace context). */
-    default ProcessClient wrap(ProcessClient client) {
-      return client;
-    }
-
-    /** Called once the worker is built. */
-    default void built(JobWorker worker) {}
+  /** Wraps the process client the application gets (tracing writes the trace context into processes). */
+  @FunctionalInterface
+  public interface ProcessClientDecorator {
+    /** The client to use instead of {@code client}. */
+    ProcessClient decorate(ProcessClient client);
   }
 
   /**
-   * The worker, or null when no handler is registered (a context that only starts processes).
+   * The worker, or null when no handler is registered (a context that only starts processes): the
+   * handlers with their options, then every plugin, then every customizer.
    *
    * @throws PolyworkerException or {@link InvalidConfigurationPropertyValueException} naming the culprit
    */
   public static @Nullable JobWorker worker(Engine engine, PolyworkerProperties p, Environment environment,
-      List<Registration> registrations, List<Extension> extensions, List<JobWorkerCustomizer> customizers) {
+      List<Registration> registrations, List<WorkerPlugin> plugins, List<JobWorkerCustomizer> customizers) {
     checkSubscriptionKeys(p, registrations);
     PolyworkerProperties.Worker w = p.getWorker();
     JobWorker.Builder builder = JobWorker.builder(engine);
@@ -112,27 +98,14 @@ public final class WorkerAssembly {
       apply("polyworker.worker.id", w.getId(), () -> builder.workerId(w.getId()));
     }
     apply("polyworker.worker.drain-timeout", w.getDrainTimeout(), () -> builder.drainTimeout(w.getDrainTimeout()));
-    WorkerListener listener = null;
-    for (Extension e : extensions) {
-      WorkerListener l = e.listener();
-      if (l != null) {
-        listener = listener == null ? l : listener.andThen(l);
-      }
-    }
-    if (listener != null) {
-      builder.listener(listener);
-    }
+    plugins.forEach(builder::plugin);
     int subscribed = 0;
     for (Registration r : registrations) {
       PolyworkerProperties.Subscription override = p.getSubscriptions().get(r.topic());
       if (override != null && !override.isEnabled()) {
         continue;
       }
-      JobHandler handler = r.handler();
-      for (Extension e : extensions) {
-        handler = e.wrap(r.topic(), handler);
-      }
-      builder.subscribe(r.topic(), handler, options(r, w, override, environment));
+      builder.subscribe(r.topic(), r.handler(), options(r, w, override, environment));
       subscribed++;
     }
     customizers.forEach(c -> c.customize(builder));
@@ -148,7 +121,6 @@ public final class WorkerAssembly {
       throw new PolyworkerException("the job worker cannot be built on engine " + engine.id() + ": "
           + e.getMessage(), e);
     }
-    extensions.forEach(e -> e.built(worker));
     return worker;
   }
 
