@@ -10,7 +10,9 @@ import io.polyworker.spi.EngineCapabilities;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import io.polyworker.worker.internal.Subscription;
 import io.polyworker.worker.internal.RunnerState;
@@ -40,9 +42,11 @@ import io.polyworker.worker.internal.WorkerRuntime;
  */
 public final class JobWorker implements AutoCloseable {
   private final WorkerRuntime runtime;
+  private final Map<String, String> handlers;
 
-  private JobWorker(WorkerRuntime runtime) {
+  private JobWorker(WorkerRuntime runtime, Map<String, String> handlers) {
     this.runtime = runtime;
+    this.handlers = handlers;
   }
 
   /** A builder for a worker on this engine. */
@@ -95,6 +99,16 @@ public final class JobWorker implements AutoCloseable {
           r.jobsWaiting(), r.fetchesOpen()));
     }
     return Collections.unmodifiableList(states);
+  }
+
+  /**
+   * Which handler serves which topic, in the order subscribed: the handler's {@code toString()} as
+   * given to {@code subscribe} (before any plugin wrapped it), so that work units and the Spring
+   * starter's handler methods name themselves. A worker fetches only the topics it has handlers for:
+   * a job without a handler (a "no callback" error elsewhere) cannot reach it.
+   */
+  public Map<String, String> handlers() {
+    return handlers;
   }
 
   /** The worker id sent to the engine. */
@@ -206,8 +220,11 @@ public final class JobWorker implements AutoCloseable {
           listener = listener.andThen(l);
         }
       }
+      Map<String, String> handlers = new LinkedHashMap<>();
+      subscriptions.forEach(s -> handlers.put(s.topic(), String.valueOf(s.handler())));
       JobWorker worker = new JobWorker(new WorkerRuntime(engine.jobClient(),
-          built.toBuilder().listener(listener).build(), Collections.unmodifiableList(wrapped)));
+          built.toBuilder().listener(listener).build(), Collections.unmodifiableList(wrapped)),
+          Collections.unmodifiableMap(handlers));
       plugins.forEach(p -> p.built(worker));
       return worker;
     }

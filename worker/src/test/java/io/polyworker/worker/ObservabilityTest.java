@@ -168,6 +168,8 @@ class ObservabilityTest extends RuntimeTestSupport {
         })
         .build();
     assertThat(seen).containsExactly(worker, worker);
+    assertThat(worker.handlers()).containsOnlyKeys(topic);
+    assertThat(worker.handlers().get(topic)).doesNotContain("Recording"); // the handler as subscribed, not a plugin's wrapper
     try (worker) {
       worker.start();
       start(process);
