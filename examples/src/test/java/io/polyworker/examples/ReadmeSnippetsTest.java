@@ -8,11 +8,7 @@ import io.polyworker.JobResult;
 import io.polyworker.ProcessResult;
 import io.polyworker.StartProcess;
 import io.polyworker.engine.Engine;
-import io.polyworker.engine.EngineConfig;
 import io.polyworker.engine.Engines;
-import io.polyworker.testkit.engines.LocalCamunda;
-import io.polyworker.testkit.engines.LocalFlowable;
-import io.polyworker.testkit.engines.LocalZeebe;
 import io.polyworker.worker.JobWorker;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -161,7 +157,7 @@ class ReadmeSnippetsTest {
     };
     String model = onlyBlock("xml", "\"" + namespace + "\"");
     record Order(String id, long total) {}
-    try (Engine engine = Engines.fromConfig(config(engineId));
+    try (Engine engine = Engines.fromConfig(SharedEngines.config(engineId));
          JobWorker worker = JobWorker.builder(engine)
              .subscribe("charge-card", job -> {
                Order order = job.variables().get("order", Order.class);
@@ -181,20 +177,6 @@ class ReadmeSnippetsTest {
           .withVariables(Map.of("order", Map.of("id", "A-2", "total", 5_000))), Duration.ofSeconds(60));
       assertThat(large.variables()).containsEntry("approvalRequested", true).doesNotContainKey("charged");
     }
-  }
-
-  private static EngineConfig config(String engineId) {
-    Map<String, String> config = new LinkedHashMap<>();
-    config.put(EngineConfig.ENGINE, engineId);
-    switch (engineId) {
-      case "camunda" -> config.put(EngineConfig.URL, LocalCamunda.shared().restUrl());
-      case "flowable" -> config.put(EngineConfig.URL, LocalFlowable.shared().baseUrl());
-      default -> {
-        config.put(EngineConfig.URL, LocalZeebe.shared().grpcUri().toString());
-        config.put("polyworker.zeebe.plaintext", "true");
-      }
-    }
-    return EngineConfig.fromMap(config);
   }
 
   private static Document parse(String xml) throws Exception {

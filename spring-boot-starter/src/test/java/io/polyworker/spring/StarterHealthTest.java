@@ -42,7 +42,8 @@ class StarterHealthTest {
           .containsKey("subscriptions");
       Info.Builder info = new Info.Builder();
       ctx.getBean(PolyworkerInfoContributor.class).contribute(info);
-      assertThat(info.build().getDetails()).containsKey("polyworker");
+      assertThat(info.build().getDetails().get("polyworker").toString())
+          .contains("health-" + run + "={maxConcurrentJobs=32, handler=method App.handle(Job) of bean");
 
       camunda.stop();
       try {

@@ -9,7 +9,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.info.Info;
 import org.springframework.boot.actuate.info.InfoContributor;
 
-/** The {@code polyworker} info entry: engine id, Polyworker version, worker id and subscriptions. */
+/** The {@code polyworker} info entry: engine id, Polyworker version, worker id, and each subscription's handler and slots. */
 public final class PolyworkerInfoContributor implements InfoContributor {
 
   private final Engine engine;
@@ -31,7 +31,10 @@ public final class PolyworkerInfoContributor implements InfoContributor {
       m.put("workerId", w.workerId());
       Map<String, Object> subs = new LinkedHashMap<>();
       for (SubscriptionState s : w.subscriptions()) {
-        subs.put(s.topic(), Map.of("maxConcurrentJobs", s.slotLimit()));
+        Map<String, Object> sub = new LinkedHashMap<>();
+        sub.put("maxConcurrentJobs", s.slotLimit());
+        sub.put("handler", w.handlers().getOrDefault(s.topic(), "unknown"));
+        subs.put(s.topic(), sub);
       }
       m.put("subscriptions", subs);
     }
