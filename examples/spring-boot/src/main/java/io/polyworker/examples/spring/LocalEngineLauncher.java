@@ -1,5 +1,6 @@
 package io.polyworker.examples.spring;
 
+import io.polyworker.examples.OrderDemo;
 import io.polyworker.testkit.engines.LocalCamunda;
 import io.polyworker.testkit.engines.LocalEngine;
 import io.polyworker.testkit.engines.LocalFlowable;
@@ -53,7 +54,7 @@ final class LocalEngineLauncher implements ApplicationListener<SpringApplication
     }
     String engineId = environment.getProperty("polyworker.engine", "");
     engineId = engineId.isBlank() ? "camunda" : engineId.strip().toLowerCase(Locale.ROOT);
-    LocalEngine engine = create(engineId);
+    LocalEngine engine = OrderDemo.localEngine(engineId);
     System.out.printf("No polyworker.url is set: starting a local %s engine...%n", engineId);
     long started = System.nanoTime();
     engine.start();
@@ -63,20 +64,6 @@ final class LocalEngineLauncher implements ApplicationListener<SpringApplication
         (System.nanoTime() - started) / 1e9);
     environment.getPropertySources().addFirst(new MapPropertySource("polyworker-example-local-engine",
         Map.of("polyworker.engine", engineId, "polyworker.url", localUrl)));
-  }
-
-  private static LocalEngine create(String engineId) {
-    switch (engineId) {
-      case "camunda":
-        return LocalCamunda.create();
-      case "flowable":
-        return LocalFlowable.create();
-      case "zeebe":
-        return LocalZeebe.create();
-      default:
-        throw new IllegalArgumentException("polyworker.engine = '" + engineId
-            + "' has no local engine: use camunda, flowable or zeebe, or set polyworker.url to a server");
-    }
   }
 
   private static String url(LocalEngine engine) {

@@ -100,6 +100,7 @@ class SpringBootReadmeTest {
     List<String> args = new ArrayList<>();
     // Command-line arguments, above any other source; no application.yaml (this module's own is for the example).
     args.add("--spring.config.name=readme-snippet");
+    args.add("--spring.main.banner-mode=off");
     properties.forEach((k, v) -> args.add("--" + k + "=" + v));
 
     String source = block("java", "@JobSubscription");
