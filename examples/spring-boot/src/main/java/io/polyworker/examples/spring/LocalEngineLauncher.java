@@ -23,8 +23,10 @@ import org.springframework.core.env.MapPropertySource;
  * before the application context exists, so that the starter finds {@code polyworker.engine} and
  * {@code polyworker.url} as if they had been configured. {@code polyworker.engine} (default
  * {@code camunda}) chooses Camunda 7, Flowable or Zeebe. The engine becomes a bean of the context,
- * registered before all others so that it is closed after them (after the worker drained and the
- * starter's engine client closed); a start that fails closes it at once.
+ * registered once the context is prepared and created before the application's and the starter's
+ * beans, so that the context, which destroys beans in the reverse order of their creation, closes it
+ * last: after the worker drained and the starter's {@code Engine} closed. A start that fails before
+ * the context runs closes it at once.
  */
 final class LocalEngineLauncher implements ApplicationListener<SpringApplicationEvent> {
 
@@ -57,7 +59,12 @@ final class LocalEngineLauncher implements ApplicationListener<SpringApplication
     LocalEngine engine = OrderDemo.localEngine(engineId);
     System.out.printf("No polyworker.url is set: starting a local %s engine...%n", engineId);
     long started = System.nanoTime();
-    engine.start();
+    try {
+      engine.start();
+    } catch (RuntimeException e) {
+      engine.close(); // deletes its temporary data directory
+      throw e;
+    }
     local = engine;
     String localUrl = url(engine);
     System.out.printf("Local %s engine at %s, up in %.1f s%n", engineId, localUrl,
