@@ -138,7 +138,13 @@ public final class OrderDemo {
     return ok;
   }
 
-  private static LocalEngine localEngine(String engineId) {
+  /**
+   * A new, not yet started local engine of this id ({@code camunda}, {@code flowable} or {@code zeebe}),
+   * with a temporary data directory; also used by the Spring Boot example.
+   *
+   * @throws IllegalArgumentException for another id
+   */
+  public static LocalEngine localEngine(String engineId) {
     switch (engineId) {
       case "camunda":
         return LocalCamunda.create();
