@@ -274,6 +274,29 @@ class EmailUnitTest {
   }
 
   @Test
+  void builderMisuseNamesTheOption() {
+    assertThatThrownBy(() -> EmailUnit.builder().from("a@b.example").subject("s").text("t").build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("host");
+    assertThatThrownBy(() -> unit().from("not an address"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("from");
+    assertThatThrownBy(() -> EmailUnit.builder().host("h").subject("s").text("t").build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("from");
+    assertThatThrownBy(() -> EmailUnit.builder().host("h").from("a@b.example").subject("s").build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("body");
+    assertThatThrownBy(() -> unit().subject("{{oops"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("subject template");
+    assertThatThrownBy(() -> unit().allowedRecipientDomains("a@b.example"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("allowedRecipientDomains");
+    assertThatThrownBy(() -> unit().connectTimeout(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("connectTimeout");
+    assertThatThrownBy(() -> unit().port(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("port");
+    assertThat(EmailUnit.builder().host("h").credentials("orders@shop.example", "pw").subject("s")
+        .text("t").build().toString()).contains("from=orders@shop.example").contains("port=587")
+        .contains("tls=STARTTLS");
+  }
+
+  @Test
   void readsOnlyTheVariablesItNeeds() {
     EmailUnit unit = unit().html("{{footer}} {{name}}").build();
 

@@ -22,8 +22,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Syntax: {@code {{name}}} is the value of variable {@code name}; {@code {{order.id}}} walks into
  * a JSON object (a {@link Map}) by key, and a number walks into a list by index
- * ({@code {{items.0.sku}}}). Spaces inside the braces are ignored. {@code \{{} writes a literal
- * {@code {{}. Anything else that opens with {@code {{} and does not form a placeholder is refused when
+ * ({@code {{items.0.sku}}}). Spaces inside the braces are ignored. A backslash before two opening
+ * braces writes them literally. Two opening braces that do not form a placeholder are refused when
  * the template is parsed.
  *
  * <p>Rendering is strict: a variable that is absent, null, or not a plain value (a whole object, a
