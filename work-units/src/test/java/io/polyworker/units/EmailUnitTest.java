@@ -244,6 +244,17 @@ class EmailUnitTest {
   }
 
   @Test
+  void requiredStartTlsIsNotDowngradedToPlainText() {
+    EmailUnit unit = unit().tls(EmailUnit.Tls.STARTTLS).credentials("orders", "s3cret-pw").build();
+
+    assertThatThrownBy(() -> unit.handle(job(orderVariables())))
+        .isInstanceOf(MailDeliveryException.class)
+        .hasMessageContaining("does not offer STARTTLS")
+        .satisfies(e -> assertThat(((MailDeliveryException) e).isRetryable()).isFalse());
+    assertThat(MAIL.getReceivedMessages()).isEmpty();
+  }
+
+  @Test
   void logsInWithCredentials() throws Exception {
     MAIL.setUser("orders@shop.example", "orders", "s3cret-pw");
     EmailUnit unit = unit().credentials("orders", "s3cret-pw").build();

@@ -19,7 +19,9 @@ import org.eclipse.angus.mail.util.MailConnectException;
 
 /**
  * Sorts what Jakarta Mail (Eclipse Angus) threw while sending into the few kinds a process cares
- * about. Reads exception types and SMTP reply codes only, never messages, which repeat addresses.
+ * about. Reads exception types and SMTP reply codes, and passes on neither messages, which repeat
+ * addresses, nor the exceptions themselves; the one failure Angus gives no type of its own (STARTTLS
+ * required but not offered) is recognised by its text.
  */
 public final class SmtpFailures {
   private SmtpFailures() {}
@@ -79,6 +81,11 @@ public final class SmtpFailures {
       if (t instanceof SSLException) {
         return new Failure("TLS failed (" + t.getClass().getSimpleName() + ")", -1, false, false);
       }
+    }
+    if (e.getClass() == MessagingException.class && e.getMessage() != null
+        && e.getMessage().contains("STARTTLS")) {
+      // Angus raises a plain MessagingException when STARTTLS is required and not offered.
+      return new Failure("the server does not offer STARTTLS", -1, false, false);
     }
     for (Throwable t : chain) {
       if (t instanceof IOException) {
