@@ -28,6 +28,7 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.function.UnaryOperator;
+import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,6 +91,7 @@ public final class EmailUnit implements JobHandler {
   private final @Nullable String password;
   private final Duration connectTimeout;
   private final Duration readTimeout;
+  private final @Nullable SSLContext sslContext;
   private final InternetAddress from;
   private final VariableTemplate subject;
   private final @Nullable VariableTemplate text;
@@ -108,6 +110,7 @@ public final class EmailUnit implements JobHandler {
     this.password = b.password;
     this.connectTimeout = b.connectTimeout;
     this.readTimeout = b.readTimeout;
+    this.sslContext = b.sslContext;
     this.from = from;
     this.subject = VariableTemplate.parse("subject", Objects.requireNonNull(b.subject));
     this.text = b.text == null ? null : VariableTemplate.parse("text", b.text);
@@ -143,6 +146,9 @@ public final class EmailUnit implements JobHandler {
       props.setProperty(p + "starttls.required", "true");
     }
     props.setProperty(p + "ssl.checkserveridentity", "true");
+    if (sslContext != null) {
+      props.put(p + "ssl.socketFactory", sslContext.getSocketFactory());
+    }
     // The Message-ID's domain comes from here instead of a look-up of the local host name.
     props.setProperty("mail.from", from.getAddress());
     return props;
@@ -254,7 +260,8 @@ public final class EmailUnit implements JobHandler {
   public String toString() {
     return "EmailUnit{host=" + host + ", port=" + port + ", tls=" + tls + ", username=" + username
         + ", password=" + (password == null ? "none" : "****") + ", connectTimeout="
-        + connectTimeout + ", readTimeout=" + readTimeout + ", from=" + from.getAddress()
+        + connectTimeout + ", readTimeout=" + readTimeout + ", sslContext="
+        + (sslContext == null ? "default" : sslContext.getProtocol()) + ", from=" + from.getAddress()
         + ", body=" + (text != null ? (html != null ? "text+html" : "text") : "html")
         + ", allowedRecipientDomains=" + recipients + ", variables=" + variableNames()
         + ", messageIdVariable=" + messageIdVariable + "}";
@@ -269,6 +276,7 @@ public final class EmailUnit implements JobHandler {
     private @Nullable String password;
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Duration readTimeout = Duration.ofSeconds(30);
+    private @Nullable SSLContext sslContext;
     private @Nullable String from;
     private @Nullable String subject;
     private @Nullable String text;
@@ -323,6 +331,16 @@ public final class EmailUnit implements JobHandler {
     /** How long one read from, or write to, the server may block, more than 0. Default 30 s. */
     public Builder readTimeout(Duration v) {
       readTimeout = positive(v, "readTimeout");
+      return this;
+    }
+
+    /**
+     * The TLS context for {@link Tls#STARTTLS} and {@link Tls#SMTPS}: trust for a server whose
+     * certificate a private CA signed, a client certificate, protocols. Default: the JVM's default
+     * context (its trust store). The server's host name is checked against its certificate either way.
+     */
+    public Builder sslContext(SSLContext v) {
+      sslContext = notNull(v, "sslContext");
       return this;
     }
 
