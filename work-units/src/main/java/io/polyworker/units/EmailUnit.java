@@ -248,10 +248,19 @@ public final class EmailUnit implements JobHandler {
   }
 
   private void send(MimeMessage message) throws MessagingException {
-    try (Transport transport = session.getTransport(protocol())) {
+    Transport transport = session.getTransport(protocol());
+    try {
       transport.connect(host, port, username, password);
       message.saveChanges();
       transport.sendMessage(message, message.getAllRecipients());
+    } finally {
+      try {
+        transport.close();
+      } catch (MessagingException e) {
+        // QUIT failing changes nothing: the server has taken the message or already refused it.
+        // Failing the job here would send an accepted message again.
+        LOG.debug("closing the SMTP connection failed ({})", e.getClass().getSimpleName());
+      }
     }
   }
 
