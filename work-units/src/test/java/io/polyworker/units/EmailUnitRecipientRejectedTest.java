@@ -1,6 +1,6 @@
 package io.polyworker.units;
 
-import static io.polyworker.units.EmailUnitTest.job;
+import static io.polyworker.units.TestJobs.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,22 +1,19 @@
 package io.polyworker.units;
 
+import static io.polyworker.units.TestJobs.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetupTest;
-import io.polyworker.Job;
 import io.polyworker.JobResult;
-import io.polyworker.Variables;
-import io.polyworker.internal.DefaultVariables;
 import jakarta.mail.Message;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,26 +35,6 @@ class EmailUnitTest {
         .from("Orders <orders@shop.example>")
         .subject("Order {{order.id}} shipped")
         .text("Hello {{name}}, order {{order.id}} is on its way.");
-  }
-
-  static Job job(Map<String, Object> variables) {
-    Variables vars = DefaultVariables.of(new HashMap<>(variables));
-    return new Job() {
-      @Override public String id() { return "job-1"; }
-      @Override public String topic() { return "send-mail"; }
-      @Override public String engine() { return "test"; }
-      @Override public String processInstanceId() { return "pi-1"; }
-      @Override public String processDefinitionKey() { return null; }
-      @Override public String elementId() { return "mail"; }
-      @Override public String businessKey() { return null; }
-      @Override public String tenantId() { return null; }
-      @Override public Integer retries() { return 3; }
-      @Override public Instant lockExpiresAt() { return Instant.now().plusSeconds(30); }
-      @Override public Map<String, String> headers() { return Map.of(); }
-      @Override public Variables variables() { return vars; }
-      @Override public boolean isLockLost() { return false; }
-      @Override public <T> T unwrap(Class<T> type) { throw new IllegalArgumentException("none"); }
-    };
   }
 
   private static Map<String, Object> orderVariables() {
