@@ -1,0 +1,87 @@
+package io.polyworker.spring.boot35;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.polyworker.PolyworkerException;
+import io.polyworker.engine.Engine;
+import io.polyworker.spring.JobSubscription;
+import io.polyworker.spring.internal.PolyworkerFailureAnalyzer;
+import io.polyworker.worker.JobWorker;
+import java.util.Map;
+import org.assertj.core.api.InstanceOfAssertFactories;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.SpringBootVersion;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.actuate.health.HealthContributor;
+import org.springframework.boot.actuate.info.Info;
+import org.springframework.boot.actuate.info.InfoContributor;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.diagnostics.FailureAnalyzer;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.SpringVersion;
+import org.springframework.core.io.support.SpringFactoriesLoader;
+import org.springframework.util.ClassUtils;
+
+/**
+ * What differs on Spring Boot 3.5: its health API lives in {@code org.springframework.boot.actuate.health}, so
+ * the starter's indicator (written against Boot 4's {@code org.springframework.boot.health.contributor}) is not
+ * made, and the context starts without it; the info contributor (same package in both) is made. One context,
+ * with a handler but a worker not started, so no engine is contacted.
+ */
+class Boot35ActuatorTest {
+
+  @SpringBootConfiguration
+  @EnableAutoConfiguration
+  @Import(Handler.class)
+  static class App {}
+
+  static class Handler {
+    @JobSubscription(topic = "boot35-info")
+    void handle() {}
+  }
+
+  @Test
+  void startsWithoutHealthIndicatorAndWithInfoContributor() {
+    // The premise: this JVM runs Boot 3.5 on Spring Framework 6.2, without Boot 4's health module.
+    assertThat(SpringBootVersion.getVersion()).startsWith("3.5.");
+    assertThat(SpringVersion.getVersion()).startsWith("6.2.");
+    ClassLoader loader = getClass().getClassLoader();
+    assertThat(ClassUtils.isPresent("org.springframework.boot.health.contributor.HealthIndicator", loader)).isFalse();
+    assertThat(ClassUtils.isPresent("org.springframework.boot.actuate.health.HealthIndicator", loader)).isTrue();
+
+    try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
+        .properties(Map.of("spring.main.banner-mode", "off", "polyworker.engine", "camunda",
+            "polyworker.url", "http://127.0.0.1:9/engine-rest", "polyworker.worker.auto-startup", "false"))
+        .run()) {
+      assertThat(ctx.getBean(Engine.class).id()).isEqualTo("camunda");
+      assertThat(ctx.getBean(JobWorker.class).isRunning()).isFalse();
+
+      assertThat(ctx.containsBean("polyworkerHealthIndicator")).isFalse();
+      assertThat(ctx.getBeansOfType(HealthContributor.class)).isEmpty();
+
+      InfoContributor info = ctx.getBean("polyworkerInfoContributor", InfoContributor.class);
+      Info.Builder builder = new Info.Builder();
+      info.contribute(builder);
+      assertThat(builder.build().get("polyworker")).asInstanceOf(InstanceOfAssertFactories.map(String.class, Object.class))
+          .containsEntry("engine", "camunda")
+          .containsEntry("subscriptions", Map.of("boot35-info", Map.of("maxConcurrentJobs",
+              ctx.getBean(JobWorker.class).subscriptions().get(0).slotLimit())))
+          .containsKey("workerId");
+    }
+  }
+
+  @Test
+  void failureAnalyzerIsRegisteredAndExplainsPolyworkerErrors() {
+    // Boot's own analyzers take constructor arguments that only Boot supplies: skip those here.
+    assertThat(SpringFactoriesLoader.forDefaultResourceLocation().load(FailureAnalyzer.class,
+            (type, name, failure) -> { }))
+        .hasAtLeastOneElementOfType(PolyworkerFailureAnalyzer.class);
+    FailureAnalysis analysis = new PolyworkerFailureAnalyzer()
+        .analyze(new IllegalStateException("context failed", new PolyworkerException("bad handler")));
+    assertThat(analysis.getDescription()).isEqualTo("Polyworker could not start: bad handler");
+  }
+}
