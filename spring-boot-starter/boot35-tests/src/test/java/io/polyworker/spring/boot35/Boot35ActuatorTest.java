@@ -2,10 +2,8 @@ package io.polyworker.spring.boot35;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.polyworker.PolyworkerException;
 import io.polyworker.engine.Engine;
 import io.polyworker.spring.JobSubscription;
-import io.polyworker.spring.internal.PolyworkerFailureAnalyzer;
 import io.polyworker.worker.JobWorker;
 import java.util.Map;
 import org.assertj.core.api.InstanceOfAssertFactories;
@@ -18,12 +16,9 @@ import org.springframework.boot.actuate.info.Info;
 import org.springframework.boot.actuate.info.InfoContributor;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.diagnostics.FailureAnalysis;
-import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.SpringVersion;
-import org.springframework.core.io.support.SpringFactoriesLoader;
 import org.springframework.util.ClassUtils;
 
 /**
@@ -72,16 +67,5 @@ class Boot35ActuatorTest {
               ctx.getBean(JobWorker.class).subscriptions().get(0).slotLimit())))
           .containsKey("workerId");
     }
-  }
-
-  @Test
-  void failureAnalyzerIsRegisteredAndExplainsPolyworkerErrors() {
-    // Boot's own analyzers take constructor arguments that only Boot supplies: skip those here.
-    assertThat(SpringFactoriesLoader.forDefaultResourceLocation().load(FailureAnalyzer.class,
-            (type, name, failure) -> { }))
-        .hasAtLeastOneElementOfType(PolyworkerFailureAnalyzer.class);
-    FailureAnalysis analysis = new PolyworkerFailureAnalyzer()
-        .analyze(new IllegalStateException("context failed", new PolyworkerException("bad handler")));
-    assertThat(analysis.getDescription()).isEqualTo("Polyworker could not start: bad handler");
   }
 }
