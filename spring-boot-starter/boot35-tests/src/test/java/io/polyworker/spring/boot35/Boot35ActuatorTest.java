@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.polyworker.engine.Engine;
 import io.polyworker.spring.JobSubscription;
 import io.polyworker.worker.JobWorker;
+import java.io.IOException;
+import java.util.Collections;
 import java.util.Map;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
@@ -14,6 +16,7 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.actuate.health.HealthContributor;
 import org.springframework.boot.actuate.info.Info;
 import org.springframework.boot.actuate.info.InfoContributor;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -40,11 +43,17 @@ class Boot35ActuatorTest {
   }
 
   @Test
-  void startsWithoutHealthIndicatorAndWithInfoContributor() {
+  void startsWithoutHealthIndicatorAndWithInfoContributor() throws IOException {
     // The premise: this JVM runs Boot 3.5 on Spring Framework 6.2, without Boot 4's health module.
     assertThat(SpringBootVersion.getVersion()).startsWith("3.5.");
     assertThat(SpringVersion.getVersion()).startsWith("6.2.");
+    assertThat(AutoConfiguration.class.getPackage().getImplementationVersion()).startsWith("3.5.");
     ClassLoader loader = getClass().getClassLoader();
+    // No second Spring Boot or Spring Framework (a Boot 4 / Spring 7 jar left over) on the class path.
+    assertThat(Collections.list(loader.getResources("org/springframework/boot/SpringBootVersion.class"))).hasSize(1);
+    assertThat(Collections.list(loader.getResources("org/springframework/core/SpringVersion.class"))).hasSize(1);
+    assertThat(Collections.list(loader.getResources("org/springframework/boot/autoconfigure/AutoConfiguration.class")))
+        .hasSize(1);
     assertThat(ClassUtils.isPresent("org.springframework.boot.health.contributor.HealthIndicator", loader)).isFalse();
     assertThat(ClassUtils.isPresent("org.springframework.boot.actuate.health.HealthIndicator", loader)).isTrue();
 
