@@ -105,7 +105,8 @@ class LayoutTest {
         {"io.micrometer..", "PolyworkerMetricsAutoConfiguration"},
         {"io.opentelemetry..", "PolyworkerTracingAutoConfiguration"},
         {"org.springframework.boot.health..", "PolyworkerHealthAutoConfiguration|PolyworkerHealthIndicator"},
-        {"org.springframework.boot.actuate..", "PolyworkerInfoAutoConfiguration|PolyworkerInfoContributor"}};
+        {"org.springframework.boot.actuate..", "PolyworkerInfoAutoConfiguration|PolyworkerInfoContributor"},
+        {"io.polyworker.units..", "PolyworkerUnitsAutoConfiguration|UnitRegistrations"}};
     for (String[] rule : rules) {
       noClasses().that().resideInAPackage("io.polyworker.spring..")
           .and().haveSimpleNameNotStartingWith("$")

@@ -153,15 +153,16 @@ public class PolyworkerProperties {
 
   /** The worker and the defaults of every subscription. */
   public static class Worker {
-    /** The worker id sent to the engine; default: host name and process id. */
+    /** The worker id sent to the engine; default: the host name and 8 random hex digits. */
     private @Nullable String id;
     /** Whether the worker starts with the context; false builds it but leaves starting to you. */
     private boolean autoStartup = true;
     /**
      * How long shutdown waits for running handlers before interrupting them (unstarted jobs are
-     * released at once). Keep it below spring.lifecycle.timeout-per-shutdown-phase (30s).
+     * released at once). Keep it at least 10s below spring.lifecycle.timeout-per-shutdown-phase
+     * (30s): after the deadline the runtime waits up to 5s more for interrupted handlers.
      */
-    private Duration drainTimeout = Duration.ofSeconds(25);
+    private Duration drainTimeout = Duration.ofSeconds(20);
     /** Jobs a subscription runs at once; default 32. */
     private @Nullable Integer maxConcurrentJobs;
     /** Jobs asked for per fetch; default: max-concurrent-jobs. */

@@ -228,4 +228,31 @@ class StarterStartupTest {
     p.getOauth().setClientSecret("client-secret");
     assertThat(p.toString()).doesNotContain("pw", "secret").contains("****");
   }
+
+  @Test
+  void workUnitsAndTopicHandlerBeansAreSubscribedByProperty() {
+    runner.withConfiguration(AutoConfigurations.of(
+            io.polyworker.spring.autoconfigure.PolyworkerUnitsAutoConfiguration.class))
+        .withBean("charge", TopicHandler.class, () -> new TopicHandler("charge", job -> JobResult.complete()))
+        .withPropertyValues("polyworker.units.http.check-stock.allow[0]=https://stock.example.com/api/",
+            "polyworker.units.http.check-stock.headers.Authorization=Bearer secret-token",
+            "polyworker.units.subprocess.fulfil.process-key=fulfilment",
+            "polyworker.subscriptions.check-stock.max-concurrent-jobs=4")
+        .run(ctx -> {
+          assertThat(ctx).hasNotFailed();
+          JobWorker worker = ctx.getBean(JobWorker.class);
+          assertThat(worker.handlers()).containsOnlyKeys("charge", "check-stock", "fulfil");
+          assertThat(worker.handlers().get("check-stock")).contains("https://stock.example.com:443/api/")
+              .doesNotContain("secret-token");
+          assertThat(worker.subscriptions()).filteredOn(st -> st.topic().equals("check-stock"))
+              .extracting(SubscriptionState::slotLimit).containsExactly(4);
+        });
+    runner.withConfiguration(AutoConfigurations.of(
+            io.polyworker.spring.autoconfigure.PolyworkerUnitsAutoConfiguration.class))
+        .withPropertyValues("polyworker.units.http.check-stock.timeout=5s")
+        .run(ctx -> assertThat(ctx.getStartupFailure()).rootCause()
+            .isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class,
+                e -> assertThat(e.getName()).isEqualTo("polyworker.units.http.check-stock"))
+            .hasMessageContaining("allow"));
+  }
 }

@@ -3,6 +3,7 @@ package io.polyworker.spring.internal;
 import io.polyworker.JobHandler;
 import io.polyworker.PolyworkerException;
 import io.polyworker.spring.JobSubscription;
+import io.polyworker.spring.TopicHandler;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,15 +30,16 @@ public final class HandlerRegistrations {
    *
    * @param topic the topic, placeholders resolved
    * @param handler the handler
-   * @param annotation its annotation
+   * @param annotation its annotation, or null for a {@link TopicHandler} bean or a work unit
    * @param source what it is, for messages: the bean, and the method if it is one
    */
-  public record Registration(String topic, JobHandler handler, JobSubscription annotation, String source) {}
+  public record Registration(String topic, JobHandler handler, @Nullable JobSubscription annotation, String source) {}
 
   private HandlerRegistrations() {}
 
   /**
-   * All handlers of the context, in bean-definition order.
+   * All handlers of the context, in bean-definition order: annotated methods and handler beans,
+   * {@link TopicHandler} beans, and the work units of {@code polyworker.units.*}.
    *
    * @throws PolyworkerException naming the bean and method that cannot be bound, or the two
    *     handlers of one topic
@@ -49,7 +51,19 @@ public final class HandlerRegistrations {
         continue;
       }
       Class<?> type = beans.getType(name, false);
-      if (type == null || !AnnotationUtils.isCandidateClass(type, JobSubscription.class)) {
+      if (type == null || !AnnotationUtils.isCandidateClass(type, JobSubscription.class)
+          && !TopicHandler.class.isAssignableFrom(type) && !TopicHandlers.class.isAssignableFrom(type)) {
+        continue;
+      }
+      if (TopicHandler.class.isAssignableFrom(type)) {
+        TopicHandler t = (TopicHandler) beans.getBean(name);
+        add(byTopic, new Registration(t.topic(), t.handler(), null, "TopicHandler bean '" + name + "'"));
+        continue;
+      }
+      if (TopicHandlers.class.isAssignableFrom(type)) {
+        for (TopicHandler t : ((TopicHandlers) beans.getBean(name)).handlers()) {
+          add(byTopic, new Registration(t.topic(), t.handler(), null, t.handler() + " of bean '" + name + "'"));
+        }
         continue;
       }
       Class<?> userType = ClassUtils.getUserClass(type);

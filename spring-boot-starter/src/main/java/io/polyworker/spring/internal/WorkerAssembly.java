@@ -131,8 +131,9 @@ public final class WorkerAssembly {
     for (String key : p.getSubscriptions().keySet()) {
       if (!topics.contains(key)) {
         throw new InvalidConfigurationPropertyValueException("polyworker.subscriptions." + key, key,
-            "no handler subscribes to topic '" + key + "'; the handlers' topics are " + topics
-                + " (a topic with dots is written polyworker.subscriptions.[a.b].…)");
+            "no @JobSubscription method or handler bean subscribes to topic '" + key + "'; their topics are "
+                + topics + " (a topic with dots is written polyworker.subscriptions.[a.b].…; a subscription a "
+                + "JobWorkerCustomizer adds takes its options in code)");
       }
     }
   }
@@ -147,6 +148,22 @@ public final class WorkerAssembly {
     setIf(prefix + "long-poll-timeout", w.getLongPollTimeout(), b::longPollTimeout);
 
     JobSubscription a = r.annotation();
+    if (a != null) {
+      applyAnnotation(r, a, b, environment);
+    }
+    if (s != null) {
+      String key = "polyworker.subscriptions." + r.topic() + ".";
+      setIf(key + "max-concurrent-jobs", s.getMaxConcurrentJobs(), b::maxConcurrentJobs);
+      setIf(key + "max-jobs-per-fetch", s.getMaxJobsPerFetch(), b::maxJobsPerFetch);
+      setIf(key + "lock-duration", s.getLockDuration(), b::lockDuration);
+      setIf(key + "long-poll-timeout", s.getLongPollTimeout(), b::longPollTimeout);
+      setIf(key + "variables", s.getVariables(), b::variables);
+    }
+    return b.build();
+  }
+
+  private static void applyAnnotation(Registration r, JobSubscription a, SubscriptionOptions.Builder b,
+      Environment environment) {
     String on = "@JobSubscription on " + r.source() + ": ";
     annotated(on + "maxConcurrentJobs", a.maxConcurrentJobs() == -1 ? null : a.maxConcurrentJobs(),
         b::maxConcurrentJobs);
@@ -160,16 +177,6 @@ public final class WorkerAssembly {
       List<String> names = Arrays.stream(a.variables()).map(environment::resolveRequiredPlaceholders).toList();
       annotated(on + "variables", names, b::variables);
     }
-
-    if (s != null) {
-      String key = "polyworker.subscriptions." + r.topic() + ".";
-      setIf(key + "max-concurrent-jobs", s.getMaxConcurrentJobs(), b::maxConcurrentJobs);
-      setIf(key + "max-jobs-per-fetch", s.getMaxJobsPerFetch(), b::maxJobsPerFetch);
-      setIf(key + "lock-duration", s.getLockDuration(), b::lockDuration);
-      setIf(key + "long-poll-timeout", s.getLongPollTimeout(), b::longPollTimeout);
-      setIf(key + "variables", s.getVariables(), b::variables);
-    }
-    return b.build();
   }
 
   private static @Nullable Duration duration(String text, String where, Environment environment) {
