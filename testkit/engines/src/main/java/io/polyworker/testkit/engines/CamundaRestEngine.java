@@ -1,5 +1,6 @@
 package io.polyworker.testkit.engines;
 
+import io.polyworker.engine.EngineConfig;
 import java.nio.file.Path;
 
 /**
@@ -8,7 +9,7 @@ import java.nio.file.Path;
  * the launch command, the readiness probe, the REST URL and the {@link CamundaHistory} view; each
  * subclass names its server jar and its factory methods.
  */
-public abstract class CamundaRestEngine extends LocalEngine {
+public abstract class CamundaRestEngine extends LocalEngine implements EngineEndpoint {
 
   private final CamundaHistory history = CamundaHistory.of(this);
 
@@ -23,6 +24,12 @@ public abstract class CamundaRestEngine extends LocalEngine {
   /** The REST base URL, {@code http://127.0.0.1:<port>/engine-rest}, without a trailing slash. */
   public String restUrl() {
     return "http://127.0.0.1:" + port() + "/engine-rest";
+  }
+
+  /** The engine id {@code camunda} and {@link #restUrl()}; there is no authentication. */
+  @Override
+  public EngineConfig config() {
+    return EngineEndpoint.camundaRest(restUrl());
   }
 
   /** What this engine recorded (history, incidents, external task log), read through its REST API. */

@@ -1,6 +1,8 @@
 package io.polyworker.testkit.engines;
 
+import io.polyworker.engine.EngineConfig;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * A real Flowable 7.2 engine (BPMN and CMMN, H2 file database) in a child JVM on 127.0.0.1, for
@@ -36,7 +38,7 @@ import java.nio.file.Path;
  * {@link LocalEnginesExtension}. The server runs on the JVM of the tests ({@link JavaRuntimes#current()}) from
  * the jar of {@code polyworker-testkit-flowable-server} found by {@link ServerJars}. Nothing is deployed.
  */
-public final class LocalFlowable extends LocalEngine {
+public final class LocalFlowable extends LocalEngine implements EngineEndpoint {
 
   /** The server name for {@link ServerJars#find(String)}. */
   static final String SERVER = "flowable-server";
@@ -90,6 +92,15 @@ public final class LocalFlowable extends LocalEngine {
   /** The test server's CMMN helper API: {@code http://127.0.0.1:<port>/polyworker-test/cmmn}. */
   public String cmmnTestApiUrl() {
     return baseUrl() + "/polyworker-test/cmmn";
+  }
+
+  /**
+   * The engine id {@code flowable} and {@link #baseUrl()}; the APIs are at the engine module's default
+   * paths and need no credentials.
+   */
+  @Override
+  public EngineConfig config() {
+    return EngineConfig.fromMap(Map.of(EngineConfig.ENGINE, "flowable", EngineConfig.URL, baseUrl()));
   }
 
   /** What this engine recorded (history, jobs, dead-letter jobs), read through its REST APIs. */

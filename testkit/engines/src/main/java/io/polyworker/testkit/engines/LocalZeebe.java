@@ -1,5 +1,6 @@
 package io.polyworker.testkit.engines;
 
+import io.polyworker.engine.EngineConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -51,7 +52,7 @@ import java.util.stream.Collectors;
  * <p>Most tests share one engine per JVM: {@link #shared()}, or a {@code LocalZeebe} parameter with
  * {@link LocalEnginesExtension}. Nothing is deployed. Thread-safe.
  */
-public final class LocalZeebe extends LocalEngine {
+public final class LocalZeebe extends LocalEngine implements EngineEndpoint {
 
   /** The server name for {@link ServerJars#find(String)}. */
   static final String SERVER = "zeebe-server";
@@ -96,6 +97,12 @@ public final class LocalZeebe extends LocalEngine {
   /** The gateway as a URI for {@code grpcAddress(..)}: {@code http://127.0.0.1:<port>} (plaintext). */
   public URI grpcUri() {
     return URI.create("http://" + gatewayAddress());
+  }
+
+  /** The engine id {@code zeebe} and {@link #grpcUri()}, plaintext: the gateway has no TLS and no authentication. */
+  @Override
+  public EngineConfig config() {
+    return EngineEndpoint.zeebePlaintext(grpcUri());
   }
 
   /**

@@ -8,6 +8,10 @@
  * {@link io.polyworker.testkit.engines.LocalOperaton} is Operaton, the open fork of Camunda 7, with the
  * same REST API; both are a {@link io.polyworker.testkit.engines.CamundaRestEngine}.
  *
+ * <p>{@link io.polyworker.testkit.engines.EngineEndpoint} is what a test needs of any of them: the engine id
+ * and the settings for {@code Engines.fromConfig}; the containers of {@code polyworker-testkit-testcontainers}
+ * implement it too, so a test switches between a local engine and a container in one line.
+ *
  * <p>What an engine recorded is read in one place per engine, independently of any Polyworker client:
  * {@link io.polyworker.testkit.engines.CamundaHistory} ({@code LocalCamunda.history()}, {@code LocalOperaton.history()}),
  * {@link io.polyworker.testkit.engines.FlowableHistory} ({@code LocalFlowable.history()}) and
