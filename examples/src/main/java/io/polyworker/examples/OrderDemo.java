@@ -12,6 +12,7 @@ import io.polyworker.testkit.engines.LocalCamunda;
 import io.polyworker.testkit.engines.LocalEngine;
 import io.polyworker.testkit.engines.LocalFlowable;
 import io.polyworker.testkit.engines.LocalZeebe;
+import io.polyworker.units.HttpCallUnit;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -22,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The demo: starts a local engine, deploys the order process, starts orders, runs the three
- * handlers until every order has ended, and prints a summary. Exit code 0 when every order ended
+ * steps until every order has ended, and prints a summary. Two steps are handlers of
+ * {@link OrderHandlers}; ship-order is the ready-made HTTP work unit calling a local {@link Carrier}. Exit code 0 when every order ended
  * as expected (shipped, or rejected for lack of stock), 1 otherwise.
  *
  * <p>Arguments: {@code --engine=camunda|flowable|zeebe} (default: {@code POLYWORKER_ENGINE}, else
@@ -59,7 +61,19 @@ public final class OrderDemo {
     }
   }
 
+  /** The demo on an engine the caller started (the examples' tests use the shared local engines). */
+  static boolean run(Engine engine, String engineId, int instances) throws Exception {
+    return drive(engine, engineId, instances, System.nanoTime());
+  }
+
   private static boolean drive(Engine engine, String engineId, int instances, long started)
+      throws Exception {
+    try (Carrier carrier = Carrier.start(CARRIER_LATENCY)) {
+      return drive(engine, engineId, instances, started, carrier);
+    }
+  }
+
+  private static boolean drive(Engine engine, String engineId, int instances, long started, Carrier carrier)
       throws InterruptedException {
     engine.processClient().deploy(DeploymentResource.ofClasspath("processes/order." + engineId + ".bpmn"));
 
@@ -74,7 +88,9 @@ public final class OrderDemo {
       if (i % 5 == 0) {
         expectedRejections.add("A-" + i);
       }
-      engine.processClient().startProcess("order", Map.of("order", order), "A-" + i);
+      // ship-order is the HTTP work unit: the process says what to call, the unit's allow-list what it may call.
+      engine.processClient().startProcess("order", Map.of("order", order,
+          "http_method", "PUT", "http_url", carrier.url() + "/shipments/A-" + i), "A-" + i);
     }
     System.out.printf("Started %d orders (%d will be out of stock)%n", instances, expectedRejections.size());
 
@@ -93,7 +109,7 @@ public final class OrderDemo {
         .listener(counts::on)
         .subscribe("validate-order", OrderHandlers.validateOrder())
         .subscribe("reserve-stock", OrderHandlers.reserveStock())
-        .subscribe("ship-order", OrderHandlers.shipOrder(CARRIER_LATENCY),
+        .subscribe("ship-order", HttpCallUnit.builder().allow(carrier.url() + "/shipments/").build(),
             SubscriptionOptions.builder().lockDuration(shipLock).build())
         .build()
         .start()) {

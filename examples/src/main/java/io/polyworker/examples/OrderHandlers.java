@@ -1,15 +1,14 @@
 package io.polyworker.examples;
 
 import io.polyworker.BpmnError;
-import io.polyworker.Job;
 import io.polyworker.JobHandler;
 import io.polyworker.JobResult;
-import java.time.Duration;
 import java.util.Map;
 
 /**
- * The demo's three handlers. Nothing here knows which engine runs them: the same code completes
- * Camunda external tasks, Flowable external worker jobs and Zeebe jobs.
+ * The demo's own handlers (its third step, ship-order, is the HTTP work unit). Nothing here knows
+ * which engine runs them: the same code completes Camunda external tasks, Flowable external worker
+ * jobs and Zeebe jobs.
  */
 public final class OrderHandlers {
   /** Orders for more than this many items cannot be served from stock. */
@@ -45,15 +44,6 @@ public final class OrderHandlers {
             Map.of("rejectionReason", "out of stock"));
       }
       return JobResult.complete(Map.of("reserved", order.quantity));
-    };
-  }
-
-  /** {@code ship-order}: calls a slow carrier, taking longer than the job's lock. */
-  public static JobHandler shipOrder(Duration carrierLatency) {
-    return (Job job) -> {
-      Thread.sleep(carrierLatency.toMillis()); // stands for a slow remote call
-      String tracking = "TRK-" + job.variables().get("order", Order.class).orderId;
-      return JobResult.complete(Map.of("trackingNumber", tracking, "lockLost", job.isLockLost()));
     };
   }
 }

@@ -13,6 +13,7 @@ import io.polyworker.SubscriptionOptions;
 import io.polyworker.engine.Engine;
 import io.polyworker.engine.Engines;
 import io.polyworker.testkit.common.TestProcess;
+import io.polyworker.units.EmailUnit;
 import io.polyworker.units.HttpCallUnit;
 import io.polyworker.units.SubProcessUnit;
 import io.polyworker.worker.JobWorker;
@@ -27,16 +28,23 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import com.icegreen.greenmail.junit5.GreenMailExtension;
+import com.icegreen.greenmail.util.ServerSetupTest;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The work units in real processes on every engine: the HTTP unit against a real HTTP server
  * (success, 4xx down the boundary path, 5xx retried into an incident, a host off the allow-list
- * refused into an incident without a request), and the sub-process unit starting a child, waiting
- * for it and mapping its result back.
+ * refused into an incident without a request), the e-mail unit against a real SMTP server
+ * (GreenMail; a missing template value is an incident at once), and the sub-process unit starting
+ * a child, waiting for it and mapping its result back.
  */
 class WorkUnitsOnEnginesTest {
+
+  @RegisterExtension
+  static final GreenMailExtension MAIL = new GreenMailExtension(ServerSetupTest.SMTP.dynamicPort());
 
   private HttpServer server;
   private String base;
@@ -105,6 +113,34 @@ class WorkUnitsOnEnginesTest {
       String outside = client.startProcess(process.id(), Map.of("http_url",
           "http://localhost:" + server.getAddress().getPort() + "/stock/ok"));
       await().atMost(Duration.ofSeconds(60)).until(() -> SharedEngines.hasIncident(engineId, outside));
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"camunda", "flowable", "zeebe"})
+  void theEmailUnitSendsAndAMissingTemplateValueIsAnIncident(String engineId) throws Exception {
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    TestProcess process = TestProcess.named("mail_" + run.replace('-', '_')).task("mail", "mail-" + run);
+    EmailUnit unit = EmailUnit.builder().host("127.0.0.1").port(MAIL.getSmtp().getPort()).tls(EmailUnit.Tls.NONE)
+        .from("orders@shop.example").subject("Order {{orderId}} shipped").text("Hello {{name}}, it is on its way.")
+        .build();
+    try (Engine engine = Engines.fromConfig(SharedEngines.config(engineId));
+         JobWorker worker = JobWorker.builder(engine).subscribe("mail-" + run, unit).build().start()) {
+      ProcessClient client = engine.processClient();
+      client.deploy(DeploymentResource.of(process.resourceName(), process.toXml(SharedEngines.dialect(engineId))));
+      ProcessResult sent = client.startProcessAndAwait(StartProcess.of(process.id()).withVariables(
+          Map.of("orderId", "A-" + run, "name", "Ada", "mail_to", "ada@customer.example")), Duration.ofSeconds(60));
+      assertThat(sent.variables()).containsKey("mail_message_id");
+      assertThat(java.util.Arrays.stream(MAIL.getReceivedMessages()).map(m -> {
+        try {
+          return m.getSubject();
+        } catch (jakarta.mail.MessagingException e) {
+          throw new IllegalStateException(e);
+        }
+      })).contains("Order A-" + run + " shipped");
+
+      String missing = client.startProcess(process.id(), Map.of("orderId", "B-" + run, "mail_to", "bo@customer.example"));
+      await().atMost(Duration.ofSeconds(60)).until(() -> SharedEngines.hasIncident(engineId, missing));
     }
   }
 

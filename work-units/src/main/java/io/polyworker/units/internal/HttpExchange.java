@@ -145,8 +145,10 @@ public final class HttpExchange {
         throw new Refused(hop == 0 ? "the host " + url.host() + " (with this scheme, port and path) is not on the "
             + "unit's allow-list: refused" : "a redirect to " + url.host() + " leads outside the unit's allow-list: refused");
       }
+      RequestBody content = body != null ? RequestBody.create(json(body), JSON)
+          : List.of("POST", "PUT", "PATCH").contains(method) ? RequestBody.create(new byte[0], null) : null;
       okhttp3.Request request = new okhttp3.Request.Builder().url(url).headers(headers.build())
-          .method(method, body == null ? null : RequestBody.create(json(body), JSON)).build();
+          .method(method, content).build();
       try (okhttp3.Response response = c.newCall(request).execute()) {
         String location = response.header("Location");
         if (response.isRedirect() && location != null) {
