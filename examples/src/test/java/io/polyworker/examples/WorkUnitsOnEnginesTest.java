@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The work units in real processes on every engine: the HTTP unit against a real HTTP server
- * (success, 4xx down the boundary path, 5xx retried into an incident, a host off the allow-list
+ * (success, 4xx down the boundary path, 5xx and timeouts retried into an incident, a host off the allow-list
  * refused into an incident without a request), the e-mail unit against a real SMTP server
  * (GreenMail; a missing template value is an incident at once), and the sub-process unit starting
  * a child, waiting for it and mapping its result back.
@@ -49,12 +49,24 @@ class WorkUnitsOnEnginesTest {
   private HttpServer server;
   private String base;
   private final AtomicInteger downCalls = new AtomicInteger();
+  private final AtomicInteger slowCalls = new AtomicInteger();
+  private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
 
   @BeforeEach
   void startServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool()); // a slow answer blocks no other
     server.createContext("/stock/ok", ex -> answer(ex, 200, "{\"inStock\":true,\"count\":3}"));
     server.createContext("/stock/gone", ex -> answer(ex, 404, "{\"error\":\"no such item\"}"));
+    server.createContext("/stock/slow", ex -> {
+      slowCalls.incrementAndGet();
+      try {
+        release.await(30, java.util.concurrent.TimeUnit.SECONDS); // answers only after the unit gave up
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      answer(ex, 200, "{}");
+    });
     server.createContext("/stock/down", ex -> {
       downCalls.incrementAndGet();
       answer(ex, 503, "{}");
@@ -65,6 +77,7 @@ class WorkUnitsOnEnginesTest {
 
   @AfterEach
   void stopServer() {
+    release.countDown();
     server.stop(0);
   }
 
@@ -78,7 +91,7 @@ class WorkUnitsOnEnginesTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"camunda", "flowable", "zeebe"})
-  void theHttpUnitCompletesBranchesRetriesAndRefuses(String engineId) {
+  void theHttpUnitCompletesBranchesRetriesTimesOutAndRefuses(String engineId) {
     String run = UUID.randomUUID().toString().substring(0, 8);
     String topic = "http-" + run;
     Set<String> notFound = ConcurrentHashMap.newKeySet();
@@ -86,7 +99,7 @@ class WorkUnitsOnEnginesTest {
         .catchError("check", "HTTP_404", "gone-" + run);
     try (Engine engine = Engines.fromConfig(SharedEngines.config(engineId));
          JobWorker worker = JobWorker.builder(engine)
-             .subscribe(topic, HttpCallUnit.builder().allow(base + "/stock").build(),
+             .subscribe(topic, HttpCallUnit.builder().allow(base + "/stock").timeout(Duration.ofMillis(500)).build(),
                  SubscriptionOptions.builder().defaultRetries(2).retryBackoff(Duration.ZERO).build())
              .subscribe("gone-" + run, job -> {
                notFound.add(job.processInstanceId());
@@ -109,6 +122,10 @@ class WorkUnitsOnEnginesTest {
       await().atMost(Duration.ofSeconds(60)).until(() -> SharedEngines.hasIncident(engineId, down));
       // Camunda's tasks start without retries (the subscription's 2 apply); Flowable's and Zeebe's carry 3.
       assertThat(downCalls.get()).isEqualTo(engineId.equals("camunda") ? 2 : 3);
+
+      String slow = client.startProcess(process.id(), Map.of("http_url", base + "/stock/slow"));
+      await().atMost(Duration.ofSeconds(60)).until(() -> SharedEngines.hasIncident(engineId, slow));
+      assertThat(slowCalls.get()).isEqualTo(engineId.equals("camunda") ? 2 : 3);
 
       String outside = client.startProcess(process.id(), Map.of("http_url",
           "http://localhost:" + server.getAddress().getPort() + "/stock/ok"));
