@@ -121,6 +121,12 @@ public final class HttpCallUnit implements JobHandler {
     } catch (IllegalArgumentException refused) {
       return refuse(refused.getMessage());
     }
+    Set<Integer> success;
+    try {
+      success = successStatuses(job);
+    } catch (RuntimeException malformed) {
+      return refuse("variable " + names.get(Input.SUCCESS) + " is not a status or a list of statuses");
+    }
     HttpExchange.Response response;
     try {
       response = exchange.call(request);
@@ -131,7 +137,7 @@ public final class HttpCallUnit implements JobHandler {
     Map<String, @Nullable Object> result = new LinkedHashMap<>();
     result.put(resultName, response.asVariable());
     int status = response.status();
-    if (successStatuses(job).contains(status)) {
+    if (success.contains(status)) {
       return JobResult.complete(result);
     }
     String what = "HTTP " + status + " from " + request.host();
@@ -205,7 +211,7 @@ public final class HttpCallUnit implements JobHandler {
       return HttpExchange.TWO_HUNDREDS;
     }
     if (!(v instanceof List<?> list)) {
-      return Set.of(((Number) v).intValue());
+      return Set.of(v instanceof Number n ? n.intValue() : Integer.parseInt(v.toString().strip()));
     }
     Set<Integer> statuses = new java.util.HashSet<>();
     for (Object o : list) {

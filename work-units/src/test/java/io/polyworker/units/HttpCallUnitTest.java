@@ -182,6 +182,19 @@ class HttpCallUnitTest {
   }
 
   @Test
+  void malformedInputsAreRefusedNotRetried() throws Exception {
+    JobResult injected = unit().handle(TestJobs.job(Map.of("http_url", base + "/api/orders",
+        "http_headers", Map.of("X-Trace", "a\r\nX-Evil: 1"))));
+    assertThat(injected.retries()).isZero();
+    assertThat(injected.errorMessage()).contains("not valid HTTP");
+    JobResult statuses = unit().handle(TestJobs.job(Map.of("http_url", base + "/api/orders", "http_success", "ok")));
+    assertThat(statuses.retries()).isZero();
+    assertThat(unit().handle(TestJobs.job(Map.of("http_url", base + "/api/missing", "http_success", List.of(200, 404))))
+        .kind()).isEqualTo(JobResult.Kind.COMPLETE);
+    assertThat(seen).doesNotContainKey("trace");
+  }
+
+  @Test
   void aBodyOverTheLimitIsRefused() throws Exception {
     HttpCallUnit small = HttpCallUnit.builder().allow(base + "/api").maxResponseBytes(1_000).build();
     JobResult r = small.handle(TestJobs.job(Map.of("http_url", base + "/api/big")));

@@ -139,7 +139,11 @@ public final class HttpExchange {
     String method = r.method();
     Object body = r.body();
     Headers.Builder headers = new Headers.Builder();
-    r.headers().forEach(headers::add);
+    try {
+      r.headers().forEach(headers::add);
+    } catch (IllegalArgumentException e) {
+      throw new Refused("a request header is not valid HTTP (a line break or a control character): refused");
+    }
     for (int hop = 0; ; hop++) {
       if (!allowList.allows(url)) {
         throw new Refused(hop == 0 ? "the host " + url.host() + " (with this scheme, port and path) is not on the "
