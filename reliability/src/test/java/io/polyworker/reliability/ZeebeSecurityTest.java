@@ -42,6 +42,19 @@ import org.junit.jupiter.api.Test;
 class ZeebeSecurityTest {
 
   @Test
+  @DisplayName("a business key Zeebe cannot keep is said to be ignored, and appears in no log line")
+  void businessKeysAreNeverLogged() throws Exception {
+    String businessKey = LogCapture.secret("customer-");
+    ZeebeUnderTest zeebe = new ZeebeUnderTest();
+    String key = EngineUnderTest.unique("bk");
+    try (Engine engine = zeebe.connect(); LogCapture capture = new LogCapture()) {
+      zeebe.deploySingleTask(engine, key, EngineUnderTest.unique("bk_t"));
+      engine.processClient().startProcess(key, Map.of(), businessKey);
+      assertThat(capture.text()).contains("Zeebe has no business keys").doesNotContain(businessKey);
+    }
+  }
+
+  @Test
   @DisplayName("an OAuth2 client secret refused by the token endpoint appears in no log line, message or toString()")
   void clientSecretNeverLeaks() throws Exception {
     String secret = LogCapture.secret("zsec-");

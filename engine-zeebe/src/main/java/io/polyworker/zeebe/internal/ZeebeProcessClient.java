@@ -181,8 +181,9 @@ final class ZeebeProcessClient implements ProcessClient {
   /** Zeebe has no business keys: the key is ignored (said once per client), as documented on StartProcess. */
   private void ignoreBusinessKey(StartProcess request, String operation) {
     if (request.businessKey() != null && businessKeyNoted.compareAndSet(false, true)) {
-      LOG.info("Zeebe has no business keys: {} ignores business key '{}' (and any later ones) for"
-          + " '{}'; pass it as a variable instead", operation, request.businessKey(), request.processKey());
+      // The key itself is data (often a customer's or an order's number): never logged.
+      LOG.info("Zeebe has no business keys: {} ignores the business key given for '{}' (and any later"
+          + " ones); pass it as a variable instead", operation, request.processKey());
     }
   }
 
