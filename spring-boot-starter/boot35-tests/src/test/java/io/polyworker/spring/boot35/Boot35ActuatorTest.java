@@ -73,7 +73,8 @@ class Boot35ActuatorTest {
       assertThat(builder.build().get("polyworker")).asInstanceOf(InstanceOfAssertFactories.map(String.class, Object.class))
           .containsEntry("engine", "camunda")
           .containsEntry("subscriptions", Map.of("boot35-info", Map.of("maxConcurrentJobs",
-              ctx.getBean(JobWorker.class).subscriptions().get(0).slotLimit())))
+              ctx.getBean(JobWorker.class).subscriptions().get(0).slotLimit(),
+              "handler", ctx.getBean(JobWorker.class).handlers().get("boot35-info"))))
           .containsKey("workerId");
     }
   }
