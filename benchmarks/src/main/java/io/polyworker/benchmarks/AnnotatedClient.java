@@ -3,6 +3,7 @@ package io.polyworker.benchmarks;
 import io.polyworker.engine.Engine;
 import io.polyworker.spring.JobWorkerCustomizer;
 import io.polyworker.spring.internal.EngineReachability;
+import java.time.Duration;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -11,21 +12,27 @@ import org.springframework.context.support.GenericApplicationContext;
 /**
  * Polyworker through the Spring Boot starter: a non-web context of {@link StarterApp} whose one
  * handler is the bean method {@code @JobSubscription(topic = "${bench.topic}") void work(Job job)},
- * every worker and subscription option at the starter's defaults (the builder's, but for the drain
- * timeout: 25 s against 30 s, which no run reaches). The
- * engine is this target's, registered as a singleton before the refresh (the starter's own
- * {@code Engine} bean backs off); the probe counts through a {@link JobWorkerCustomizer} bean that adds
- * the listener the plain client uses. What differs from the plain client is the annotated path: the
- * starter's handler scan and worker assembly, and per job its reflective method call and its
- * engine-reachability listener.
+ * with every worker and subscription option at the starter's defaults (the builder's, but for the
+ * drain timeout, 25 s against 30 s, which only bounds close()). The engine is this target's,
+ * registered as a singleton before the refresh (the starter's own {@code Engine} bean backs off); the
+ * probe counts through a {@link JobWorkerCustomizer} bean that adds the listener the plain client
+ * uses. Per job, what differs from the plain client is the annotated path: the starter's reflective
+ * call of the method (binding the {@code Job} parameter, turning {@code void} into a completion) and
+ * its engine-reachability listener.
  *
  * <p>The context is refreshed in {@link #prepare}, before the clock starts, with the worker's
- * auto-startup off; {@link Opening#open()} starts it ({@code context.start()}, which runs the
- * starter's lifecycle bean, i.e. {@code JobWorker.start()}). So the throughput and idle figures
- * compare the paths jobs take; the context's start-up is measured by {@link StarterStartup}. The
- * context's {@code close()} is the client's close (it drains the worker), then the engine is closed.
+ * auto-startup off (the handler scan and the worker's assembly happen there), and the JVM is let
+ * finish the compiling the refresh leaves behind ({@link Meter#awaitQuiet}, up to 5 s; on two shared
+ * cores it would slow the engine). {@link Opening#open()} then calls {@code context.start()}, which
+ * runs the starter's lifecycle bean, that is {@code JobWorker.start()}. So the throughput and idle
+ * figures compare the paths jobs take; the context's start-up is what {@link StarterStartup}
+ * measures. The context's {@code close()} is the client's close (it drains the worker); then the
+ * engine is closed.
  */
 final class AnnotatedClient implements Client {
+  /** The longest wait for the JIT to finish with the refresh before the clock starts. */
+  private static final Duration QUIET_MAX = Duration.ofSeconds(5);
+
   private final Supplier<Engine> engines;
 
   AnnotatedClient(Supplier<Engine> engines) {
@@ -53,7 +60,7 @@ final class AnnotatedClient implements Client {
   }
 
   @Override
-  public Opening prepare(String topic, Variant variant, Probe probe) {
+  public Opening prepare(String topic, Variant variant, Probe probe) throws InterruptedException {
     Engine engine = engines.get();
     ConfigurableApplicationContext context;
     try {
@@ -62,6 +69,12 @@ final class AnnotatedClient implements Client {
           .run();
     } catch (RuntimeException e) {
       engine.close();
+      throw e;
+    }
+    try {
+      Meter.awaitQuiet(QUIET_MAX);
+    } catch (InterruptedException e) {
+      close(context, engine);
       throw e;
     }
     return () -> {
