@@ -35,7 +35,7 @@ final class Chart {
   private static final Map<Kind, String> NAMES = Map.of(
       Kind.POLYWORKER, "Polyworker (defaults)",
       Kind.OBSERVED, "Polyworker with Micrometer + OpenTelemetry",
-      Kind.ANNOTATED, "Polyworker via the Spring Boot starter (@JobSubscription)",
+      Kind.ANNOTATED, "Polyworker via the starter (@JobSubscription)",
       Kind.OFFICIAL, "official client (defaults) / Flowable reference loop",
       Kind.RAW, "raw loop (engine limit)");
 
@@ -44,7 +44,7 @@ final class Chart {
   static void write(Path file, List<Summary> summaries, Map<String, String> engines, List<Variant> variants)
       throws IOException {
     System.setProperty("java.awt.headless", "true");
-    int width = PANEL_WIDTH * variants.size();
+    int width = Math.max(PANEL_WIDTH * variants.size(), 720); // room for the title and the legend
     BufferedImage image = new BufferedImage(width, HEIGHT, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = image.createGraphics();
     try {
