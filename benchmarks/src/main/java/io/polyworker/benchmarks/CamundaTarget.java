@@ -80,7 +80,8 @@ final class CamundaTarget extends Target {
 
   @Override
   List<Client> clients() {
-    return List.of(new PolyworkerClient(this::newEngine), new PolyworkerClient(this::newEngine, true), new Official(), new Raw());
+    return List.of(new PolyworkerClient(this::newEngine), new PolyworkerClient(this::newEngine, true),
+        new AnnotatedClient(this::newEngine), new Official(), new Raw());
   }
 
   /**

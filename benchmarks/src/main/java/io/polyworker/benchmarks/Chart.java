@@ -11,6 +11,7 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
@@ -28,11 +29,13 @@ final class Chart {
   private static final Map<Kind, Color> COLORS = Map.of(
       Kind.POLYWORKER, new Color(0x2E7D32),
       Kind.OBSERVED, new Color(0x81C784),
+      Kind.ANNOTATED, new Color(0xF9A825),
       Kind.OFFICIAL, new Color(0x1565C0),
       Kind.RAW, new Color(0x9E9E9E));
   private static final Map<Kind, String> NAMES = Map.of(
       Kind.POLYWORKER, "Polyworker (defaults)",
       Kind.OBSERVED, "Polyworker with Micrometer + OpenTelemetry",
+      Kind.ANNOTATED, "Polyworker via the starter (@JobSubscription)",
       Kind.OFFICIAL, "official client (defaults) / Flowable reference loop",
       Kind.RAW, "raw loop (engine limit)");
 
@@ -41,7 +44,7 @@ final class Chart {
   static void write(Path file, List<Summary> summaries, Map<String, String> engines, List<Variant> variants)
       throws IOException {
     System.setProperty("java.awt.headless", "true");
-    int width = PANEL_WIDTH * variants.size();
+    int width = Math.max(PANEL_WIDTH * variants.size(), 720); // room for the title and the legend
     BufferedImage image = new BufferedImage(width, HEIGHT, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = image.createGraphics();
     try {
@@ -52,9 +55,11 @@ final class Chart {
       g.setColor(Color.BLACK);
       g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
       g.drawString("Throughput, jobs/s (median; whiskers: min–max of repetitions)", LEFT, 24);
-      legend(g);
+      List<Kind> kinds = Arrays.stream(Kind.values())
+          .filter(k -> summaries.stream().anyMatch(s -> s.kind() == k)).toList();
+      legend(g, kinds);
       for (int i = 0; i < variants.size(); i++) {
-        panel(g, i * PANEL_WIDTH, variants.get(i), summaries, engines);
+        panel(g, i * PANEL_WIDTH, variants.get(i), summaries, engines, kinds);
       }
     } finally {
       g.dispose();
@@ -62,13 +67,11 @@ final class Chart {
     ImageIO.write(image, "png", file.toFile());
   }
 
-  private static void legend(Graphics2D g) {
+  /** The clients this run measured, in {@link Kind} order. */
+  private static void legend(Graphics2D g, List<Kind> kinds) {
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
     int x = LEFT;
-    for (Kind kind : Kind.values()) {
-      if (kind == Kind.OBSERVED) {
-        continue; // only in runs that ask for it; its bars carry their colour
-      }
+    for (Kind kind : kinds) {
       g.setColor(COLORS.get(kind));
       g.fillRect(x, 36, 12, 12);
       g.setColor(Color.BLACK);
@@ -78,7 +81,7 @@ final class Chart {
   }
 
   private static void panel(Graphics2D g, int x0, Variant variant, List<Summary> summaries,
-      Map<String, String> engines) {
+      Map<String, String> engines, List<Kind> kinds) {
     List<Summary> mine = summaries.stream().filter(s -> s.variant().equals(variant)).toList();
     double top = mine.stream().mapToDouble(Summary::max).max().orElse(1);
     double scale = niceCeiling(top);
@@ -101,13 +104,14 @@ final class Chart {
     }
     List<String> ids = engines.keySet().stream().toList();
     int groupWidth = (plotRight - plotLeft) / Math.max(1, ids.size());
-    int barWidth = Math.min(40, (groupWidth - 20) / 3);
+    int bars = Math.max(1, kinds.size());
+    int barWidth = Math.min(40, (groupWidth - 20) / bars);
     for (int e = 0; e < ids.size(); e++) {
       String engine = ids.get(e);
-      int groupLeft = plotLeft + e * groupWidth + (groupWidth - 3 * barWidth) / 2;
-      for (Kind kind : Kind.values()) {
+      int groupLeft = plotLeft + e * groupWidth + (groupWidth - bars * barWidth) / 2;
+      for (Kind kind : kinds) {
         Summary s = mine.stream().filter(m -> m.engine().equals(engine) && m.kind() == kind).findFirst().orElse(null);
-        int bx = groupLeft + kind.ordinal() * barWidth;
+        int bx = groupLeft + kinds.indexOf(kind) * barWidth;
         if (s == null) {
           continue;
         }

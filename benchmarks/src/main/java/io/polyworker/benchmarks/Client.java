@@ -8,6 +8,8 @@ interface Client {
     POLYWORKER("polyworker"),
     /** Polyworker with its Micrometer and OpenTelemetry bindings on: their overhead, side by side. */
     OBSERVED("observed"),
+    /** Polyworker through the Spring Boot starter: a {@code @JobSubscription} method, side by side with the plain one. */
+    ANNOTATED("annotated"),
     OFFICIAL("official"),
     RAW("raw");
 
@@ -31,6 +33,21 @@ interface Client {
    * the client works in its own threads until closed.
    */
   Running open(String topic, Variant variant, Probe probe) throws Exception;
+
+  /**
+   * Whatever a client sets up before the clock starts, returning what starts it. The default sets up
+   * nothing: {@link Opening#open()} is {@link #open}. A client that needs a container around it (the
+   * Spring Boot context of the annotated client) builds it here, so that the throughput and idle
+   * figures measure the path jobs take, not the container's start-up (measured by StarterStartup).
+   */
+  default Opening prepare(String topic, Variant variant, Probe probe) throws Exception {
+    return () -> open(topic, variant, probe);
+  }
+
+  /** A prepared client; {@link #open()} starts it (and frees what was prepared if it cannot). */
+  interface Opening {
+    Running open() throws Exception;
+  }
 
   /** An open client. {@link #close()} stops it and frees its threads and connections. */
   interface Running extends AutoCloseable {

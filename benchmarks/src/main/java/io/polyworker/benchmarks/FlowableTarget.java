@@ -62,7 +62,8 @@ final class FlowableTarget extends Target {
 
   @Override
   List<Client> clients() {
-    return List.of(new PolyworkerClient(this::newEngine), new PolyworkerClient(this::newEngine, true), new Reference(), new Raw());
+    return List.of(new PolyworkerClient(this::newEngine), new PolyworkerClient(this::newEngine, true),
+        new AnnotatedClient(this::newEngine), new Reference(), new Raw());
   }
 
   private BatchLoop loop(String name, int batch, boolean sequential, String lock, int optimisticRetries,

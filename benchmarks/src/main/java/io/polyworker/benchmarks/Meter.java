@@ -94,6 +94,23 @@ final class Meter implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits, up to {@code max}, until this JVM has used less than a tenth of a core in each of two
+   * 250 ms slices in a row: for work a client set up before the clock that leaves the JIT compiling
+   * behind it (a Spring context's refresh does, for one to three seconds). Returns how long it waited.
+   */
+  static Duration awaitQuiet(Duration max) throws InterruptedException {
+    long started = System.nanoTime();
+    long deadline = started + max.toNanos();
+    int quiet = 0;
+    while (quiet < 2 && System.nanoTime() < deadline) {
+      long cpu = OS.getProcessCpuTime();
+      Thread.sleep(250);
+      quiet = OS.getProcessCpuTime() - cpu < 25_000_000L ? quiet + 1 : 0;
+    }
+    return Duration.ofNanos(System.nanoTime() - started);
+  }
+
   static String heapSettings() {
     MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
     String gcs = ManagementFactory.getGarbageCollectorMXBeans().stream()

@@ -62,21 +62,7 @@ final class PolyworkerClient implements Client {
     Observed bindings = observed ? new Observed() : null;
     JobWorker worker;
     try {
-      WorkerListener counting = event -> {
-            switch (event.type()) {
-              case COMPLETED -> probe.completed();
-              case FETCHED, POLL_EMPTY -> {
-                probe.fetched();
-                probe.answered(event.count(), event.duration().toNanos());
-              }
-              case POLL_ERROR -> {
-                probe.fetched();
-                probe.error();
-              }
-              case REPORT_FAILED, REPORT_RETRIED, LOCK_LOST -> probe.error();
-              default -> { }
-            }
-          };
+      WorkerListener counting = counting(probe);
       JobHandler handler = job -> {
         probe.started(job.processInstanceId());
         variant.work();
@@ -99,6 +85,28 @@ final class PolyworkerClient implements Client {
         if (bindings != null) {
           bindings.sdk.close();
         }
+      }
+    };
+  }
+
+  /**
+   * The listener through which every Polyworker client reports to the probe: accepted completions,
+   * answered and failed fetches, failed reports and lost locks.
+   */
+  static WorkerListener counting(Probe probe) {
+    return event -> {
+      switch (event.type()) {
+        case COMPLETED -> probe.completed();
+        case FETCHED, POLL_EMPTY -> {
+          probe.fetched();
+          probe.answered(event.count(), event.duration().toNanos());
+        }
+        case POLL_ERROR -> {
+          probe.fetched();
+          probe.error();
+        }
+        case REPORT_FAILED, REPORT_RETRIED, LOCK_LOST -> probe.error();
+        default -> { }
       }
     };
   }

@@ -156,7 +156,8 @@ final class Results {
               Stats.median(rows.stream().map(r -> r.peakHeapBytes() / (double) (1 << 20)).toList()),
               rows.stream().mapToLong(RunRow::errors).sum(),
               kind == Kind.POLYWORKER ? ratios(engine, variant, Kind.POLYWORKER, Kind.OFFICIAL)
-                  : kind == Kind.OBSERVED ? ratios(engine, variant, Kind.OBSERVED, Kind.POLYWORKER) : List.of(),
+                  : kind == Kind.OBSERVED || kind == Kind.ANNOTATED ? ratios(engine, variant, kind, Kind.POLYWORKER)
+                  : List.of(),
               kind == Kind.POLYWORKER ? ratios(engine, variant, Kind.POLYWORKER, Kind.RAW) : List.of()));
         }
       }
@@ -166,8 +167,8 @@ final class Results {
 
   /**
    * One client's rate over the other's, one ratio per repetition in which both ran: Polyworker over
-   * the official client and the raw loop; the observed Polyworker over the plain one (shown in its
-   * "vs official" column).
+   * the official client and the raw loop; the observed Polyworker and Polyworker through the Spring
+   * Boot starter over the plain one (shown in their "vs official" column).
    */
   private List<Double> ratios(String engine, Variant variant, Kind kind, Kind other) {
     List<Double> ratios = new ArrayList<>();
@@ -224,10 +225,21 @@ final class Results {
             && s.kind() == Kind.OBSERVED).findFirst().ifPresent(o -> out.add(new Target(engine,
                 variant.label() + ": with Micrometer + OpenTelemetry / without", 0.95, o.vsOfficialMedian(),
                 o.vsOfficial())));
+        summaries.stream().filter(s -> s.engine().equals(engine) && s.variant().equals(variant)
+            && s.kind() == Kind.ANNOTATED).findFirst().ifPresent(a -> out.add(new Target(engine,
+                variant.label() + ": annotated @JobSubscription / plain JobHandler", 0.95, a.vsOfficialMedian(),
+                a.vsOfficial())));
+        // A ratio to a client this run did not include is not a target missed: it is left out.
+        boolean official = clientLabels.get(engine).containsKey(Kind.OFFICIAL);
+        boolean raw = clientLabels.get(engine).containsKey(Kind.RAW);
         if (variant.sleepMillis() == 0) {
-          out.add(new Target(engine, variant.label() + ": Polyworker / official", 1.0, p.vsOfficialMedian(), p.vsOfficial()));
-          out.add(new Target(engine, variant.label() + ": Polyworker / raw", 0.9, p.vsRawMedian(), p.vsRaw()));
-        } else {
+          if (official) {
+            out.add(new Target(engine, variant.label() + ": Polyworker / official", 1.0, p.vsOfficialMedian(), p.vsOfficial()));
+          }
+          if (raw) {
+            out.add(new Target(engine, variant.label() + ": Polyworker / raw", 0.9, p.vsRawMedian(), p.vsRaw()));
+          }
+        } else if (official) {
           out.add(new Target(engine, variant.label() + ": Polyworker / official", 5.0, p.vsOfficialMedian(), p.vsOfficial()));
         }
       }

@@ -36,7 +36,8 @@ record Settings(
       "Arguments (all optional; the leading -- may be left out), e.g. -Dbench.args=\"--engines=camunda --instances=2000\":",
       "  --engines=camunda,flowable,zeebe   engines to run, one after the other",
       "  --clients=polyworker,official,raw  clients to compare on each engine (also: observed,",
-      "                                     Polyworker with its Micrometer and OpenTelemetry bindings on)",
+      "                                     Polyworker with its Micrometer and OpenTelemetry bindings on;",
+      "                                     annotated, a @JobSubscription method through the Spring Boot starter)",
       "  --handlers=zero,sleep50            handler variants (sleepN: Thread.sleep(N ms))",
       "  --instances=800                    process instances (one external task each) per measured run",
       "  --repetitions=3                    measured runs per engine, client and handler (medians reported)",
@@ -72,7 +73,7 @@ record Settings(
     }
     Settings s = new Settings(
         list(values.remove("engines"), "camunda,flowable,zeebe", List.of("camunda", "flowable", "zeebe")),
-        list(values.remove("clients"), "polyworker,official,raw", List.of("polyworker", "observed", "official", "raw")),
+        list(values.remove("clients"), "polyworker,official,raw", List.of("polyworker", "observed", "annotated", "official", "raw")),
         variants(values.getOrDefault("handlers", "zero,sleep50")),
         positive(values.remove("instances"), 800, "instances"),
         positive(values.remove("repetitions"), 3, "repetitions"),

@@ -55,7 +55,10 @@ abstract class Target implements AutoCloseable {
   /** The BPMN of a process {@code key} with one external task on {@code topic}. */
   abstract String bpmn(String key, String topic);
 
-  /** The clients to compare, in the order Polyworker, official (or reference), raw. */
+  /**
+   * The clients to compare, in the order Polyworker, observed Polyworker, Polyworker through the Spring
+   * Boot starter, official (or reference), raw.
+   */
   abstract List<Client> clients();
 
   LocalEngine local() {

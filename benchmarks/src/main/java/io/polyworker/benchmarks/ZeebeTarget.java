@@ -139,7 +139,8 @@ final class ZeebeTarget extends Target {
 
   @Override
   List<Client> clients() {
-    return List.of(new PolyworkerClient(this::newEngine), new PolyworkerClient(this::newEngine, true), new Official(), new Raw());
+    return List.of(new PolyworkerClient(this::newEngine), new PolyworkerClient(this::newEngine, true),
+        new AnnotatedClient(this::newEngine), new Official(), new Raw());
   }
 
   /**
