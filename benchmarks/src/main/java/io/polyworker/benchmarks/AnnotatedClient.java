@@ -2,7 +2,6 @@ package io.polyworker.benchmarks;
 
 import io.polyworker.engine.Engine;
 import io.polyworker.spring.JobWorkerCustomizer;
-import io.polyworker.spring.internal.EngineReachability;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -91,14 +90,10 @@ final class AnnotatedClient implements Client {
   private static void register(GenericApplicationContext context, Engine engine, Probe probe, Variant variant) {
     context.getBeanFactory().registerSingleton("benchEngine", engine);
     context.registerBean("benchHandler", StarterApp.Handler.class, () -> new StarterApp.Handler(probe, variant));
-    // JobWorker.Builder.listener(...) replaces the listener the starter set (its engine-reachability
-    // listener, which the health indicator reads), and the builder cannot hand the current one out;
-    // so the customizer sets both, to keep the starter's wiring as it is. (With meters or tracing on,
-    // their listeners would be lost the same way; neither is on here: no MeterRegistry, no OpenTelemetry bean.)
-    context.registerBean("benchCounting", JobWorkerCustomizer.class, () -> {
-      EngineReachability reachability = context.getBean(EngineReachability.class);
-      return builder -> builder.listener(reachability.andThen(PolyworkerClient.counting(probe)));
-    });
+    // The starter's own listeners (health's reachability, meters, spans) are plugins: a customizer's
+    // listener adds to them, it does not replace them.
+    context.registerBean("benchCounting", JobWorkerCustomizer.class,
+        () -> builder -> builder.listener(PolyworkerClient.counting(probe)));
   }
 
   private static void close(ConfigurableApplicationContext context, Engine engine) {

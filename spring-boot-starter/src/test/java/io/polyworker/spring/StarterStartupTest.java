@@ -182,6 +182,12 @@ class StarterStartupTest {
   }
 
   @Test
+  void aHandlerRegisteredAsAReadyInstanceIsSubscribedToo() {
+    runner.withInitializer(ctx -> ctx.getBeanFactory().registerSingleton("ready", new SameTopicA()))
+        .run(ctx -> assertThat(ctx.getBean(JobWorker.class).handlers()).containsOnlyKeys("t"));
+  }
+
+  @Test
   void aJobHandlerBeanAnnotatedWithItsTopicIsSubscribed() {
     runner.withBean("typed", TypeHandler.class).run(ctx -> assertThat(ctx.getBean(JobWorker.class)
         .subscriptions()).extracting(SubscriptionState::topic).containsExactly("t"));

@@ -7,6 +7,8 @@ import io.polyworker.spring.TopicHandler;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -46,7 +48,9 @@ public final class HandlerRegistrations {
    */
   public static List<Registration> find(ConfigurableListableBeanFactory beans, Environment environment) {
     Map<String, Registration> byTopic = new LinkedHashMap<>();
-    for (String name : beans.getBeanDefinitionNames()) {
+    Set<String> names = new LinkedHashSet<>(List.of(beans.getBeanDefinitionNames()));
+    names.addAll(List.of(beans.getSingletonNames())); // also beans registered as ready instances
+    for (String name : names) {
       if (name.startsWith("scopedTarget.")) {
         continue;
       }
