@@ -5,6 +5,7 @@ import io.polyworker.engine.Engine;
 import io.polyworker.camunda.CamundaEngine;
 import io.polyworker.testkit.common.Dialect;
 import io.polyworker.testkit.engines.CamundaHistory;
+import io.polyworker.testkit.engines.CamundaRestEngine;
 import io.polyworker.testkit.engines.LocalCamunda;
 import io.polyworker.testkit.engines.LocalEngine;
 import java.net.URLEncoder;
@@ -16,17 +17,30 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Camunda 7 for the reliability tests: the JVM's shared {@link LocalCamunda} (H2 file database, so a
+ * Camunda 7 (or a fork with its REST API, such as Operaton) for the reliability tests: the JVM's
+ * shared {@link LocalCamunda} by default (H2 file database, so a
  * kill keeps the data), and the engine's history ({@link CamundaHistory}) as the ledger: the external
  * task log records every creation, failure and success of every task with the worker id.
  */
 public final class CamundaUnderTest extends EngineUnderTest {
-  private final LocalCamunda camunda = LocalCamunda.shared();
-  private final CamundaHistory history = camunda.history();
+  private final CamundaRestEngine camunda;
+  private final CamundaHistory history;
 
+  /** The shared Camunda 7.24. */
+  public CamundaUnderTest() {
+    this(LocalCamunda.shared());
+  }
+
+  /** Another engine with Camunda 7's REST API: the shared {@code LocalOperaton}, say. */
+  public CamundaUnderTest(CamundaRestEngine engine) {
+    this.camunda = engine;
+    this.history = engine.history();
+  }
+
+  /** {@code camunda}, or {@code operaton} on Operaton (both under the engine id {@code camunda}). */
   @Override
   public String id() {
-    return "camunda";
+    return camunda instanceof LocalCamunda ? "camunda" : "operaton";
   }
 
   @Override
