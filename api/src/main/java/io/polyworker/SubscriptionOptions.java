@@ -34,7 +34,8 @@ import org.jspecify.annotations.Nullable;
  * {@link #maxConcurrentJobs()} is one limit for the subscription across all its engines, shared
  * fairly: while more than one engine has work, each may hold its equal share (the limit divided by
  * the number of engines, rounded up) and takes more only while no other engine waits for a slot.
- * Each engine keeps its own fetch loop, locks and reports.
+ * The shares are of slots, not of completions: an engine that answers faster completes more jobs in
+ * its share. Each engine keeps its own fetch loop, locks and reports.
  */
 public final class SubscriptionOptions {
   private static final SubscriptionOptions DEFAULTS = new Builder().build();
