@@ -8,8 +8,12 @@ import io.polyworker.Job;
 import io.polyworker.ProcessClient;
 import io.polyworker.ProcessResult;
 import io.polyworker.StartProcess;
+import io.polyworker.WorkerEvent;
 import io.polyworker.engine.Engine;
 import io.polyworker.spring.autoconfigure.PolyworkerAutoConfiguration;
+import io.polyworker.spring.internal.EngineReachability;
+import io.polyworker.spring.internal.PolyworkerHealthIndicator;
+import io.polyworker.spring.internal.PolyworkerInfoContributor;
 import io.polyworker.testkit.common.Dialect;
 import io.polyworker.testkit.common.TestProcess;
 import io.polyworker.testkit.engines.LocalCamunda;
@@ -18,15 +22,20 @@ import io.polyworker.worker.JobWorker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.actuate.info.Info;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.StandardEnvironment;
@@ -50,6 +59,11 @@ class MultiEngineStarterTest {
 
   static class Handler {
     @JobSubscription(topic = "t")
+    void handle(Job job) {}
+  }
+
+  static class OldEngineOnly {
+    @JobSubscription(topic = "old", engines = "camunda")
     void handle(Job job) {}
   }
 
@@ -81,6 +95,27 @@ class MultiEngineStarterTest {
             .withVariables(Map.of("order", id + "-1")), Duration.ofSeconds(30));
         assertThat(done.variables()).as(id).containsEntry("handledBy", id).containsEntry("order", id + "-1");
       }
+
+      // Health and info cover each engine.
+      PolyworkerHealthIndicator indicator = ctx.getBean(PolyworkerHealthIndicator.class);
+      Health health = indicator.health();
+      assertThat(health.getStatus()).isEqualTo(Status.UP);
+      assertThat(health.getDetails().get("engines")).asInstanceOf(InstanceOfAssertFactories.MAP)
+          .containsOnlyKeys("camunda", "zeebe")
+          .allSatisfy((id, d) -> assertThat(d.toString()).contains("migrate-" + run + "={slotLimit=32"));
+      EngineReachability zeebeDown = new EngineReachability(Clock.systemUTC());
+      zeebeDown.onEvent(new WorkerEvent(WorkerEvent.Type.POLL_ERROR, "zeebe", "w", "migrate-" + run, null,
+          Duration.ZERO, Duration.ZERO, 0, new IllegalStateException("unavailable")));
+      Health down = new PolyworkerHealthIndicator(engines, ctx.getBeanProvider(JobWorker.class), zeebeDown,
+          Duration.ZERO).health();
+      assertThat(down.getStatus()).isEqualTo(Status.DOWN);
+      assertThat(down.getDetails().get("reason").toString()).startsWith("engine zeebe has not answered a fetch")
+          .doesNotContain("camunda");
+      Info.Builder info = new Info.Builder();
+      ctx.getBean(PolyworkerInfoContributor.class).contribute(info);
+      assertThat(info.build().getDetails().get("polyworker").toString())
+          .contains("engines=[camunda, zeebe]")
+          .contains("engines={camunda={maxConcurrentJobs=32}, zeebe={maxConcurrentJobs=32}}");
     }
   }
 
@@ -116,8 +151,10 @@ class MultiEngineStarterTest {
     Map<String, Object> env = Map.of("POLYWORKER_ENGINES", "camunda,zeebe",
         "POLYWORKER_CAMUNDA_URL", "http://127.0.0.1:9/engine-rest",
         "POLYWORKER_CAMUNDA_USERNAME", "demo", "POLYWORKER_CAMUNDA_PASSWORD", "pw",
-        "POLYWORKER_ZEEBE_URL", "http://127.0.0.1:9");
-    runner.withBean(Handler.class)
+        "POLYWORKER_ZEEBE_URL", "http://127.0.0.1:9",
+        "POLYWORKER_SUBSCRIPTIONS_T_ENGINES", "zeebe",
+        "POLYWORKER_SUBSCRIPTIONS_T_MAX_CONCURRENT_JOBS_PER_ENGINE", "3");
+    runner.withBean(Handler.class).withBean(OldEngineOnly.class)
         .withInitializer(ctx -> ctx.getEnvironment().getPropertySources()
             .addFirst(new SystemEnvironmentPropertySource(
                 "test-" + StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, env)))
@@ -126,11 +163,26 @@ class MultiEngineStarterTest {
           PolyworkerEngines engines = ctx.getBean(PolyworkerEngines.class);
           assertThat(engines.all()).extracting(Engine::id).containsExactly("camunda", "zeebe");
           assertThat(ctx.getBeanNamesForType(Engine.class)).isEmpty();
-          assertThat(ctx.getBean(JobWorker.class).handlers()).containsOnlyKeys("t");
+          JobWorker worker = ctx.getBean(JobWorker.class);
+          assertThat(worker.handlers()).containsOnlyKeys("t", "old");
+          // "t" on zeebe only (property), at most 3 jobs there; "old" on camunda only (annotation).
+          assertThat(worker.subscriptions()).extracting(st -> st.engine() + "/" + st.topic() + "/" + st.slotLimit())
+              .containsExactlyInAnyOrder("zeebe/t/3", "camunda/old/32");
           assertThatThrownBy(() -> engines.get("flowable")).isInstanceOf(IllegalArgumentException.class)
               .hasMessageContaining("camunda, zeebe");
           assertThat(ctx.getBean(PolyworkerProperties.class).getCamunda().getUsername()).isEqualTo("demo");
         });
+  }
+
+  @Test
+  void aSubscriptionNamingAnEngineThatIsNotListedFailsTheStartNamingTheProperty() {
+    runner.withBean(Handler.class)
+        .withPropertyValues("polyworker.engines=camunda,zeebe", "polyworker.camunda.url=http://127.0.0.1:9/engine-rest",
+            "polyworker.zeebe.url=http://127.0.0.1:9", "polyworker.subscriptions.t.engines=flowable")
+        .run(ctx -> assertThat(ctx.getStartupFailure()).rootCause()
+            .isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class,
+                e -> assertThat(e.getName()).isEqualTo("polyworker.subscriptions.t.engines"))
+            .hasMessageContaining("'flowable'").hasMessageContaining("[camunda, zeebe]"));
   }
 
   @Test

@@ -168,7 +168,7 @@ public final class WorkerAssembly {
       if (override != null && !override.isEnabled()) {
         continue;
       }
-      builder.subscribe(r.topic(), r.handler(), options(r, w, override, environment));
+      builder.subscribe(r.topic(), r.handler(), options(r, w, override, environment, ids(engines)));
       subscribed++;
     }
     customizers.forEach(c -> c.customize(builder));
@@ -202,8 +202,12 @@ public final class WorkerAssembly {
     }
   }
 
+  private static List<String> ids(List<Engine> engines) {
+    return engines.stream().map(Engine::id).toList();
+  }
+
   private static SubscriptionOptions options(Registration r, PolyworkerProperties.Worker w,
-      PolyworkerProperties.@Nullable Subscription s, Environment environment) {
+      PolyworkerProperties.@Nullable Subscription s, Environment environment, List<String> engineIds) {
     SubscriptionOptions.Builder b = SubscriptionOptions.builder();
     String prefix = "polyworker.worker.";
     setIf(prefix + "max-concurrent-jobs", w.getMaxConcurrentJobs(), b::maxConcurrentJobs);
@@ -213,7 +217,7 @@ public final class WorkerAssembly {
 
     JobSubscription a = r.annotation();
     if (a != null) {
-      applyAnnotation(r, a, b, environment);
+      applyAnnotation(r, a, b, environment, engineIds);
     }
     if (s != null) {
       String key = "polyworker.subscriptions." + r.topic() + ".";
@@ -222,6 +226,13 @@ public final class WorkerAssembly {
       setIf(key + "lock-duration", s.getLockDuration(), b::lockDuration);
       setIf(key + "long-poll-timeout", s.getLongPollTimeout(), b::longPollTimeout);
       setIf(key + "variables", s.getVariables(), b::variables);
+      if (s.getEngines() != null) {
+        String unknown = unknownEngine(s.getEngines(), engineIds);
+        if (unknown != null) {
+          throw new InvalidConfigurationPropertyValueException(key + "engines", String.join(",", s.getEngines()),
+              "names the engine '" + unknown + "', but the engines are " + engineIds);
+        }
+      }
       setIf(key + "engines", s.getEngines(), ids -> b.engines(ids.toArray(String[]::new)));
       setIf(key + "max-concurrent-jobs-per-engine", s.getMaxConcurrentJobsPerEngine(),
           b::maxConcurrentJobsPerEngine);
@@ -229,8 +240,17 @@ public final class WorkerAssembly {
     return b.build();
   }
 
+  private static @Nullable String unknownEngine(List<String> named, List<String> engineIds) {
+    for (String id : named) {
+      if (!engineIds.contains(id)) {
+        return id;
+      }
+    }
+    return null;
+  }
+
   private static void applyAnnotation(Registration r, JobSubscription a, SubscriptionOptions.Builder b,
-      Environment environment) {
+      Environment environment, List<String> engineIds) {
     String on = "@JobSubscription on " + r.source() + ": ";
     annotated(on + "maxConcurrentJobs", a.maxConcurrentJobs() == -1 ? null : a.maxConcurrentJobs(),
         b::maxConcurrentJobs);
@@ -246,6 +266,11 @@ public final class WorkerAssembly {
     }
     if (a.engines().length > 0) {
       String[] ids = Arrays.stream(a.engines()).map(environment::resolveRequiredPlaceholders).toArray(String[]::new);
+      String unknown = unknownEngine(Arrays.asList(ids), engineIds);
+      if (unknown != null) {
+        throw new PolyworkerException(on + "engines names the engine '" + unknown + "', but the engines are "
+            + engineIds);
+      }
       annotated(on + "engines", Arrays.asList(ids), list -> b.engines(ids));
     }
   }
