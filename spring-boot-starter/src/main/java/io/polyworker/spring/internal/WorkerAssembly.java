@@ -154,9 +154,8 @@ public final class WorkerAssembly {
       List<Registration> registrations, List<WorkerPlugin> plugins, List<JobWorkerCustomizer> customizers) {
     checkSubscriptionKeys(p, registrations);
     PolyworkerProperties.Worker w = p.getWorker();
-    // One engine: the single-engine builder, exactly as before polyworker.engines existed.
-    JobWorker.Builder builder = multiEngine(p) ? JobWorker.builder(engines)
-        : JobWorker.builder(engines.get(0));
+    // JobWorker.builder(engine) is builder(List.of(engine)): one engine behaves as it always did.
+    JobWorker.Builder builder = JobWorker.builder(engines);
     if (w.getId() != null) {
       apply("polyworker.worker.id", w.getId(), () -> builder.workerId(w.getId()));
     }
