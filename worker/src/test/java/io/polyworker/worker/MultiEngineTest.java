@@ -14,6 +14,9 @@ import io.polyworker.testkit.common.InstanceState;
 import io.polyworker.testkit.common.TestProcess;
 import io.polyworker.testkit.memory.InMemoryEngine;
 import io.polyworker.testkit.memory.InMemoryJob;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -207,6 +210,40 @@ class MultiEngineTest extends RuntimeTestSupport {
     alpha.down(false);
     List<String> a = startInstances(alpha, topic, 10);
     awaitCompleted(alpha, a);
+  }
+
+  @Test
+  void everyLogLineNamesTheEngineItsJobOrFetchCameFrom() {
+    String topic = unique("logs");
+    alpha.down(true);
+    String failing = startInstances(beta, topic, 1).get(0);
+    PrintStream original = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      start(topic, job -> {
+        throw new IllegalStateException("payment service down");
+      }, options().defaultRetries(1).retryBackoff(Duration.ZERO).build());
+      await().atMost(PATIENCE).until(() -> beta.hasIncident(failing)
+          && captured.toString(StandardCharsets.UTF_8).contains("alpha topic " + topic + ": fetching failed"));
+      alpha.down(false);
+      await().atMost(PATIENCE).until(() -> captured.toString(StandardCharsets.UTF_8)
+          .contains("alpha topic " + topic + ": fetching works again"));
+    } finally {
+      System.setErr(original);
+    }
+    List<String> lines = captured.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains(topic)).toList();
+    String jobId = beta.jobs().stream().filter(j -> j.processInstanceId().equals(failing)).findFirst()
+        .orElseThrow().id();
+    // The handler failure: on beta, where the job came from, in the "engine topic name: job id" form.
+    assertThat(lines).filteredOn(l -> l.contains("payment service down")).singleElement().satisfies(l ->
+        assertThat(l).contains("WARN").contains("beta topic " + topic + ": job " + jobId + " failed (no retries left"));
+    // The fetch failure: on alpha, which is down; beta's fetches never failed.
+    assertThat(lines).filteredOn(l -> l.contains("fetching failed")).singleElement().satisfies(l ->
+        assertThat(l).contains("WARN").contains("alpha topic " + topic + ": fetching failed, backing off"));
+    // Every runtime line about the subscription names its engine first.
+    assertThat(lines).filteredOn(l -> l.contains("topic " + topic + ":"))
+        .allSatisfy(l -> assertThat(l).containsAnyOf("alpha topic " + topic + ": ", "beta topic " + topic + ": "));
   }
 
   @Test

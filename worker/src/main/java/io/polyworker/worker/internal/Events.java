@@ -41,7 +41,7 @@ final class Events {
       listener.onEvent(new WorkerEvent(type, engine, workerId, topic, jobId, duration, inWorker, count,
           error));
     } catch (RuntimeException e) {
-      LOG.warn("worker listener threw on {} event; ignored", type, e);
+      LOG.warn("{}: worker listener threw on {} event; ignored", SubscriptionRunner.label(engine, topic), type, e);
     }
   }
 

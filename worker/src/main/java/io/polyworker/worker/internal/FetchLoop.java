@@ -144,17 +144,17 @@ final class FetchLoop {
         parts.events().emit(POLL_ERROR, parts.runner().topic(), null, took, 0, cause);
         Duration delay = errorBackoff.next();
         if (!failing) {
-          LOG.warn("topic {}: fetching from {} failed, backing off (first retry in {} ms): {}",
-              parts.runner().topic(), parts.client().engineId(), delay.toMillis(), cause.toString());
+          LOG.warn("{}: fetching failed, backing off (first retry in {} ms): {}",
+              parts.label(), delay.toMillis(), cause.toString());
           failing = true;
         } else {
-          LOG.debug("topic {}: fetch failed again, next retry in {} ms", parts.runner().topic(), delay.toMillis(), cause);
+          LOG.debug("{}: fetch failed again, next retry in {} ms", parts.label(), delay.toMillis(), cause);
         }
         pause(delay);
         continue;
       }
       if (failing) {
-        LOG.info("topic {}: fetching from {} works again", parts.runner().topic(), parts.client().engineId());
+        LOG.info("{}: fetching works again", parts.label());
         failing = false;
       }
       errorBackoff.reset();
@@ -191,7 +191,7 @@ final class FetchLoop {
     for (int i = 0; i < jobs.size(); i++) {
       LockedJob job = jobs.get(i);
       if (i >= accepted) {
-        LOG.warn("topic {}: engine returned more jobs than asked for; releasing job {}", parts.runner().topic(), job.id());
+        LOG.warn("{}: engine returned more jobs than asked for; releasing job {}", parts.label(), job.id());
         parts.releases().submit(() -> parts.runner().release(job));
       } else {
         parts.runner().dispatch(job, arrived, parts.options().lockDuration().toMillis());
@@ -286,7 +286,7 @@ final class FetchLoop {
       return;
     } catch (ExecutionException | RuntimeException e) {
       parts.runner().freeSlots(n);
-      LOG.debug("topic {}: fetch after a retry backoff failed; the long poll takes the job", parts.runner().topic(), e);
+      LOG.debug("{}: fetch after a retry backoff failed; the long poll takes the job", parts.label(), e);
       return;
     }
     if (!jobs.isEmpty()) {

@@ -93,7 +93,7 @@ final class LockKeeper {
         refused(e, error);
         return;
       }
-      LOG.debug("topic {}: extending the lock of job {} failed, retrying", parts.runner().topic(),
+      LOG.debug("{}: extending the lock of job {} failed, retrying", parts.label(),
           e.locked.id(), error);
       schedule(e, Math.max(50, Math.min(1000, left / 2)));
     }
@@ -101,8 +101,8 @@ final class LockKeeper {
 
   private void refused(JobExecution e, Throwable cause) {
     if (!e.beforeReport()) {
-      LOG.debug("topic {}: lock extension of job {} refused while its result is being reported;"
-          + " the report's answer decides: {}", parts.runner().topic(), e.locked.id(), cause.toString());
+      LOG.debug("{}: lock extension of job {} refused while its result is being reported;"
+          + " the report's answer decides: {}", parts.label(), e.locked.id(), cause.toString());
       return;
     }
     parts.runner().lockLost(e, cause);
@@ -114,8 +114,8 @@ final class LockKeeper {
     }
     if (e.state() == JobExecution.State.RUNNING && parts.options().lockExtension()
         && warnedNoExtension.compareAndSet(false, true)) {
-      LOG.warn("topic {}: a handler ran past its lock duration of {} and the lock cannot be extended"
-          + " ({}); the job may run twice. Raise lockDuration for this subscription.", parts.runner().topic(),
+      LOG.warn("{}: a handler ran past its lock duration of {} and the lock cannot be extended"
+          + " ({}); the job may run twice. Raise lockDuration for this subscription.", parts.label(),
           parts.options().lockDuration(), parts.client().capabilities().whyMissing(Capability.LOCK_EXTENSION));
     }
     parts.runner().lockLost(e, null);

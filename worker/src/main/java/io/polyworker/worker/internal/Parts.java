@@ -19,4 +19,9 @@ record Parts(SubscriptionRunner runner, EngineClient client, WorkerOptions worke
   String topic() {
     return runner.topic();
   }
+
+  /** "engine topic name": how the parts' log lines begin ({@link SubscriptionRunner#label()}). */
+  String label() {
+    return runner.label();
+  }
 }

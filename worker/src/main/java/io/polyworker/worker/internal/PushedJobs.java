@@ -157,7 +157,7 @@ final class PushedJobs {
       if (lockLeft <= 0) {
         // Its lock ran out while it waited: the engine offers it again; running it here could run
         // it twice.
-        LOG.debug("topic {}: pushed job {} waited past its lock; left to the engine", parts.runner().topic(),
+        LOG.debug("{}: pushed job {} waited past its lock; left to the engine", parts.label(),
             next.job().id());
         parts.events().emit(LOCK_LOST, parts.runner().topic(), next.job().id());
         parts.capacity().release(1);
@@ -212,7 +212,7 @@ final class PushedJobs {
         stream = null;
         paused = true;
         lastPause = closeLater(s);
-        LOG.debug("topic {}: every slot busy; job stream paused", parts.runner().topic());
+        LOG.debug("{}: every slot busy; job stream paused", parts.label());
       }
       return lastPause;
     }
@@ -234,7 +234,7 @@ final class PushedJobs {
       if (open && idle && paused && parts.runner().jobsHeld() < slots()) {
         paused = false;
         openStream();
-        LOG.debug("topic {}: no backlog and a slot free; job stream reopened", parts.runner().topic());
+        LOG.debug("{}: no backlog and a slot free; job stream reopened", parts.label());
       }
     }
   }
@@ -243,7 +243,7 @@ final class PushedJobs {
     try {
       stream = parts.client().openStream(streamRequest, this::onPushed);
     } catch (RuntimeException e) {
-      LOG.warn("topic {}: cannot open the job stream, polling only: {}", parts.runner().topic(), e.toString());
+      LOG.warn("{}: cannot open the job stream, polling only: {}", parts.label(), e.toString());
     }
   }
 
@@ -260,7 +260,7 @@ final class PushedJobs {
     try {
       s.close();
     } catch (RuntimeException e) {
-      LOG.debug("topic {}: closing the job stream failed", parts.runner().topic(), e);
+      LOG.debug("{}: closing the job stream failed", parts.label(), e);
     }
   }
 }

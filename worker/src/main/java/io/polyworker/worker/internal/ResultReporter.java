@@ -81,6 +81,7 @@ final class ResultReporter {
   void report(JobExecution e, JobResult result, Duration handlerTime, @Nullable Throwable error) {
     LockedJob locked = e.locked;
     String topic = parts.runner().topic();
+    String label = parts.label();
     JobResult current = result.withFailureDefaults(retriesAfterFailure(locked), parts.options().retryBackoff());
     Backoff.Sequence backoff = parts.worker().reportRetryBackoff().start();
     long deadline = System.nanoTime() + parts.worker().reportRetryTimeout().toNanos();
@@ -105,7 +106,7 @@ final class ResultReporter {
           return;
         } catch (JobLockLostException lost) {
           parts.runner().lockLost(e, lost);
-          LOG.warn("topic {}: job {} was not {}: this worker lost its lock ({})", topic, locked.id(),
+          LOG.warn("{}: job {} was not {}: this worker lost its lock ({})", label, locked.id(),
               verb(current), lost.detail());
           return;
         } catch (NotFoundException gone) {
@@ -114,16 +115,16 @@ final class ResultReporter {
           // connection) the likeliest reason is this worker's own earlier attempt; say so, so that
           // the line does not read like a lost result.
           if (attempt > 0) {
-            LOG.warn("{} topic {}: job {} no longer exists in the engine ({} answered: {}); most likely"
+            LOG.warn("{}: job {} no longer exists in the engine ({} answered: {}); most likely"
                 + " it was {} by this worker's earlier attempt, whose answer was lost ({} attempts"
                 + " before this one), or it was deleted with its process instance",
-                parts.client().engineId(), topic, locked.id(), gone.operation(), gone.detail(),
+                label, locked.id(), gone.operation(), gone.detail(),
                 verb(current), attempt);
           } else {
-            LOG.warn("{} topic {}: job {} no longer exists in the engine ({} answered: {}), so it was"
+            LOG.warn("{}: job {} no longer exists in the engine ({} answered: {}), so it was"
                 + " not {} by this worker: most likely its process instance was deleted or cancelled,"
                 + " or another worker finished it after this worker's lock had expired",
-                parts.client().engineId(), topic, locked.id(), gone.operation(), gone.detail(),
+                label, locked.id(), gone.operation(), gone.detail(),
                 verb(current));
           }
           return;
@@ -134,7 +135,7 @@ final class ResultReporter {
           }
           // Sending the same result again cannot succeed: fail the job with the reason, so that it
           // surfaces as a failure instead of running again after every lock expiry.
-          LOG.warn("topic {}: job {} could not be {} ({}); failing it instead", topic, locked.id(),
+          LOG.warn("{}: job {} could not be {} ({}); failing it instead", label, locked.id(),
               verb(current), refused.getMessage());
           error = refused;
           current = JobResult.fail("result could not be sent: " + refused.getMessage())
@@ -151,7 +152,7 @@ final class ResultReporter {
           attempt++;
           parts.events().emitFor(REPORT_RETRIED, topic, e, Duration.ZERO, attempt, transientError);
           Duration delay = backoff.next();
-          LOG.debug("topic {}: reporting job {} failed (attempt {}), retrying in {} ms", topic,
+          LOG.debug("{}: reporting job {} failed (attempt {}), retrying in {} ms", label,
               locked.id(), attempt, delay.toMillis(), transientError);
           if (!pause(delay)) {
             interrupted = true;
@@ -163,7 +164,7 @@ final class ResultReporter {
         } catch (RuntimeException bug) {
           // Not an engine answer but a defect of the engine parts.client(): retrying cannot help.
           parts.events().emitFor(REPORT_FAILED, topic, e, Duration.ZERO, 1, bug);
-          LOG.warn("topic {}: job {} could not be {}; it runs again after its lock expires", topic,
+          LOG.warn("{}: job {} could not be {}; it runs again after its lock expires", label,
               locked.id(), verb(current), bug);
           return;
         }
@@ -199,8 +200,8 @@ final class ResultReporter {
 
   private void given(JobExecution job, JobResult result, Exception e) {
     parts.events().emitFor(REPORT_FAILED, parts.runner().topic(), job, Duration.ZERO, 1, e);
-    LOG.warn("topic {}: job {} could not be {}; it runs again after its lock expires: {}",
-        parts.runner().topic(), job.locked.id(), verb(result), e.toString());
+    LOG.warn("{}: job {} could not be {}; it runs again after its lock expires: {}",
+        parts.label(), job.locked.id(), verb(result), e.toString());
   }
 
   /** One WARN line per failed attempt the engine took; the stack trace once per distinct cause. */
@@ -213,14 +214,11 @@ final class ResultReporter {
     boolean trace = error != null && tracedCauses.size() < MAX_TRACED_CAUSES
         && tracedCauses.add(causeKey(error));
     if (trace) {
-      LOG.warn("{} topic {}: job {} failed ({}): {}", parts.client().engineId(), parts.runner().topic(), locked.id(),
-          left, why, error);
+      LOG.warn("{}: job {} failed ({}): {}", parts.label(), locked.id(), left, why, error);
     } else {
-      LOG.warn("{} topic {}: job {} failed ({}): {}", parts.client().engineId(), parts.runner().topic(), locked.id(),
-          left, why);
+      LOG.warn("{}: job {} failed ({}): {}", parts.label(), locked.id(), left, why);
       if (error != null) {
-        LOG.debug("{} topic {}: job {} failed with", parts.client().engineId(), parts.runner().topic(), locked.id(),
-            error);
+        LOG.debug("{}: job {} failed with", parts.label(), locked.id(), error);
       }
     }
   }

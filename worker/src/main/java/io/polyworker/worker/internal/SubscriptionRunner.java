@@ -41,6 +41,7 @@ final class SubscriptionRunner {
   private final EngineClient client;
   private final WorkerOptions workerOptions;
   private final Subscription subscription;
+  private final String label;
   private final Events events;
   private final Capacity capacity;
   private final FetchLoop fetches;
@@ -63,6 +64,7 @@ final class SubscriptionRunner {
     this.client = client;
     this.workerOptions = workerOptions;
     this.subscription = subscription;
+    this.label = label(client.engineId(), subscription.topic());
     this.events = events;
     SubscriptionOptions options = subscription.options();
     var caps = client.capabilities();
@@ -108,6 +110,18 @@ final class SubscriptionRunner {
 
   String engineId() {
     return client.engineId();
+  }
+
+  /**
+   * How every log line about this subscription or one of its jobs begins, "engine topic name" (e.g.
+   * {@code camunda topic charge}), on a worker over one engine as on one over several.
+   */
+  String label() {
+    return label;
+  }
+
+  static String label(String engineId, String topic) {
+    return engineId + " topic " + topic;
   }
 
   /** What the subscription's threads are named after: the topic, with the engine on a worker over several. */
@@ -213,7 +227,7 @@ final class SubscriptionRunner {
     try {
       executor.execute(e);
     } catch (RejectedExecutionException rejected) {
-      LOG.warn("topic {}: executor rejected job {}; releasing it", topic(), job.id());
+      LOG.warn("{}: executor rejected job {}; releasing it", label, job.id());
       if (e.moveTo(State.QUEUED, State.DONE)) {
         releaseHeld(e);
       }
@@ -261,7 +275,7 @@ final class SubscriptionRunner {
       client.release(job, workerOptions.workerId());
       events.emit(RELEASED, topic(), job.id());
     } catch (RuntimeException e) {
-      LOG.warn("topic {}: could not release job {} (its lock will expire instead): {}", topic(),
+      LOG.warn("{}: could not release job {} (its lock will expire instead): {}", label,
           job.id(), e.toString());
       events.emit(REPORT_FAILED, topic(), job.id(), Duration.ZERO, 1, e);
     }
@@ -293,11 +307,11 @@ final class SubscriptionRunner {
     events.emitFor(LOCK_LOST, topic(), e, Duration.ZERO, 1, cause);
     if (e.moveTo(State.QUEUED, State.DONE)) {
       // Never started: leave it to the engine, which offers it again.
-      LOG.warn("topic {}: the lock of job {} ran out before its handler started; left to the engine{}",
-          topic(), e.locked.id(), cause == null ? "" : ": " + cause);
+      LOG.warn("{}: the lock of job {} ran out before its handler started; left to the engine{}",
+          label, e.locked.id(), cause == null ? "" : ": " + cause);
       e.finish();
     } else if (e.state() == State.RUNNING) {
-      LOG.warn("topic {}: lost the lock of job {} while its handler runs{}", topic(), e.locked.id(),
+      LOG.warn("{}: lost the lock of job {} while its handler runs{}", label, e.locked.id(),
           cause == null ? "" : ": " + cause);
     }
   }
