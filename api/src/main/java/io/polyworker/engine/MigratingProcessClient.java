@@ -44,8 +44,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>What the rule does not cover: a message start event still deployed on the old engine counts
  * as waiting there, so such a message starts an instance on the old engine (undeploy or change
- * that model when switching). A message the old engine did not take and that has no time to live
- * raises the target's answer for it (Camunda 7 / Flowable as the target: {@code NotFoundException}).
+ * that model when switching). A message the old engine did not take meets the target's rules as if
+ * published there directly: with time to live zero and nothing waiting, Zeebe accepts and drops it,
+ * Camunda 7 and Flowable raise {@code NotFoundException}.
  * {@link PublishMessage#messageId()} is checked by each engine on its own, not across the two.
  * {@link #publishMessage} returns the old engine's answer (the id of the instance reached) or the
  * target's (Zeebe: the message key).
