@@ -26,7 +26,16 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>{@link #tenantIds()}</td><td>null</td><td>only jobs of these tenants</td></tr>
  *   <tr><td>{@link #usePriority()}</td><td>true</td><td>fetch high-priority jobs first where the engine supports it; ignored elsewhere</td></tr>
  *   <tr><td>{@link #executor()}</td><td>null: virtual threads on Java 21+, else a pool of maxConcurrentJobs threads</td><td>where handlers run; never shut down by Polyworker when supplied</td></tr>
+ *   <tr><td>{@link #engines()}</td><td>empty: every engine of the worker</td><td>on a worker over several engines, the ids of the engines this subscription is served on</td></tr>
+ *   <tr><td>{@link #maxConcurrentJobsPerEngine()}</td><td>= maxConcurrentJobs</td><td>on a worker over several engines, jobs held at once from any one engine; maxConcurrentJobs stays the limit across them all</td></tr>
  * </table>
+ *
+ * <p>On a worker over several engines ({@code JobWorker.builder(List.of(camunda, zeebe))}),
+ * {@link #maxConcurrentJobs()} is one limit for the subscription across all its engines, shared
+ * fairly: while more than one engine has work, each may hold its equal share (the limit divided by
+ * the number of engines, rounded up) and takes more only while no other engine waits for a slot.
+ * The shares are of slots, not of completions: an engine that answers faster completes more jobs in
+ * its share. Each engine keeps its own fetch loop, locks and reports.
  */
 public final class SubscriptionOptions {
   private static final SubscriptionOptions DEFAULTS = new Builder().build();
@@ -46,6 +55,9 @@ public final class SubscriptionOptions {
   private final @Nullable List<String> tenantIds;
   private final boolean usePriority;
   private final @Nullable Executor executor;
+  private final List<String> engines;
+  /** What the builder was given: 0 when it follows maxConcurrentJobs. */
+  private final int maxConcurrentJobsPerEngineSet;
 
   private SubscriptionOptions(Builder b) {
     this.lockDuration = b.lockDuration;
@@ -63,6 +75,8 @@ public final class SubscriptionOptions {
     this.tenantIds = b.tenantIds;
     this.usePriority = b.usePriority;
     this.executor = b.executor;
+    this.engines = b.engines;
+    this.maxConcurrentJobsPerEngineSet = b.maxConcurrentJobsPerEngine;
   }
 
   /** The defaults listed above. */
@@ -93,6 +107,13 @@ public final class SubscriptionOptions {
   public @Nullable List<String> tenantIds() { return tenantIds; }
   public boolean usePriority() { return usePriority; }
   public @Nullable Executor executor() { return executor; }
+  /** The engines this subscription is served on; empty for every engine of the worker. */
+  public List<String> engines() { return engines; }
+  /** Jobs held at once from one engine; at most {@link #maxConcurrentJobs()}. */
+  public int maxConcurrentJobsPerEngine() {
+    return maxConcurrentJobsPerEngineSet > 0
+        ? Math.min(maxConcurrentJobsPerEngineSet, maxConcurrentJobs) : maxConcurrentJobs;
+  }
 
   @Override
   public String toString() {
@@ -102,7 +123,10 @@ public final class SubscriptionOptions {
         + ", defaultRetries=" + defaultRetries + ", retryBackoff=" + retryBackoff
         + ", businessKey=" + businessKey + ", processDefinitionKey=" + processDefinitionKey
         + ", tenantIds=" + tenantIds + ", usePriority=" + usePriority + ", executor="
-        + (executor == null ? "default" : executor.getClass().getName()) + "}";
+        + (executor == null ? "default" : executor.getClass().getName())
+        + (engines.isEmpty() ? "" : ", engines=" + engines)
+        + (maxConcurrentJobsPerEngineSet > 0 ? ", maxConcurrentJobsPerEngine="
+            + maxConcurrentJobsPerEngine() : "") + "}";
   }
 
   /** Builds {@link SubscriptionOptions}. Not thread-safe. */
@@ -120,6 +144,8 @@ public final class SubscriptionOptions {
     private @Nullable List<String> tenantIds;
     private boolean usePriority = true;
     private @Nullable Executor executor;
+    private List<String> engines = List.of();
+    private int maxConcurrentJobsPerEngine = 0;
 
     private Builder() {}
 
@@ -138,6 +164,8 @@ public final class SubscriptionOptions {
       tenantIds = o.tenantIds;
       usePriority = o.usePriority;
       executor = o.executor;
+      engines = o.engines;
+      maxConcurrentJobsPerEngine = o.maxConcurrentJobsPerEngineSet;
     }
 
     /** Lock duration, at least 1 s. Default 30 s. */
@@ -223,6 +251,32 @@ public final class SubscriptionOptions {
     /** Where handlers run; null (default) for the built-in executor. */
     public Builder executor(@Nullable Executor v) {
       executor = v;
+      return this;
+    }
+
+    /**
+     * On a worker over several engines, serve this subscription only on these engines (ids as
+     * {@code Engine.id()} gives them: {@code camunda}, {@code flowable}, {@code zeebe}); none (the
+     * default) for every engine of the worker. {@code JobWorker.Builder.build()} refuses an id the
+     * worker has no engine for.
+     */
+    public Builder engines(String... engineIds) {
+      return engines(List.of(engineIds));
+    }
+
+    /** See {@link #engines(String...)}; an empty list for every engine (the default). */
+    public Builder engines(List<String> engineIds) {
+      engines = engineIds.isEmpty() ? List.of() : Options.names(engineIds, "engines");
+      return this;
+    }
+
+    /**
+     * On a worker over several engines, the most jobs held at once from any one engine, at least 1;
+     * capped at maxConcurrentJobs, which stays the limit across all engines. Default:
+     * maxConcurrentJobs (only the shared limit applies).
+     */
+    public Builder maxConcurrentJobsPerEngine(int v) {
+      maxConcurrentJobsPerEngine = Options.positive(v, "maxConcurrentJobsPerEngine");
       return this;
     }
 

@@ -9,6 +9,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +44,14 @@ public final class Engines {
    */
   public static Engine fromConfig(EngineConfig config) {
     String id = config.engine();
+    if (config.get(EngineConfig.ENGINES) != null) {
+      if (id != null) {
+        throw bothSet();
+      }
+      throw new PolyworkerException("setting " + EngineConfig.ENGINES + " (environment variable "
+          + EngineConfig.envName(EngineConfig.ENGINES) + ") lists several engines: create them with"
+          + " Engines.allFromConfig, or name one engine in " + EngineConfig.ENGINE + " instead");
+    }
     List<String> available = new ArrayList<>();
     for (EngineProvider provider : providers()) {
       if (id != null && provider.id().equalsIgnoreCase(id)) {
@@ -61,6 +71,113 @@ public final class Engines {
         + String.join(", ", KNOWN.values()) + "); on the class path: " + onClassPath(available));
   }
 
+  /**
+   * Creates every engine of a configuration. With {@code polyworker.engines}
+   * ({@code POLYWORKER_ENGINES}) set, one engine per listed id, in the order listed, each made by
+   * {@link #fromConfig(EngineConfig)} from {@link EngineConfig#forEngine(String)}: its common keys
+   * are read as {@code polyworker.<id>.<key>} ({@code POLYWORKER_ZEEBE_URL}, ...). Without it, the
+   * one engine of {@link #fromConfig(EngineConfig)}. The caller owns the engines and closes each.
+   *
+   * @return the engines, at least one; immutable
+   * @throws PolyworkerException when {@code polyworker.engine} is set too, when a single-engine
+   *     spelling of a common key ({@code polyworker.url}, ...) is set with {@code polyworker.engines},
+   *     when an id is listed twice, or when an engine cannot be created: the message names the engine
+   *     of the list and the per-engine key ({@code polyworker.zeebe.url} /
+   *     {@code POLYWORKER_ZEEBE_URL}); the engines already created are closed first
+   */
+  public static List<Engine> allFromConfig(EngineConfig config) {
+    List<String> ids = config.engines();
+    if (ids.isEmpty()) {
+      return List.of(fromConfig(config));
+    }
+    if (config.engine() != null) {
+      throw bothSet();
+    }
+    for (String key : EngineConfig.COMMON_KEYS) {
+      if (config.get(key) != null) {
+        throw new PolyworkerException("setting " + key + " (environment variable "
+            + EngineConfig.envName(key) + ") is not read when " + EngineConfig.ENGINES
+            + " is set: write it once per engine, as " + EngineConfig.perEngineKey("<id>", key)
+            + " (such as " + EngineConfig.perEngineKey(ids.get(0), key) + " / "
+            + EngineConfig.envName(EngineConfig.perEngineKey(ids.get(0), key)) + ")");
+      }
+    }
+    List<Engine> made = new ArrayList<>();
+    try {
+      for (String id : ids) {
+        made.add(create(config.forEngine(id), id, ids));
+      }
+    } catch (RuntimeException e) {
+      for (int i = made.size() - 1; i >= 0; i--) {
+        try {
+          made.get(i).close();
+        } catch (RuntimeException closing) {
+          e.addSuppressed(closing);
+        }
+      }
+      throw e;
+    }
+    return List.copyOf(made);
+  }
+
+  /** One engine of a multi-engine configuration; failures name the engine and per-engine keys. */
+  private static Engine create(EngineConfig one, String id, List<String> ids) {
+    String which = "engine '" + id + "' of " + EngineConfig.ENGINES + " (" + String.join(",", ids) + "): ";
+    try {
+      if (provider(id) != null && one.get(EngineConfig.URL) == null) {
+        String key = EngineConfig.perEngineKey(id, EngineConfig.URL);
+        throw new PolyworkerException(which + "missing setting " + key + " (environment variable "
+            + EngineConfig.envName(key) + ")");
+      }
+      return fromConfig(one);
+    } catch (PolyworkerException e) {
+      if (e.getMessage() != null && e.getMessage().startsWith(which)) {
+        throw e;
+      }
+      throw new PolyworkerException(which + perEngineSpelling(id, String.valueOf(e.getMessage())), e);
+    } catch (RuntimeException e) {
+      throw new PolyworkerException(which + perEngineSpelling(id, String.valueOf(e.getMessage())), e);
+    }
+  }
+
+  /**
+   * A provider's message with the single-engine spellings of the keys it names
+   * ({@code polyworker.url}, {@code POLYWORKER_URL}, {@code polyworker.engine}) replaced by what the
+   * user wrote ({@code polyworker.zeebe.url}, {@code POLYWORKER_ZEEBE_URL}, {@code polyworker.engines}).
+   */
+  static String perEngineSpelling(String id, String message) {
+    String result = message;
+    for (String key : EngineConfig.COMMON_KEYS) {
+      String perEngine = EngineConfig.perEngineKey(id, key);
+      result = replaceKey(result, key, perEngine);
+      result = replaceKey(result, EngineConfig.envName(key), EngineConfig.envName(perEngine));
+    }
+    result = replaceKey(result, EngineConfig.ENGINE, EngineConfig.ENGINES);
+    return replaceKey(result, EngineConfig.envName(EngineConfig.ENGINE),
+        EngineConfig.envName(EngineConfig.ENGINES));
+  }
+
+  /** Replaces {@code key} where it stands as a whole key, not as part of a longer one. */
+  private static String replaceKey(String text, String key, String replacement) {
+    return text.replaceAll("(?<![\\w.-])" + Pattern.quote(key) + "(?![\\w-]|\\.\\w)",
+        Matcher.quoteReplacement(replacement));
+  }
+
+  private static PolyworkerException bothSet() {
+    return new PolyworkerException("both " + EngineConfig.ENGINE + " ("
+        + EngineConfig.envName(EngineConfig.ENGINE) + ") and " + EngineConfig.ENGINES + " ("
+        + EngineConfig.envName(EngineConfig.ENGINES) + ") are set: remove " + EngineConfig.ENGINE
+        + " to run on the engines listed, or remove " + EngineConfig.ENGINES + " to run on one engine");
+  }
+
+  private static @Nullable EngineProvider provider(String id) {
+    for (EngineProvider provider : providers()) {
+      if (provider.id().equalsIgnoreCase(id)) {
+        return provider;
+      }
+    }
+    return null;
+  }
 
   private static String describe(List<String> ids) {
     return ids.isEmpty() ? "none; add io.polyworker:polyworker-engine-camunda, -flowable or -zeebe"

@@ -90,7 +90,7 @@ public final class StarterStartup {
     write(output, kept, report);
   }
 
-  private static Map<String, String> options(String[] args) {
+  static Map<String, String> options(String[] args) {
     Map<String, String> options = new HashMap<>();
     for (String arg : args) {
       for (String word : arg.trim().split("\\s+")) {

@@ -195,6 +195,35 @@ class JobWorkerMetricsTest {
     assertThat(gauge(JobWorkerMetrics.FETCHES_OPEN, topic)).isZero();
   }
 
+  @Test
+  void aWorkerOverTwoEnginesTagsEveryMeterWithTheEngineItsJobCameFrom() {
+    InMemoryEngine other = InMemoryEngine.builder().id("other").build();
+    String topic = "both";
+    TestProcess p = TestProcess.named("metrics-both").task("t", topic);
+    for (InMemoryEngine e : java.util.List.of(engine, other)) {
+      e.processClient().deploy(DeploymentResource.of(p.resourceName(), p.toXml(Dialect.CAMUNDA)));
+      e.processClient().startProcess(p.id(), Map.of());
+      e.processClient().startProcess(p.id(), Map.of());
+    }
+    JobWorker worker = metrics.bindTo(JobWorker.builder(java.util.List.of(engine, other))
+        .options(WorkerOptions.builder().workerId("w-both")
+            .emptyPollBackoff(Duration.ofMillis(10), Duration.ofMillis(50)).listener(metrics).build())
+        .subscribe(topic, job -> JobResult.complete(), SubscriptionOptions.builder().maxConcurrentJobs(4).build())
+        .build());
+    try {
+      worker.start();
+      await().atMost(Duration.ofSeconds(10)).until(() -> count(JobWorkerMetrics.REPORTED, "topic", topic) == 4);
+      assertThat(count(JobWorkerMetrics.REPORTED, "topic", topic, "engine", engine.id())).isEqualTo(2);
+      assertThat(count(JobWorkerMetrics.REPORTED, "topic", topic, "engine", "other")).isEqualTo(2);
+      // One slot gauge per engine: each engine's limit is the shared one (no per-engine limit set).
+      assertThat(registry.find(JobWorkerMetrics.SLOTS_LIMIT).tag("topic", topic).gauges())
+          .extracting(g -> g.getId().getTag("engine")).containsExactlyInAnyOrder(engine.id(), "other");
+    } finally {
+      worker.close();
+      other.close();
+    }
+  }
+
   private static String[] concat(String[] tags, String... more) {
     String[] all = new String[tags.length + more.length];
     System.arraycopy(tags, 0, all, 0, tags.length);

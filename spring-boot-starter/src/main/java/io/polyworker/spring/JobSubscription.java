@@ -58,6 +58,13 @@ public @interface JobSubscription {
    */
   String[] variables() default {};
 
+  /**
+   * The engines this subscription runs on, by id ({@code camunda}, {@code zeebe}: ids of
+   * {@code polyworker.engines}); empty (default): every engine of the worker. Placeholders allowed;
+   * {@code polyworker.subscriptions.<topic>.engines} overrides it.
+   */
+  String[] engines() default {};
+
   /** Retries set on a failure whose retries the handler did not choose; {@code -1} (default): the runtime's default. */
   int defaultRetries() default -1;
 

@@ -13,12 +13,26 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * {@link io.polyworker.engine.EngineConfig} (the same names without Spring); environment variables
  * work through Spring's relaxed binding ({@code POLYWORKER_ENGINE}, {@code POLYWORKER_URL},
  * {@code POLYWORKER_WORKER_MAX_CONCURRENT_JOBS}, ...). {@link #toString()} hides secrets.
+ *
+ * <p>One engine: {@code polyworker.engine} and the common keys ({@code polyworker.url}, ...). Several
+ * engines (a migration): {@code polyworker.engines} and, per engine, the same keys in that engine's
+ * block ({@code polyworker.camunda.url}, {@code polyworker.zeebe.oauth.client-id}, ...).
  */
 @ConfigurationProperties(prefix = "polyworker")
 public class PolyworkerProperties {
 
-  /** The engine: camunda (also Operaton and CIB seven), flowable or zeebe. Required. */
+  /**
+   * The engine: camunda (also Operaton and CIB seven), flowable or zeebe. Required, unless
+   * polyworker.engines lists several engines.
+   */
   private @Nullable String engine;
+
+  /**
+   * Several engines for one worker (a migration), such as camunda,zeebe; each engine's url, auth
+   * and credentials then come from its block (polyworker.camunda.url, polyworker.zeebe.url, ...).
+   * Default: none, one engine chosen by polyworker.engine; not together with polyworker.engine.
+   */
+  private List<String> engines = new ArrayList<>();
 
   /**
    * Camunda: the .../engine-rest URL; Flowable: the server root (with /process-api and
@@ -39,6 +53,7 @@ public class PolyworkerProperties {
   private @Nullable String token;
 
   private final OAuth oauth = new OAuth();
+  private final Camunda camunda = new Camunda();
   private final Zeebe zeebe = new Zeebe();
   private final Flowable flowable = new Flowable();
   private final Worker worker = new Worker();
@@ -51,6 +66,8 @@ public class PolyworkerProperties {
 
   public @Nullable String getEngine() { return engine; }
   public void setEngine(@Nullable String engine) { this.engine = engine; }
+  public List<String> getEngines() { return engines; }
+  public void setEngines(@Nullable List<String> engines) { this.engines = engines == null ? new ArrayList<>() : new ArrayList<>(engines); }
   public @Nullable String getUrl() { return url; }
   public void setUrl(@Nullable String url) { this.url = url; }
   public @Nullable String getAuth() { return auth; }
@@ -62,6 +79,7 @@ public class PolyworkerProperties {
   public @Nullable String getToken() { return token; }
   public void setToken(@Nullable String token) { this.token = token; }
   public OAuth getOauth() { return oauth; }
+  public Camunda getCamunda() { return camunda; }
   public Zeebe getZeebe() { return zeebe; }
   public Flowable getFlowable() { return flowable; }
   public Worker getWorker() { return worker; }
@@ -72,14 +90,63 @@ public class PolyworkerProperties {
 
   @Override
   public String toString() {
-    return "PolyworkerProperties{engine=" + engine + ", url=" + (url == null ? null
-        : io.polyworker.engine.EngineConfig.withoutUserInfo(url)) + ", auth=" + auth + ", username=" + username
-        + ", password=" + mask(password) + ", token=" + mask(token) + ", oauth=" + oauth + ", worker=" + worker
-        + ", subscriptions=" + subscriptions + "}";
+    return "PolyworkerProperties{engine=" + engine + ", engines=" + engines + ", url=" + hideUserInfo(url)
+        + ", auth=" + auth + ", username=" + username + ", password=" + mask(password) + ", token=" + mask(token)
+        + ", oauth=" + oauth + ", camunda=" + camunda + ", flowable=" + flowable + ", zeebe=" + zeebe
+        + ", worker=" + worker + ", subscriptions=" + subscriptions + "}";
   }
 
   static @Nullable String mask(@Nullable String secret) {
     return secret == null ? null : "****";
+  }
+
+  static @Nullable String hideUserInfo(@Nullable String url) {
+    return url == null ? null : io.polyworker.engine.EngineConfig.withoutUserInfo(url);
+  }
+
+  /**
+   * One engine's connection in a multi-engine configuration (polyworker.engines): the common keys,
+   * read only when polyworker.engines is set, under the engine's id. {@link #toString()} hides secrets.
+   */
+  public abstract static class EngineConnection {
+    /** This engine's URL when polyworker.engines lists it (as polyworker.url for one engine). */
+    private @Nullable String url;
+    /** This engine's auth type: none, basic, bearer or oauth2; default as for polyworker.auth. */
+    private @Nullable String auth;
+    /** This engine's basic-auth user name. */
+    private @Nullable String username;
+    /** This engine's basic-auth password (never logged). */
+    private @Nullable String password;
+    /** This engine's static bearer token (never logged). */
+    private @Nullable String token;
+    private final OAuth oauth = new OAuth();
+
+    public @Nullable String getUrl() { return url; }
+    public void setUrl(@Nullable String url) { this.url = url; }
+    public @Nullable String getAuth() { return auth; }
+    public void setAuth(@Nullable String auth) { this.auth = auth; }
+    public @Nullable String getUsername() { return username; }
+    public void setUsername(@Nullable String username) { this.username = username; }
+    public @Nullable String getPassword() { return password; }
+    public void setPassword(@Nullable String password) { this.password = password; }
+    public @Nullable String getToken() { return token; }
+    public void setToken(@Nullable String token) { this.token = token; }
+    /** This engine's OAuth2 client credentials. */
+    public OAuth getOauth() { return oauth; }
+
+    /** The common keys as {@code name=value, } pairs, secrets masked. */
+    String connectionToString() {
+      return "url=" + hideUserInfo(url) + ", auth=" + auth + ", username=" + username + ", password="
+          + mask(password) + ", token=" + mask(token) + ", oauth=" + oauth;
+    }
+  }
+
+  /** Camunda 7 in a multi-engine configuration (polyworker.engines); see the engine-camunda README. */
+  public static class Camunda extends EngineConnection {
+    @Override
+    public String toString() {
+      return "{" + connectionToString() + "}";
+    }
   }
 
   /** OAuth2 client credentials (Camunda 8 / Zeebe with identity, or a Camunda 7 / Flowable behind a gateway). */
@@ -113,8 +180,11 @@ public class PolyworkerProperties {
     }
   }
 
-  /** Zeebe-only settings; see the engine-zeebe README. */
-  public static class Zeebe {
+  /**
+   * Zeebe-only settings (for one engine and for several), and Zeebe's connection in a multi-engine
+   * configuration; see the engine-zeebe README.
+   */
+  public static class Zeebe extends EngineConnection {
     /** Plain-text gRPC (no TLS); default: plain text for http:// addresses, TLS for https://. */
     private @Nullable Boolean plaintext;
     /** A PEM file of the CA that signed the gateway's certificate. */
@@ -136,10 +206,19 @@ public class PolyworkerProperties {
     public void setLongPolling(@Nullable Boolean longPolling) { this.longPolling = longPolling; }
     public @Nullable Duration getRequestTimeout() { return requestTimeout; }
     public void setRequestTimeout(@Nullable Duration requestTimeout) { this.requestTimeout = requestTimeout; }
+
+    @Override
+    public String toString() {
+      return "{" + connectionToString() + ", plaintext=" + plaintext + ", caCertificatePath=" + caCertificatePath
+          + ", streaming=" + streaming + ", longPolling=" + longPolling + ", requestTimeout=" + requestTimeout + "}";
+    }
   }
 
-  /** Flowable-only settings; see the engine-flowable README. */
-  public static class Flowable {
+  /**
+   * Flowable-only settings (for one engine and for several), and Flowable's connection in a
+   * multi-engine configuration; see the engine-flowable README.
+   */
+  public static class Flowable extends EngineConnection {
     /** The path of the process REST API below the URL; default /process-api. */
     private @Nullable String processApiPath;
     /** The path of the external-job REST API below the URL; default /external-job-api. */
@@ -149,6 +228,12 @@ public class PolyworkerProperties {
     public void setProcessApiPath(@Nullable String processApiPath) { this.processApiPath = processApiPath; }
     public @Nullable String getExternalJobApiPath() { return externalJobApiPath; }
     public void setExternalJobApiPath(@Nullable String externalJobApiPath) { this.externalJobApiPath = externalJobApiPath; }
+
+    @Override
+    public String toString() {
+      return "{" + connectionToString() + ", processApiPath=" + processApiPath + ", externalJobApiPath="
+          + externalJobApiPath + "}";
+    }
   }
 
   /** The worker and the defaults of every subscription. */
@@ -209,6 +294,16 @@ public class PolyworkerProperties {
     private @Nullable Duration longPollTimeout;
     /** The variables fetched with each job; default: the annotation's, else all. */
     private @Nullable List<String> variables;
+    /**
+     * The engines (ids of polyworker.engines) this topic is subscribed on; default: the annotation's,
+     * else every engine of the worker.
+     */
+    private @Nullable List<String> engines;
+    /**
+     * Jobs this subscription runs at once on each engine, within max-concurrent-jobs; default: no
+     * limit per engine, only max-concurrent-jobs shared by all engines.
+     */
+    private @Nullable Integer maxConcurrentJobsPerEngine;
 
     public boolean isEnabled() { return enabled; }
     public void setEnabled(boolean enabled) { this.enabled = enabled; }
@@ -222,12 +317,17 @@ public class PolyworkerProperties {
     public void setLongPollTimeout(@Nullable Duration longPollTimeout) { this.longPollTimeout = longPollTimeout; }
     public @Nullable List<String> getVariables() { return variables; }
     public void setVariables(@Nullable List<String> variables) { this.variables = variables == null ? null : new ArrayList<>(variables); }
+    public @Nullable List<String> getEngines() { return engines; }
+    public void setEngines(@Nullable List<String> engines) { this.engines = engines == null ? null : new ArrayList<>(engines); }
+    public @Nullable Integer getMaxConcurrentJobsPerEngine() { return maxConcurrentJobsPerEngine; }
+    public void setMaxConcurrentJobsPerEngine(@Nullable Integer maxConcurrentJobsPerEngine) { this.maxConcurrentJobsPerEngine = maxConcurrentJobsPerEngine; }
 
     @Override
     public String toString() {
       return "{enabled=" + enabled + ", maxConcurrentJobs=" + maxConcurrentJobs + ", maxJobsPerFetch="
           + maxJobsPerFetch + ", lockDuration=" + lockDuration + ", longPollTimeout=" + longPollTimeout
-          + ", variables=" + variables + "}";
+          + ", variables=" + variables + ", engines=" + engines + ", maxConcurrentJobsPerEngine="
+          + maxConcurrentJobsPerEngine + "}";
     }
   }
 

@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -38,6 +40,14 @@ import io.polyworker.worker.internal.WorkerRuntime;
  * }
  * }</pre>
  *
+ * <p>One worker may serve several engines at once ({@link #builder(List)}), for migrations: every
+ * subscription runs on every engine of the worker, or on those its
+ * {@link SubscriptionOptions#engines()} names. Each engine keeps its own fetch loop (long poll,
+ * stream or polling), locks and reports, so an engine that is down or slow never stalls the others;
+ * a subscription's maxConcurrentJobs is one limit across its engines, shared fairly (see
+ * {@link SubscriptionOptions}); {@link #close()} drains every engine under one deadline; events and
+ * {@link io.polyworker.Job#engine()} say which engine a job came from.
+ *
  * <p>Thread-safe. A worker runs once: after {@link #close()} it cannot be started again.
  */
 public final class JobWorker implements AutoCloseable {
@@ -51,7 +61,29 @@ public final class JobWorker implements AutoCloseable {
 
   /** A builder for a worker on this engine. */
   public static Builder builder(Engine engine) {
-    return new Builder(engine);
+    return new Builder(List.of(Objects.requireNonNull(engine, "engine")));
+  }
+
+  /**
+   * A builder for one worker over several engines (at least one, with distinct
+   * {@link Engine#id()}s), for example the engine a team leaves and the one it moves to:
+   * {@code JobWorker.builder(List.of(camunda, zeebe))}.
+   *
+   * @throws IllegalArgumentException when the list is empty or two engines have the same id
+   */
+  public static Builder builder(List<? extends Engine> engines) {
+    Objects.requireNonNull(engines, "engines");
+    if (engines.isEmpty()) {
+      throw new IllegalArgumentException("no engine: JobWorker.builder needs at least one");
+    }
+    Set<String> ids = new LinkedHashSet<>();
+    for (Engine e : engines) {
+      if (!ids.add(Objects.requireNonNull(e, "engines contains null").id())) {
+        throw new IllegalArgumentException("two engines with the id '" + e.id() + "': a worker serves"
+            + " each engine once (engines: " + engines.stream().map(Engine::id).toList() + ")");
+      }
+    }
+    return new Builder(List.copyOf(engines));
   }
 
   /**
@@ -123,13 +155,13 @@ public final class JobWorker implements AutoCloseable {
 
   /** Builds a {@link JobWorker}. Not thread-safe. */
   public static final class Builder {
-    private final Engine engine;
+    private final List<Engine> engines;
     private WorkerOptions.Builder options = WorkerOptions.builder();
     private final List<Subscription> subscriptions = new ArrayList<>();
     private final List<WorkerPlugin> plugins = new ArrayList<>();
 
-    private Builder(Engine engine) {
-      this.engine = Objects.requireNonNull(engine, "engine");
+    private Builder(List<Engine> engines) {
+      this.engines = engines;
     }
 
     /** Replaces all worker options. */
@@ -190,19 +222,32 @@ public final class JobWorker implements AutoCloseable {
      * Builds the worker (not started).
      *
      * @throws IllegalStateException without subscriptions
-     * @throws IllegalArgumentException when a subscription uses a filter the engine does not support
+     * @throws IllegalArgumentException when a subscription uses a filter one of its engines does not
+     *     support, or names an engine the worker does not have
      */
     public JobWorker build() {
       if (subscriptions.isEmpty()) {
         throw new IllegalStateException("no subscription: call subscribe(topic, handler) first");
       }
-      EngineCapabilities caps = engine.capabilities();
+      List<String> ids = engines.stream().map(Engine::id).toList();
       for (Subscription s : subscriptions) {
         SubscriptionOptions o = s.options();
-        require(caps, o.businessKey() != null, Capability.BUSINESS_KEY_FILTER, s, "businessKey");
-        require(caps, o.processDefinitionKey() != null, Capability.PROCESS_DEFINITION_FILTER, s,
-            "processDefinitionKey");
-        require(caps, o.tenantIds() != null, Capability.TENANT_FILTER, s, "tenantIds");
+        for (String id : o.engines()) {
+          if (!ids.contains(id)) {
+            throw new IllegalArgumentException("subscription '" + s.topic() + "': option engines names '"
+                + id + "', but the worker's engines are " + ids);
+          }
+        }
+        for (Engine engine : engines) {
+          if (!o.engines().isEmpty() && !o.engines().contains(engine.id())) {
+            continue;
+          }
+          EngineCapabilities caps = engine.capabilities();
+          require(engine, caps, o.businessKey() != null, Capability.BUSINESS_KEY_FILTER, s, "businessKey");
+          require(engine, caps, o.processDefinitionKey() != null, Capability.PROCESS_DEFINITION_FILTER, s,
+              "processDefinitionKey");
+          require(engine, caps, o.tenantIds() != null, Capability.TENANT_FILTER, s, "tenantIds");
+        }
       }
       WorkerOptions built = options.build();
       WorkerListener listener = built.listener();
@@ -222,18 +267,21 @@ public final class JobWorker implements AutoCloseable {
       }
       Map<String, String> handlers = new LinkedHashMap<>();
       subscriptions.forEach(s -> handlers.put(s.topic(), String.valueOf(s.handler())));
-      JobWorker worker = new JobWorker(new WorkerRuntime(engine.jobClient(),
+      JobWorker worker = new JobWorker(new WorkerRuntime(
+          engines.stream().map(Engine::jobClient).toList(),
           built.toBuilder().listener(listener).build(), Collections.unmodifiableList(wrapped)),
           Collections.unmodifiableMap(handlers));
       plugins.forEach(p -> p.built(worker));
       return worker;
     }
 
-    private void require(EngineCapabilities caps, boolean used, Capability capability,
+    private void require(Engine engine, EngineCapabilities caps, boolean used, Capability capability,
         Subscription s, String option) {
       if (used && !caps.has(capability)) {
         throw new IllegalArgumentException("subscription '" + s.topic() + "': option " + option
-            + " is not supported by engine " + engine.id() + ": " + caps.whyMissing(capability));
+            + " is not supported by engine " + engine.id() + ": " + caps.whyMissing(capability)
+            + (engines.size() > 1 ? " (serve it on the other engines only with"
+                + " SubscriptionOptions.engines(..))" : ""));
       }
     }
   }

@@ -1,6 +1,6 @@
 package io.polyworker.spring.autoconfigure;
 
-import io.polyworker.engine.Engine;
+import io.polyworker.spring.PolyworkerEngines;
 import io.polyworker.spring.internal.PolyworkerInfoContributor;
 import io.polyworker.worker.JobWorker;
 import org.springframework.beans.factory.ObjectProvider;
@@ -20,7 +20,8 @@ public class PolyworkerInfoAutoConfiguration {
   /** The info contributor. */
   @Bean
   @ConditionalOnMissingBean(name = "polyworkerInfoContributor")
-  public PolyworkerInfoContributor polyworkerInfoContributor(Engine engine, ObjectProvider<JobWorker> worker) {
-    return new PolyworkerInfoContributor(engine, worker);
+  public PolyworkerInfoContributor polyworkerInfoContributor(PolyworkerEngines engines,
+      ObjectProvider<JobWorker> worker) {
+    return new PolyworkerInfoContributor(engines, worker);
   }
 }

@@ -6,13 +6,15 @@ import io.polyworker.worker.WorkerPlugin;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Whether the worker reaches its engine, learned from its own events: any fetch that answers (with
- * jobs or without), any push and any accepted report says yes; a failed fetch starts an outage that
- * the next answer ends. Thread-safe; costs one volatile write per event.
+ * Whether the worker reaches each of its engines, learned from its own events (each names its
+ * engine): any fetch that answers (with jobs or without), any push and any accepted report says yes;
+ * a failed fetch starts an outage of that engine that its next answer ends. Thread-safe; costs one
+ * map read per event, and a write only when the state changes.
  */
 public final class EngineReachability implements WorkerListener, WorkerPlugin {
 
@@ -32,7 +34,7 @@ public final class EngineReachability implements WorkerListener, WorkerPlugin {
   private static final State REACHABLE = new State(null, null);
 
   private final Clock clock;
-  private final AtomicReference<State> state = new AtomicReference<>(REACHABLE);
+  private final Map<String, State> states = new ConcurrentHashMap<>();
 
   public EngineReachability(Clock clock) {
     this.clock = clock;
@@ -44,9 +46,9 @@ public final class EngineReachability implements WorkerListener, WorkerPlugin {
     return this;
   }
 
-  /** The current state. */
-  public State state() {
-    return state.get();
+  /** The current state of one engine (by id); reachable until a fetch on it failed. */
+  public State state(String engine) {
+    return states.getOrDefault(engine, REACHABLE);
   }
 
   @Override
@@ -54,11 +56,12 @@ public final class EngineReachability implements WorkerListener, WorkerPlugin {
     switch (e.type()) {
       case POLL_ERROR -> {
         String message = e.error() == null ? "fetch failed" : e.error().getMessage();
-        state.updateAndGet(s -> new State(s.failingSince() == null ? clock.instant() : s.failingSince(), message));
+        states.compute(e.engine(), (k, s) -> new State(
+            s == null || s.failingSince() == null ? clock.instant() : s.failingSince(), message));
       }
       case FETCHED, POLL_EMPTY, PUSHED, COMPLETED, FAILED, BPMN_ERROR, TERMINATED, LOCK_EXTENDED -> {
-        if (state.get() != REACHABLE) {
-          state.set(REACHABLE);
+        if (states.containsKey(e.engine())) {
+          states.remove(e.engine());
         }
       }
       default -> { }

@@ -34,8 +34,11 @@ public final class WorkerAssembly {
 
   private WorkerAssembly() {}
 
-  /** The engine the properties describe. */
+  /** The engine the properties describe (one engine: polyworker.engine). */
   public static Engine engine(PolyworkerProperties p) {
+    if (multiEngine(p)) {
+      throw bothSet(p);
+    }
     if (p.getEngine() == null || p.getEngine().isBlank()) {
       throw new InvalidConfigurationPropertyValueException("polyworker.engine", null,
           "no engine is selected: set it to camunda, flowable or zeebe (environment variable POLYWORKER_ENGINE)");
@@ -43,10 +46,50 @@ public final class WorkerAssembly {
     return Engines.fromConfig(EngineConfig.fromMap(engineSettings(p)));
   }
 
+  /** Whether the properties list several engines (polyworker.engines). */
+  public static boolean multiEngine(PolyworkerProperties p) {
+    return !p.getEngines().isEmpty();
+  }
+
+  /**
+   * The engines of polyworker.engines, in the order listed, as {@link Engines#allFromConfig} makes
+   * them from each engine's block.
+   *
+   * @throws InvalidConfigurationPropertyValueException naming polyworker.engine when it is set too,
+   *     or polyworker.engines when an id is listed twice or blank
+   */
+  public static List<Engine> engines(PolyworkerProperties p) {
+    if (p.getEngine() != null && !p.getEngine().isBlank()) {
+      throw bothSet(p);
+    }
+    EngineConfig config = EngineConfig.fromMap(engineSettings(p));
+    try {
+      config.engines();
+    } catch (PolyworkerException e) {
+      throw new InvalidConfigurationPropertyValueException(EngineConfig.ENGINES,
+          String.join(",", p.getEngines()), e.getMessage());
+    }
+    if (config.engines().isEmpty()) {
+      throw new InvalidConfigurationPropertyValueException(EngineConfig.ENGINES, "",
+          "lists no engine: list engine ids such as camunda,zeebe, or remove it and set polyworker.engine");
+    }
+    return Engines.allFromConfig(config);
+  }
+
+  private static InvalidConfigurationPropertyValueException bothSet(PolyworkerProperties p) {
+    return new InvalidConfigurationPropertyValueException(EngineConfig.ENGINE, p.getEngine(),
+        "polyworker.engine and polyworker.engines are both set: remove polyworker.engine to run on the"
+            + " engines listed in polyworker.engines (" + String.join(",", p.getEngines())
+            + "), or remove polyworker.engines to run on one engine");
+  }
+
   /** The properties as {@link EngineConfig} keys (secrets included: never log this map). */
   static Map<String, String> engineSettings(PolyworkerProperties p) {
     Map<String, String> m = new LinkedHashMap<>();
     put(m, EngineConfig.ENGINE, p.getEngine());
+    if (!p.getEngines().isEmpty()) {
+      put(m, EngineConfig.ENGINES, String.join(",", p.getEngines()));
+    }
     put(m, EngineConfig.URL, p.getUrl());
     put(m, EngineConfig.AUTH, p.getAuth());
     put(m, EngineConfig.USERNAME, p.getUsername());
@@ -58,6 +101,9 @@ public final class WorkerAssembly {
     put(m, EngineConfig.OAUTH_CLIENT_SECRET, o.getClientSecret());
     put(m, EngineConfig.OAUTH_AUDIENCE, o.getAudience());
     put(m, EngineConfig.OAUTH_SCOPE, o.getScope());
+    putConnection(m, "camunda", p.getCamunda());
+    putConnection(m, "flowable", p.getFlowable());
+    putConnection(m, "zeebe", p.getZeebe());
     PolyworkerProperties.Zeebe z = p.getZeebe();
     put(m, "polyworker.zeebe.plaintext", z.getPlaintext());
     put(m, "polyworker.zeebe.ca-certificate-path", z.getCaCertificatePath());
@@ -68,6 +114,21 @@ public final class WorkerAssembly {
     put(m, "polyworker.flowable.process-api-path", f.getProcessApiPath());
     put(m, "polyworker.flowable.external-job-api-path", f.getExternalJobApiPath());
     return m;
+  }
+
+  /** One engine's block as its per-engine keys (polyworker.zeebe.url, ...), read only with polyworker.engines. */
+  private static void putConnection(Map<String, String> m, String id, PolyworkerProperties.EngineConnection c) {
+    put(m, EngineConfig.perEngineKey(id, EngineConfig.URL), c.getUrl());
+    put(m, EngineConfig.perEngineKey(id, EngineConfig.AUTH), c.getAuth());
+    put(m, EngineConfig.perEngineKey(id, EngineConfig.USERNAME), c.getUsername());
+    put(m, EngineConfig.perEngineKey(id, EngineConfig.PASSWORD), c.getPassword());
+    put(m, EngineConfig.perEngineKey(id, EngineConfig.TOKEN), c.getToken());
+    PolyworkerProperties.OAuth o = c.getOauth();
+    put(m, EngineConfig.perEngineKey(id, EngineConfig.OAUTH_TOKEN_URL), o.getTokenUrl());
+    put(m, EngineConfig.perEngineKey(id, EngineConfig.OAUTH_CLIENT_ID), o.getClientId());
+    put(m, EngineConfig.perEngineKey(id, EngineConfig.OAUTH_CLIENT_SECRET), o.getClientSecret());
+    put(m, EngineConfig.perEngineKey(id, EngineConfig.OAUTH_AUDIENCE), o.getAudience());
+    put(m, EngineConfig.perEngineKey(id, EngineConfig.OAUTH_SCOPE), o.getScope());
   }
 
   private static void put(Map<String, String> m, String key, @Nullable Object value) {
@@ -89,11 +150,12 @@ public final class WorkerAssembly {
    *
    * @throws PolyworkerException or {@link InvalidConfigurationPropertyValueException} naming the culprit
    */
-  public static @Nullable JobWorker worker(Engine engine, PolyworkerProperties p, Environment environment,
+  public static @Nullable JobWorker worker(List<Engine> engines, PolyworkerProperties p, Environment environment,
       List<Registration> registrations, List<WorkerPlugin> plugins, List<JobWorkerCustomizer> customizers) {
     checkSubscriptionKeys(p, registrations);
     PolyworkerProperties.Worker w = p.getWorker();
-    JobWorker.Builder builder = JobWorker.builder(engine);
+    // JobWorker.builder(engine) is builder(List.of(engine)): one engine behaves as it always did.
+    JobWorker.Builder builder = JobWorker.builder(engines);
     if (w.getId() != null) {
       apply("polyworker.worker.id", w.getId(), () -> builder.workerId(w.getId()));
     }
@@ -105,7 +167,7 @@ public final class WorkerAssembly {
       if (override != null && !override.isEnabled()) {
         continue;
       }
-      builder.subscribe(r.topic(), r.handler(), options(r, w, override, environment));
+      builder.subscribe(r.topic(), r.handler(), options(r, w, override, environment, ids(engines)));
       subscribed++;
     }
     customizers.forEach(c -> c.customize(builder));
@@ -118,8 +180,9 @@ public final class WorkerAssembly {
       }
       throw noSubscription;
     } catch (IllegalArgumentException e) {
-      throw new PolyworkerException("the job worker cannot be built on engine " + engine.id() + ": "
-          + e.getMessage(), e);
+      throw new PolyworkerException("the job worker cannot be built on "
+          + (engines.size() == 1 ? "engine " : "engines ")
+          + String.join(", ", engines.stream().map(Engine::id).toList()) + ": " + e.getMessage(), e);
     }
     return worker;
   }
@@ -138,8 +201,12 @@ public final class WorkerAssembly {
     }
   }
 
+  private static List<String> ids(List<Engine> engines) {
+    return engines.stream().map(Engine::id).toList();
+  }
+
   private static SubscriptionOptions options(Registration r, PolyworkerProperties.Worker w,
-      PolyworkerProperties.@Nullable Subscription s, Environment environment) {
+      PolyworkerProperties.@Nullable Subscription s, Environment environment, List<String> engineIds) {
     SubscriptionOptions.Builder b = SubscriptionOptions.builder();
     String prefix = "polyworker.worker.";
     setIf(prefix + "max-concurrent-jobs", w.getMaxConcurrentJobs(), b::maxConcurrentJobs);
@@ -149,7 +216,7 @@ public final class WorkerAssembly {
 
     JobSubscription a = r.annotation();
     if (a != null) {
-      applyAnnotation(r, a, b, environment);
+      applyAnnotation(r, a, b, environment, engineIds);
     }
     if (s != null) {
       String key = "polyworker.subscriptions." + r.topic() + ".";
@@ -158,12 +225,31 @@ public final class WorkerAssembly {
       setIf(key + "lock-duration", s.getLockDuration(), b::lockDuration);
       setIf(key + "long-poll-timeout", s.getLongPollTimeout(), b::longPollTimeout);
       setIf(key + "variables", s.getVariables(), b::variables);
+      if (s.getEngines() != null) {
+        String unknown = unknownEngine(s.getEngines(), engineIds);
+        if (unknown != null) {
+          throw new InvalidConfigurationPropertyValueException(key + "engines", String.join(",", s.getEngines()),
+              "names the engine '" + unknown + "', but the engines are " + engineIds);
+        }
+      }
+      setIf(key + "engines", s.getEngines(), ids -> b.engines(ids.toArray(String[]::new)));
+      setIf(key + "max-concurrent-jobs-per-engine", s.getMaxConcurrentJobsPerEngine(),
+          b::maxConcurrentJobsPerEngine);
     }
     return b.build();
   }
 
+  private static @Nullable String unknownEngine(List<String> named, List<String> engineIds) {
+    for (String id : named) {
+      if (!engineIds.contains(id)) {
+        return id;
+      }
+    }
+    return null;
+  }
+
   private static void applyAnnotation(Registration r, JobSubscription a, SubscriptionOptions.Builder b,
-      Environment environment) {
+      Environment environment, List<String> engineIds) {
     String on = "@JobSubscription on " + r.source() + ": ";
     annotated(on + "maxConcurrentJobs", a.maxConcurrentJobs() == -1 ? null : a.maxConcurrentJobs(),
         b::maxConcurrentJobs);
@@ -176,6 +262,15 @@ public final class WorkerAssembly {
     if (a.variables().length > 0) {
       List<String> names = Arrays.stream(a.variables()).map(environment::resolveRequiredPlaceholders).toList();
       annotated(on + "variables", names, b::variables);
+    }
+    if (a.engines().length > 0) {
+      String[] ids = Arrays.stream(a.engines()).map(environment::resolveRequiredPlaceholders).toArray(String[]::new);
+      String unknown = unknownEngine(Arrays.asList(ids), engineIds);
+      if (unknown != null) {
+        throw new PolyworkerException(on + "engines names the engine '" + unknown + "', but the engines are "
+            + engineIds);
+      }
+      annotated(on + "engines", Arrays.asList(ids), list -> b.engines(ids));
     }
   }
 

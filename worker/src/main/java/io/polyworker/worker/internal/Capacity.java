@@ -5,39 +5,101 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Counts the jobs a subscription holds (fetching, queued, running or reporting) against its limit.
- * The poller reserves free slots before it fetches, so the engine is never asked for more jobs than
- * can run, and waits until at least a threshold of slots is free so that fetches come in useful
- * batches instead of one job at a time.
+ * Counts the jobs a subscription holds on one engine (fetching, queued, running or reporting)
+ * against its limit. The poller reserves free slots before it fetches, so the engine is never asked
+ * for more jobs than can run, and waits until at least a threshold of slots is free so that fetches
+ * come in useful batches instead of one job at a time.
+ *
+ * <p>On a worker over several engines the subscription's capacities share one {@link Pool}: the
+ * subscription's maxConcurrentJobs bounds the jobs held across all of them, and each capacity's own
+ * limit (maxConcurrentJobsPerEngine) bounds its engine's. The pool is shared fairly: while another
+ * engine's poller waits for a slot, a capacity may fill only up to its equal share of the pool (the
+ * limit divided by the number of engines, rounded up); with nobody waiting it may borrow every free
+ * slot. Slots held beyond the share are not taken away: they come back as those jobs end, and go
+ * to the waiting engine first. With one engine the pool is the capacity's own and nothing of this
+ * applies.
  */
 final class Capacity {
+  /** The slots of one subscription across its engines; every count is guarded by {@link #lock}. */
+  static final class Pool {
+    private final int max;
+    private final int members;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private int held;
+    /** Members whose poller waits for slots. */
+    private int waiting;
+
+    /** A pool of {@code max} slots for {@code members} engines. */
+    Pool(int max, int members) {
+      this.max = max;
+      this.members = members;
+    }
+
+    /** The equal share of one engine. */
+    int share() {
+      return (max + members - 1) / members;
+    }
+
+    boolean shared() {
+      return members > 1;
+    }
+  }
+
+  private final Pool pool;
   private final int max;
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition changed = lock.newCondition();
+  private final ReentrantLock lock;
+  private final Condition changed;
   private int held;
   private boolean open = true;
-  private int peak;
+  private boolean waiting;
 
+  /** A capacity of its own: one engine. */
   Capacity(int max) {
-    this.max = max;
+    this(new Pool(max, 1), max);
+  }
+
+  /** One engine's capacity in a shared pool, with at most {@code max} of its slots. */
+  Capacity(Pool pool, int max) {
+    this.pool = pool;
+    this.max = Math.min(max, pool.max);
+    this.lock = pool.lock;
+    this.changed = pool.changed;
   }
 
   /**
    * Waits until at least {@code threshold} slots are free (or none is held), then reserves up to
-   * {@code limit} of them. Returns 0 once {@link #shutdown()} was called.
+   * {@code limit} of them. Returns 0 once {@link #shutdown()} was called. In a shared pool while
+   * another engine waits, the threshold shrinks with the share this engine may fill.
    */
   int reserve(int threshold, int limit) throws InterruptedException {
     lock.lock();
     try {
-      while (open && max - held < threshold && held > 0) {
-        changed.await();
+      try {
+        while (open) {
+          int cap = cap();
+          int need = held == 0 ? 1 : Math.max(1, (int) ((long) threshold * cap + max - 1) / max);
+          if (free(cap) >= need) {
+            break;
+          }
+          if (!waiting && pool.shared()) {
+            waiting = true;
+            pool.waiting++;
+          }
+          changed.await();
+        }
+      } finally {
+        if (waiting) {
+          waiting = false;
+          pool.waiting--;
+          changed.signalAll(); // the others' share grows back
+        }
       }
       if (!open) {
         return 0;
       }
-      int n = Math.min(limit, max - held);
-      held += n;
-      peak = Math.max(peak, held);
+      int n = Math.min(limit, free(cap()));
+      take(n);
       return n;
     } finally {
       lock.unlock();
@@ -48,15 +110,31 @@ final class Capacity {
   boolean tryAcquire() {
     lock.lock();
     try {
-      if (held >= max) {
+      if (free(cap()) < 1) {
         return false;
       }
-      held++;
-      peak = Math.max(peak, held);
+      take(1);
       return true;
     } finally {
       lock.unlock();
     }
+  }
+
+  /** The most this capacity may hold now: its limit, or its share while another engine waits. */
+  private int cap() {
+    if (pool.shared() && pool.waiting > (waiting ? 1 : 0)) {
+      return Math.min(max, pool.share());
+    }
+    return max;
+  }
+
+  private int free(int cap) {
+    return Math.min(cap - held, pool.max - pool.held);
+  }
+
+  private void take(int n) {
+    held += n;
+    pool.held += n;
   }
 
   void release(int n) {
@@ -66,6 +144,7 @@ final class Capacity {
     lock.lock();
     try {
       held -= n;
+      pool.held -= n;
       if (held < 0) {
         throw new IllegalStateException("capacity released more than reserved");
       }
@@ -103,9 +182,32 @@ final class Capacity {
     }
   }
 
-  /** The subscription's maxConcurrentJobs. */
+  /** This engine's limit: the subscription's maxConcurrentJobs, or maxConcurrentJobsPerEngine. */
   int limit() {
     return max;
+  }
+
+  /**
+   * The most jobs this engine could hold now: its limit, less what the other engines of a shared
+   * pool hold. With one engine, {@link #limit()}.
+   */
+  int limitNow() {
+    lock.lock();
+    try {
+      return Math.min(max, pool.max - (pool.held - held));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether the pool is shared with other engines. */
+  boolean shared() {
+    return pool.shared();
+  }
+
+  /** The equal share of one engine in the pool (the limit with one engine). */
+  int share() {
+    return Math.min(max, pool.share());
   }
 
   int held() {

@@ -57,11 +57,25 @@ final class FetchLoop {
 
   private int threshold(int fraction) {
     return Math.max(1, Math.min(parts.options().maxJobsPerFetch(),
-        (parts.options().maxConcurrentJobs() + fraction - 1) / fraction));
+        (parts.capacity().limit() + fraction - 1) / fraction));
+  }
+
+  /**
+   * How many slots a fetch after an empty one reserves on a worker over several engines: a quarter
+   * of the engine's share. A long poll holds its reserved slots while it waits, so an idle engine
+   * asking for all of them would keep them from an engine with work; when work comes, the next
+   * fetch asks for the full amount again. With one engine, every fetch asks for maxJobsPerFetch.
+   */
+  private int idleLimit() {
+    int full = parts.options().maxJobsPerFetch();
+    if (!parts.capacity().shared()) {
+      return full;
+    }
+    return Math.max(1, Math.min(full, (parts.capacity().share() + 3) / 4));
   }
 
   void start() {
-    Thread t = new Thread(this::run, "polyworker-poller-" + parts.runner().topic());
+    Thread t = new Thread(this::run, "polyworker-poller-" + parts.runner().threadLabel());
     t.setDaemon(false);
     poller = t;
     t.start();
@@ -102,13 +116,14 @@ final class FetchLoop {
     Backoff.Sequence emptyBackoff = parts.worker().emptyPollBackoff().start();
     boolean failing = false;
     boolean backlog = false;
+    boolean idle = true; // until a fetch brings work: on a shared pool, start with a small fetch
     while (parts.runner().accepting()) {
       int reserved;
       try {
         // While fetches come back full the engine has a backlog: wait for bigger batches, so that
         // fetches do not queue behind the completes of every finished job.
         reserved = parts.capacity().reserve(backlog ? backlogThreshold : fetchThreshold,
-            parts.options().maxJobsPerFetch());
+            idle ? idleLimit() : parts.options().maxJobsPerFetch());
       } catch (InterruptedException e) {
         break;
       }
@@ -145,6 +160,7 @@ final class FetchLoop {
       errorBackoff.reset();
       long took = System.nanoTime() - started;
       backlog = jobs.size() >= reserved;
+      idle = jobs.isEmpty();
       if (!backlog) {
         parts.runner().fetchFoundNoBacklog();
       }

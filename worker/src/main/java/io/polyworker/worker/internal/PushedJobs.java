@@ -42,7 +42,6 @@ final class PushedJobs {
 
   private final Parts parts;
   private final FetchRequest streamRequest;
-  private final int slots;
   private final long leaseMillis;
 
   private final Object queueLock = new Object();
@@ -59,12 +58,19 @@ final class PushedJobs {
   /** A pushed job and when it arrived: its lock has been running since. */
   private record Waiting(LockedJob job, long arrivedAtMillis) {}
 
-  PushedJobs(Parts parts, int slots, long leaseMillis) {
+  PushedJobs(Parts parts, long leaseMillis) {
     this.parts = parts;
-    this.slots = slots;
     this.leaseMillis = leaseMillis;
-    this.streamRequest = parts.template().withMaxJobs(slots).withLockDuration(Duration.ofMillis(leaseMillis))
+    this.streamRequest = parts.template().withMaxJobs(parts.capacity().limit()).withLockDuration(Duration.ofMillis(leaseMillis))
         .withLongPollTimeout(Duration.ZERO);
+  }
+
+  /**
+   * The slots this subscription's jobs may hold on this engine now: its limit, less what its other
+   * engines hold on a worker over several ({@link Capacity#limitNow()}).
+   */
+  private int slots() {
+    return parts.capacity().limitNow();
   }
 
   /** The lock of a pushed job, in ms. */
@@ -116,7 +122,7 @@ final class PushedJobs {
         handBack = true; // close() began while the job was on its way in
       } else if (waiting.isEmpty() && parts.capacity().tryAcquire()) {
         start = true;
-      } else if (waiting.size() < QUEUE_LIMIT + Math.max(0, slots - parts.runner().jobsHeld())) {
+      } else if (waiting.size() < QUEUE_LIMIT + Math.max(0, slots() - parts.runner().jobsHeld())) {
         // Slots that no job holds are reserved by a fetch in flight and come back when it ends:
         // a push may wait for them too. Only a worker whose slots are all held by jobs hands back.
         waiting.add(new Waiting(job, now));
@@ -187,7 +193,7 @@ final class PushedJobs {
    * every job on a one-slot worker.) {@link #resumeIfIdle()} opens it again.
    */
   void adjust() {
-    if (parts.runner().jobsHeld() >= slots && anyWaiting()) {
+    if (parts.runner().jobsHeld() >= slots() && anyWaiting()) {
       pause();
     }
   }
@@ -225,7 +231,7 @@ final class PushedJobs {
       idle = open && waiting.isEmpty();
     }
     synchronized (streamLock) {
-      if (open && idle && paused && parts.runner().jobsHeld() < slots) {
+      if (open && idle && paused && parts.runner().jobsHeld() < slots()) {
         paused = false;
         openStream();
         LOG.debug("topic {}: no backlog and a slot free; job stream reopened", parts.runner().topic());

@@ -59,7 +59,7 @@ final class SubscriptionRunner {
   private volatile boolean interrupting;
 
   SubscriptionRunner(EngineClient client, WorkerOptions workerOptions, Subscription subscription,
-      ScheduledExecutorService timer, Executor calls, Events events) {
+      Capacity capacity, ScheduledExecutorService timer, Executor calls, Events events) {
     this.client = client;
     this.workerOptions = workerOptions;
     this.subscription = subscription;
@@ -73,12 +73,12 @@ final class SubscriptionRunner {
         longPolling ? options.longPollTimeout() : Duration.ZERO, options.businessKey(),
         options.processDefinitionKey(), options.tenantIds(),
         options.usePriority() && caps.has(Capability.PRIORITY));
-    this.capacity = new Capacity(options.maxConcurrentJobs());
+    this.capacity = capacity;
     if (options.executor() != null) {
       this.ownExecutor = null;
       this.executor = options.executor();
     } else {
-      this.ownExecutor = HandlerExecutors.create(subscription.topic(), options.maxConcurrentJobs());
+      this.ownExecutor = HandlerExecutors.create(threadLabel(), capacity.limit());
       this.executor = ownExecutor;
     }
     this.releases = new Releases(calls);
@@ -89,7 +89,7 @@ final class SubscriptionRunner {
     this.handlerCalls = new HandlerCalls(this, subscription.handler(), reporter, events);
     this.fetches = new FetchLoop(parts, longPolling);
     this.pushed = caps.has(Capability.STREAMING)
-        ? new PushedJobs(parts, options.maxConcurrentJobs(), extending
+        ? new PushedJobs(parts, extending
             ? Math.min(options.lockDuration().toMillis(), PushedJobs.LEASE.toMillis())
             : options.lockDuration().toMillis())
         : null;
@@ -108,6 +108,11 @@ final class SubscriptionRunner {
 
   String engineId() {
     return client.engineId();
+  }
+
+  /** What the subscription's threads are named after: the topic, with the engine on a worker over several. */
+  String threadLabel() {
+    return capacity.shared() ? client.engineId() + "-" + topic() : topic();
   }
 
   /** Jobs held plus slots reserved for a fetch in flight. */

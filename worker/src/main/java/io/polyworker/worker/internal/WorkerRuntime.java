@@ -5,7 +5,9 @@ import io.polyworker.WorkerOptions;
 import io.polyworker.spi.EngineClient;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -34,8 +36,16 @@ public final class WorkerRuntime {
   private final ExecutorService calls;
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
   private final CountDownLatch terminated = new CountDownLatch(1);
+  /** The engine ids, for the start line. */
+  private final String engines;
+  private final int subscriptionCount;
 
-  public WorkerRuntime(EngineClient client, WorkerOptions options, List<Subscription> subscriptions) {
+  /**
+   * A runtime over {@code clients} (distinct engines): a runner per subscription and engine it is
+   * served on ({@link io.polyworker.SubscriptionOptions#engines()}, all when empty), the runners of
+   * one subscription sharing one {@link Capacity.Pool} of maxConcurrentJobs slots.
+   */
+  public WorkerRuntime(List<EngineClient> clients, WorkerOptions options, List<Subscription> subscriptions) {
     this.options = options;
     this.timer = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "polyworker-lock-timer");
@@ -45,10 +55,26 @@ public final class WorkerRuntime {
     timer.setRemoveOnCancelPolicy(true);
     timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     this.calls = HandlerExecutors.engineCalls();
-    Events events = new Events(client.engineId(), options.workerId(), options.listener());
-    for (Subscription s : subscriptions) {
-      runners.add(new SubscriptionRunner(client, options, s, timer, calls, events));
+    Map<String, Events> events = new LinkedHashMap<>();
+    for (EngineClient c : clients) {
+      events.put(c.engineId(), new Events(c.engineId(), options.workerId(), options.listener()));
     }
+    for (Subscription s : subscriptions) {
+      List<EngineClient> served = new ArrayList<>();
+      for (EngineClient c : clients) {
+        if (s.options().engines().isEmpty() || s.options().engines().contains(c.engineId())) {
+          served.add(c);
+        }
+      }
+      Capacity.Pool pool = new Capacity.Pool(s.options().maxConcurrentJobs(), served.size());
+      for (EngineClient c : served) {
+        runners.add(new SubscriptionRunner(c, options, s,
+            new Capacity(pool, s.options().maxConcurrentJobsPerEngine()), timer, calls,
+            events.get(c.engineId())));
+      }
+    }
+    this.engines = String.join(", ", events.keySet());
+    this.subscriptionCount = subscriptions.size();
   }
 
   /** Each subscription's counts now, in subscription order. */
@@ -63,8 +89,8 @@ public final class WorkerRuntime {
   /** Starts polling. Idempotent while running. */
   public void start() {
     if (state.compareAndSet(State.NEW, State.RUNNING)) {
-      LOG.info("worker {} starting: {} subscription(s) on {}", options.workerId(), runners.size(),
-          runners.isEmpty() ? "?" : runners.get(0).engineId());
+      LOG.info("worker {} starting: {} subscription(s) on {}", options.workerId(), subscriptionCount,
+          engines);
       runners.forEach(SubscriptionRunner::start);
     } else if (state.get() != State.RUNNING) {
       throw new IllegalStateException("worker " + options.workerId() + " is closed and cannot be restarted");

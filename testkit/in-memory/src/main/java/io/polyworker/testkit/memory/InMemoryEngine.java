@@ -130,6 +130,7 @@ public final class InMemoryEngine implements Engine {
   // This class is the facade: EngineState holds the state, InMemoryJobClient and
   // InMemoryProcessClient are the clients, Faults injects failures and counts calls, Values encodes
   // variables.
+  private final String id;
   private final Clock clock;
   private final boolean longPolling;
   private final EngineCapabilities capabilities;
@@ -141,6 +142,7 @@ public final class InMemoryEngine implements Engine {
   private InMemoryEngine(Builder b) {
     this.clock = b.clock;
     this.longPolling = b.longPolling;
+    this.id = b.id;
     EngineCapabilities.Builder caps = EngineCapabilities.builder()
         .with(Capability.LOCK_EXTENSION, Capability.RELEASE, Capability.LOCK_OWNERSHIP,
             Capability.LOCAL_VARIABLES, Capability.BUSINESS_KEYS, Capability.BUSINESS_KEY_FILTER,
@@ -159,7 +161,7 @@ public final class InMemoryEngine implements Engine {
           "long polling is off for this in-memory engine (InMemoryEngine.builder().longPolling(true))");
     }
     this.capabilities = caps.build();
-    this.jobClient = new InMemoryJobClient(state, faults, clock, longPolling, capabilities, this::close);
+    this.jobClient = new InMemoryJobClient(id, state, faults, clock, longPolling, capabilities, this::close);
     this.processClient = new InMemoryProcessClient(state, faults);
   }
 
@@ -175,7 +177,7 @@ public final class InMemoryEngine implements Engine {
 
   @Override
   public String id() {
-    return ID;
+    return id;
   }
 
   @Override
@@ -334,8 +336,21 @@ public final class InMemoryEngine implements Engine {
   public static final class Builder {
     private Clock clock = Clock.systemUTC();
     private boolean longPolling;
+    private String id = ID;
 
     private Builder() {}
+
+    /**
+     * The engine id jobs and the worker see ({@code Job.engine()}, events); default {@value InMemoryEngine#ID}.
+     * Two engines with different ids can stand for two engines behind one worker.
+     */
+    public Builder id(String id) {
+      if (id == null || id.isBlank()) {
+        throw new IllegalArgumentException("id is blank");
+      }
+      this.id = id;
+      return this;
+    }
 
     /**
      * The clock for lock expiry and retry backoff; default {@link Clock#systemUTC()}. A worker

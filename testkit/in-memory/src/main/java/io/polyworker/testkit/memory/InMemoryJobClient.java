@@ -42,9 +42,9 @@ final class InMemoryJobClient extends EngineClientBase {
   private final Runnable closeEngine;
   private final ExecutorService longPolls;
 
-  InMemoryJobClient(EngineState state, Faults faults, Clock clock, boolean longPolling,
+  InMemoryJobClient(String engineId, EngineState state, Faults faults, Clock clock, boolean longPolling,
       EngineCapabilities capabilities, Runnable closeEngine) {
-    super(ID, capabilities);
+    super(engineId, capabilities);
     this.state = state;
     this.faults = faults;
     this.clock = clock;
@@ -272,7 +272,7 @@ final class InMemoryJobClient extends EngineClientBase {
       }
     }
     return LockedJob.builder()
-        .engine(ID)
+        .engine(engineId())
         .id(j.id)
         .topic(j.task.topic())
         .processInstanceId(j.instance.id)
