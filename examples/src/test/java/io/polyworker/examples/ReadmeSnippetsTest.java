@@ -42,10 +42,10 @@ import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
 
 /**
- * Keeps the snippets of the main README true, as a new user copies them: the quick start compiles
- * as written against the modules, its pom names artifacts, versions and settings this build really
- * has, and each engine's process model deploys on the real engine and routes the quick start's
- * {@code BpmnError} through its error boundary event.
+ * Keeps the snippets of the main README true, as a new user copies them: the quick start and the
+ * migration snippet compile as written against the modules, the quick start's pom names artifacts,
+ * versions and settings this build really has, and each engine's process model deploys on the real
+ * engine and routes the quick start's {@code BpmnError} through its error boundary event.
  */
 class ReadmeSnippetsTest {
   private static final Path ROOT = Path.of("..");
@@ -79,6 +79,47 @@ class ReadmeSnippetsTest {
     assertThat(name.find()).as("a public class in the quick start").isTrue();
     Path file = dir.resolve(name.group(1) + ".java");
     Files.writeString(file, source);
+    compile(file, "-Xlint:all");
+    assertThat(dir.resolve("classes").resolve(name.group(1) + ".class")).isRegularFile();
+  }
+
+  /**
+   * The migration snippet is a fragment: it compiles as the body of a method whose parameters are
+   * the two handlers it names, with the imports a user's class has. Lint "try" is off because the
+   * snippet's worker is a resource its block does not use (it runs until the block ends).
+   */
+  @Test
+  void theMigrationSnippetCompilesAsWritten() throws IOException {
+    String fragment = onlyBlock("java", "MigratingProcessClient.of(");
+    String source = """
+        import io.polyworker.DeploymentResource;
+        import io.polyworker.JobHandler;
+        import io.polyworker.ProcessClient;
+        import io.polyworker.PublishMessage;
+        import io.polyworker.SubscriptionOptions;
+        import io.polyworker.engine.Engine;
+        import io.polyworker.engine.EngineConfig;
+        import io.polyworker.engine.Engines;
+        import io.polyworker.engine.MigratingProcessClient;
+        import io.polyworker.worker.JobWorker;
+        import java.time.Duration;
+        import java.util.List;
+        import java.util.Map;
+
+        class MigrationSnippet {
+          static void migrate(JobHandler chargeCard, JobHandler printInvoice) {
+        """ + fragment + """
+          }
+        }
+        """;
+    Path file = dir.resolve("MigrationSnippet.java");
+    Files.writeString(file, source);
+    compile(file, "-Xlint:all,-try");
+    assertThat(dir.resolve("classes").resolve("MigrationSnippet.class")).isRegularFile();
+  }
+
+  /** Compiles one file against the test class path, Java 17, and fails on any error or warning. */
+  private void compile(Path file, String lint) throws IOException {
     String classPath = System.getProperty("surefire.test.class.path",
         System.getProperty("java.class.path"));
     assertThat(classPath).contains("engine-camunda");
@@ -89,13 +130,12 @@ class ReadmeSnippetsTest {
     try (StandardJavaFileManager files = compiler.getStandardFileManager(diagnostics, null,
         StandardCharsets.UTF_8)) {
       boolean compiled = compiler.getTask(out, files, diagnostics,
-          List.of("--release", "17", "-Xlint:all", "-classpath", classPath, "-d",
+          List.of("--release", "17", lint, "-classpath", classPath, "-d",
               dir.resolve("classes").toString()),
           null, files.getJavaFileObjects(file.toFile())).call();
       assertThat(compiled).as("javac: %s %s", out, diagnostics.getDiagnostics()).isTrue();
     }
     assertThat(diagnostics.getDiagnostics()).as("javac warnings").isEmpty();
-    assertThat(dir.resolve("classes").resolve(name.group(1) + ".class")).isRegularFile();
   }
 
   @Test
