@@ -120,8 +120,9 @@ public final class JobWorker implements AutoCloseable {
   }
 
   /**
-   * A snapshot of every subscription, in the order subscribed: slots held, pushed jobs waiting, open
-   * requests for work. Cheap and non-blocking (no engine call), so gauges and health checks may call
+   * A snapshot of every subscription, in the order subscribed (on a worker over several engines, one
+   * entry per subscription and engine it is served on, in the order of the engines): slots held,
+   * pushed jobs waiting, open requests for work. Cheap and non-blocking (no engine call), so gauges and health checks may call
    * it often; see {@link SubscriptionState} for what each count means and how exact it is.
    */
   public List<SubscriptionState> subscriptions() {
