@@ -106,10 +106,15 @@ class MultiEngineTest {
 
   private static JobWorker worker(List<Part> parts, String topic, JobHandler handler, int slots,
       EventRecorder events) {
+    return worker(parts, topic, handler, slots, events, Duration.ofSeconds(30));
+  }
+
+  private static JobWorker worker(List<Part> parts, String topic, JobHandler handler, int slots,
+      EventRecorder events, Duration lockDuration) {
     return JobWorker.builder(parts.stream().map(Part::engine).toList()).workerId("multi").listener(events)
         .drainTimeout(Duration.ofSeconds(10))
         .subscribe(topic, handler, SubscriptionOptions.builder().maxConcurrentJobs(slots)
-            .longPollTimeout(Duration.ofSeconds(2)).build())
+            .lockDuration(lockDuration).longPollTimeout(Duration.ofSeconds(2)).build())
         .build();
   }
 
@@ -201,8 +206,10 @@ class MultiEngineTest {
     Part f = prepare(flowable, keep(flowable.connect()), topic, 300);
     Part z = prepare(zeebe, keep(zeebe.connect()), topic, 300);
     List<Part> parts = List.of(c, f, z);
-    // 6 slots of 50 ms handlers: at most 120 jobs/s, so the backlogs outlast both windows.
-    keep(worker(parts, topic, gauge.handler(50), 6, new EventRecorder())).start();
+    // 6 slots of 50 ms handlers: at most 120 jobs/s, so the backlogs outlast both windows. Camunda
+    // locks jobs for a long poll whose answer the cut loses (it keeps the poll after the client is
+    // gone); they come back when their lock ends: 10 s here rather than the default 30 s.
+    keep(worker(parts, topic, gauge.handler(50), 6, new EventRecorder(), Duration.ofSeconds(10))).start();
     await().atMost(Duration.ofSeconds(30)).until(() -> gauge.done("camunda") >= 10);
 
     double before = othersRate(gauge, Duration.ofSeconds(2));

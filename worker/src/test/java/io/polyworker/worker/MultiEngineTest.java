@@ -267,6 +267,41 @@ class MultiEngineTest extends RuntimeTestSupport {
   }
 
   @Test
+  void aSlotAnotherEngineFreesStartsAWaitingPushedJobAtOnce() {
+    // alpha holds both slots with two gated jobs; a job pushed on the other engine meanwhile waits
+    // for a slot. When alpha's jobs end, the push must start at once, not when the pushing engine's
+    // own poller comes back from its 5 s empty-poll backoff.
+    PushingEngine pushing = new PushingEngine();
+    List<String> a = startInstances(alpha, "t", 2);
+    java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+    Map<String, Long> startedAt = new ConcurrentHashMap<>();
+    JobWorker worker = JobWorker.builder(List.of(alpha, pushing))
+        .options(workerOptions().emptyPollBackoff(Duration.ofSeconds(5), Duration.ofSeconds(5)).build())
+        .subscribe("t", job -> {
+          startedAt.put(job.engine() + "/" + job.id(), System.nanoTime());
+          if (job.engine().equals("alpha")) {
+            gate.await();
+          }
+          return JobResult.complete(Map.of());
+        }, options().maxConcurrentJobs(2).build())
+        .build();
+    mine.add(worker);
+    worker.start();
+    await().atMost(PATIENCE).until(() -> startedAt.size() == 2 && pushing.openStreams() == 1);
+    pushing.create(1);
+    await().atMost(PATIENCE).until(() -> worker.subscriptions().stream().anyMatch(st -> st.jobsWaiting() == 1));
+
+    long opened = System.nanoTime();
+    gate.countDown();
+    await().atMost(PATIENCE).until(() -> pushing.completedJobs() == 1);
+    long waited = startedAt.entrySet().stream().filter(e -> e.getKey().startsWith("pushing/"))
+        .mapToLong(e -> e.getValue() - opened).findFirst().orElseThrow();
+    assertThat(Duration.ofNanos(waited)).as("the pushed job's start after alpha's slots came back")
+        .isLessThan(Duration.ofSeconds(1));
+    awaitCompleted(alpha, a);
+  }
+
+  @Test
   void buildRefusesDuplicateEnginesAndUnknownEngineNames() {
     assertThatThrownBy(() -> JobWorker.builder(List.of(alpha, alpha)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("two engines with the id 'alpha'");

@@ -1,5 +1,7 @@
 package io.polyworker.worker.internal;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -16,8 +18,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * engine's poller waits for a slot, a capacity may fill only up to its equal share of the pool (the
  * limit divided by the number of engines, rounded up); with nobody waiting it may borrow every free
  * slot. Slots held beyond the share are not taken away: they come back as those jobs end, and go
- * to the waiting engine first. With one engine the pool is the capacity's own and nothing of this
- * applies.
+ * to the waiting engine first. Slots one engine gives back are offered to the pushed jobs another
+ * engine holds waiting ({@link #whenFreedElsewhere}), not only to the pollers. With one engine the
+ * pool is the capacity's own and nothing of this applies.
  */
 final class Capacity {
   /** The slots of one subscription across its engines; every count is guarded by {@link #lock}. */
@@ -29,6 +32,7 @@ final class Capacity {
     private int held;
     /** Members whose poller waits for slots. */
     private int waiting;
+    private final List<Capacity> capacities = new CopyOnWriteArrayList<>();
 
     /** A pool of {@code max} slots for {@code members} engines. */
     Pool(int max, int members) {
@@ -53,6 +57,7 @@ final class Capacity {
   private int held;
   private boolean open = true;
   private boolean waiting;
+  private volatile Runnable freedElsewhere = () -> { };
 
   /** A capacity of its own: one engine. */
   Capacity(int max) {
@@ -65,6 +70,16 @@ final class Capacity {
     this.max = Math.min(max, pool.max);
     this.lock = pool.lock;
     this.changed = pool.changed;
+    pool.capacities.add(this);
+  }
+
+  /**
+   * Runs {@code listener} whenever another engine's capacity in the same pool gives slots back, on
+   * that engine's thread, outside the pool's lock: jobs of this engine that wait for a slot outside
+   * the poller (pushed jobs) may take them. Never called with one engine.
+   */
+  void whenFreedElsewhere(Runnable listener) {
+    this.freedElsewhere = listener;
   }
 
   /**
@@ -151,6 +166,13 @@ final class Capacity {
       changed.signalAll();
     } finally {
       lock.unlock();
+    }
+    if (pool.shared()) {
+      for (Capacity other : pool.capacities) {
+        if (other != this) {
+          other.freedElsewhere.run();
+        }
+      }
     }
   }
 

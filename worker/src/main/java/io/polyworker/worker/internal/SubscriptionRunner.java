@@ -95,6 +95,10 @@ final class SubscriptionRunner {
             ? Math.min(options.lockDuration().toMillis(), PushedJobs.LEASE.toMillis())
             : options.lockDuration().toMillis())
         : null;
+    if (pushed != null) {
+      // On a worker over several engines, a slot another engine frees may start a waiting push.
+      capacity.whenFreedElsewhere(this::slotsFreedElsewhere);
+    }
   }
 
   /** A snapshot for gauges and health checks (the public view is {@code SubscriptionState}). */
@@ -296,6 +300,17 @@ final class SubscriptionRunner {
         pushed.dispatchWaiting();
         pushed.adjust();
       }
+    }
+  }
+
+  /** Another engine of the pool gave slots back; never throws into that engine's thread. */
+  private void slotsFreedElsewhere() {
+    try {
+      if (pushed != null && accepting) {
+        pushed.dispatchWaiting();
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("{}: starting a waiting pushed job failed", label, e);
     }
   }
 
