@@ -49,6 +49,33 @@ class ObservabilityTest extends RuntimeTestSupport {
   }
 
   @Test
+  void aJobsTimeInTheWorkerNeverReadsShorterThanItsHandlersRun() throws Exception {
+    // Sub-millisecond handlers: a time in the worker read off the wall clock (millisecond steps)
+    // came out shorter than the handler's monotonic duration for most of these jobs.
+    String topic = unique("clocks");
+    String key = deploy(topic);
+    int jobs = 20;
+    for (int i = 0; i < jobs; i++) {
+      start(key);
+    }
+    JobWorker worker = startWorker(topic, job -> {
+      long until = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(300);
+      while (System.nanoTime() < until) {
+        Thread.onSpinWait();
+      }
+      return JobResult.complete();
+    }, SubscriptionOptions.builder().maxConcurrentJobs(2).build());
+    try {
+      awaitEvents(Type.COMPLETED, jobs);
+      assertThat(eventsOf(Type.COMPLETED)).allSatisfy(done ->
+          assertThat(done.inWorker()).as("time in the worker of job %s", done.jobId())
+              .isGreaterThanOrEqualTo(done.duration()));
+    } finally {
+      worker.close();
+    }
+  }
+
+  @Test
   void theSnapshotShowsHeldSlotsAndOpenFetchesAndIsEmptyAfterClose() throws Exception {
     String topic = unique("snapshot");
     String key = deploy(topic);

@@ -31,7 +31,7 @@ final class Events {
   /** An event about a job the worker holds: its time in the worker is counted from its arrival. */
   void emitFor(WorkerEvent.Type type, String topic, JobExecution job, Duration duration, int count,
       @Nullable Throwable error) {
-    Duration inWorker = Duration.ofMillis(Math.max(0, System.currentTimeMillis() - job.arrivedAtMillis));
+    Duration inWorker = Duration.ofNanos(Math.max(0, System.nanoTime() - job.arrivedAtNanos));
     deliver(type, topic, job.locked.id(), duration, inWorker, count, error);
   }
 

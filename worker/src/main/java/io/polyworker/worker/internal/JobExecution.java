@@ -3,6 +3,7 @@ package io.polyworker.worker.internal;
 import io.polyworker.spi.LockedJob;
 import java.time.Instant;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
@@ -25,6 +26,12 @@ final class JobExecution implements Runnable {
   final ActiveJob job;
   /** When the job arrived, on this JVM's clock; its lock began no later. */
   final long arrivedAtMillis;
+  /**
+   * The same arrival on the monotonic clock the handler's duration is measured on, so that a job's
+   * time in the worker never reads shorter than its handler's run (the wall clock has only
+   * millisecond steps and may be adjusted).
+   */
+  final long arrivedAtNanos;
   private final AtomicReference<State> state = new AtomicReference<>(State.QUEUED);
   private final AtomicBoolean finished = new AtomicBoolean();
   /** Our own clock's view of the lock's end: arrival (or the last extension sent) plus its duration. */
@@ -39,6 +46,8 @@ final class JobExecution implements Runnable {
     this.locked = locked;
     this.job = new ActiveJob(locked);
     this.arrivedAtMillis = arrivedAtMillis;
+    long waitedMillis = Math.max(0, System.currentTimeMillis() - arrivedAtMillis);
+    this.arrivedAtNanos = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(waitedMillis);
     this.localExpiryMillis = arrivedAtMillis + lockMillis;
     this.leaseMillis = lockMillis;
   }
