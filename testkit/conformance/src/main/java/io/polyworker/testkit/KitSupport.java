@@ -44,6 +44,12 @@ abstract class KitSupport {
 
   /** Generous bound for engine-side asynchrony (Flowable completes asynchronously, resets locks every second). */
   static final Duration PATIENCE = Duration.ofSeconds(30);
+  /**
+   * The long-poll timeout of the kit's workers. Short, because close() waits for a long poll in
+   * flight (hanging up would leave the engine to lock a job for a worker that is gone), and the kit
+   * closes a worker in nearly every contract.
+   */
+  static final Duration LONG_POLL = Duration.ofSeconds(1);
 
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
@@ -214,7 +220,7 @@ abstract class KitSupport {
 
   /**
    * A worker on the engine under test that collects its events in {@code events}, closed after the
-   * test; its subscription long-polls for 2 s at most.
+   * test; its subscription long-polls for {@link #LONG_POLL} at most.
    */
   final JobWorker startWorker(String topic, JobHandler handler, SubscriptionOptions options,
       List<WorkerEvent> events) {
@@ -225,7 +231,7 @@ abstract class KitSupport {
   final JobWorker startWorker(String topic, JobHandler handler, SubscriptionOptions options,
       WorkerListener listener) {
     return openWorker(engine(), topic, handler,
-        options.toBuilder().longPollTimeout(Duration.ofSeconds(2)).build(), listener,
+        options.toBuilder().longPollTimeout(LONG_POLL).build(), listener,
         Duration.ofSeconds(20));
   }
 

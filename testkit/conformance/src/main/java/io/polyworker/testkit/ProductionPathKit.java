@@ -87,7 +87,7 @@ abstract class ProductionPathKit extends KitSupport {
    */
   private static SubscriptionOptions oneSlotTenSecondLock() {
     return SubscriptionOptions.builder().maxConcurrentJobs(1).lockDuration(Duration.ofSeconds(10))
-        .longPollTimeout(Duration.ofSeconds(2)).build();
+        .longPollTimeout(LONG_POLL).build();
   }
 
   /** One handler run: which job, when it started, and until when its lock held as the handler saw it. */
@@ -181,7 +181,7 @@ abstract class ProductionPathKit extends KitSupport {
         never.await(); // only close() ends it, by interrupting
         return JobResult.complete();
       }, SubscriptionOptions.builder().maxConcurrentJobs(4).executor(oneThread)
-          .lockDuration(Duration.ofSeconds(10)).longPollTimeout(Duration.ofSeconds(2)).build(),
+          .lockDuration(Duration.ofSeconds(10)).longPollTimeout(LONG_POLL).build(),
           events, drainTimeout);
       await("the worker holds the four jobs, one running").atMost(PATIENCE)
           .until(() -> running.getCount() == 0 && events.fetched() >= 4);
