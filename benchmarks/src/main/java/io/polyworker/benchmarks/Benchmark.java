@@ -131,11 +131,12 @@ public final class Benchmark {
               RunRow row = throughput(target, c, variant, settings.instances(), rep);
               results.add(row);
               System.out.printf("   rep %d %-8s %-10s %7.1f jobs/s%s  cpu %5.2f s  engine cpu %5.2f s  heap %4d MB"
-                      + "  fetches %d (%.1f jobs, %.1f ms each)%n",
+                      + "  alloc %.1f kB/job  fetches %d (%.1f jobs, %.1f ms each)%n",
                   rep, variant.id(), c.kind().id, row.jobsPerSecond(),
                   row.complete() ? "" : " (cut at " + settings.runTimeout().toSeconds() + " s: "
                       + row.completed() + "/" + row.instances() + ")",
-                  row.cpuSeconds(), row.engineCpuSeconds(), row.peakHeapBytes() >> 20, row.fetches(),
+                  row.cpuSeconds(), row.engineCpuSeconds(), row.peakHeapBytes() >> 20,
+                  row.allocatedKbPerJob(), row.fetches(),
                   row.jobsPerFetch(), row.fetchMillis());
             } catch (Exception e) {
               results.note(target.id(), "rep " + rep + " " + variant.id() + " " + c.kind().id + " failed: " + e);
@@ -212,7 +213,7 @@ public final class Benchmark {
     double elapsed = (end - opened) / 1e9;
     return new RunRow(target.id(), client.kind(), client.label(), variant, rep, count, completed, complete,
         elapsed, completed / elapsed, usage.cpuSeconds(), usage.engineCpuSeconds(), usage.peakHeapBytes(),
-        errors, probe.fetchCount(), probe.jobsPerFetch(), probe.fetchMillis(), createRate, load);
+        usage.allocatedBytes(), errors, probe.fetchCount(), probe.jobsPerFetch(), probe.fetchMillis(), createRate, load);
   }
 
   /**

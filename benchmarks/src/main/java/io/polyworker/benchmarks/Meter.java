@@ -25,6 +25,10 @@ import javax.management.openmbean.CompositeData;
  *       this meter's sampler, the same for every client).</li>
  *   <li>Engine CPU: the CPU time of this JVM's child processes (the local engine), from
  *       {@link ProcessHandle.Info#totalCpuDuration()}.</li>
+ *   <li>Allocation: the bytes this JVM allocated on the heap in the window, all threads
+ *       ({@link com.sun.management.ThreadMXBean#getTotalThreadAllocatedBytes()}; virtual threads'
+ *       allocations count to their carriers). The meter's own sampler is counted too: next to
+ *       nothing, and the same for every client.</li>
  *   <li>Peak heap: the highest heap use seen, from a sampler every 10 ms and from every GC's
  *       "before" figures (which catch the peaks between samples). Heap pools are reset with GC hints
  *       before each window.</li>
@@ -33,6 +37,8 @@ import javax.management.openmbean.CompositeData;
 final class Meter implements AutoCloseable {
   private static final OperatingSystemMXBean OS =
       (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+  private static final com.sun.management.ThreadMXBean THREADS =
+      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
   private final Set<String> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
       .filter(p -> p.getType() == MemoryType.HEAP)
@@ -44,6 +50,7 @@ final class Meter implements AutoCloseable {
   private volatile boolean closed;
   private long cpuStart;
   private long engineCpuStart;
+  private long allocatedStart;
 
   Meter() {
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
@@ -70,15 +77,17 @@ final class Meter implements AutoCloseable {
     armed = true;
     cpuStart = OS.getProcessCpuTime();
     engineCpuStart = engineCpuNanos();
+    allocatedStart = allocatedBytes();
   }
 
   /** Closes the window. */
   Usage end() {
     long cpu = OS.getProcessCpuTime() - cpuStart;
     long engineCpu = engineCpuNanos() - engineCpuStart;
+    long allocated = allocatedBytes() - allocatedStart;
     armed = false;
     record(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-    return new Usage(cpu / 1e9, engineCpu / 1e9, peak.get());
+    return new Usage(cpu / 1e9, engineCpu / 1e9, peak.get(), allocatedStart < 0 ? -1 : allocated);
   }
 
   /** Asks for a full collection (twice, a hint) so that a window starts from the live set. */
@@ -145,6 +154,12 @@ final class Meter implements AutoCloseable {
     return sum;
   }
 
+  /** -1 where the JVM does not count allocations. */
+  private static long allocatedBytes() {
+    return THREADS.isThreadAllocatedMemorySupported() && THREADS.isThreadAllocatedMemoryEnabled()
+        ? THREADS.getTotalThreadAllocatedBytes() : -1;
+  }
+
   private static long engineCpuNanos() {
     return ProcessHandle.current().descendants()
         .map(p -> p.info().totalCpuDuration().orElse(Duration.ZERO).toNanos())
@@ -161,6 +176,7 @@ final class Meter implements AutoCloseable {
    * @param cpuSeconds CPU of this JVM (the worker) in the window
    * @param engineCpuSeconds CPU of the engine's JVM in the window
    * @param peakHeapBytes highest heap use seen in the window
+   * @param allocatedBytes heap bytes this JVM allocated in the window; -1 where not counted
    */
-  record Usage(double cpuSeconds, double engineCpuSeconds, long peakHeapBytes) {}
+  record Usage(double cpuSeconds, double engineCpuSeconds, long peakHeapBytes, long allocatedBytes) {}
 }

@@ -28,8 +28,8 @@ final class Results {
   /** One measured drain of N instances by one client. */
   record RunRow(String engine, Kind kind, String client, Variant variant, int rep, int instances,
       int completed, boolean complete, double seconds, double jobsPerSecond, double cpuSeconds,
-      double engineCpuSeconds, long peakHeapBytes, long errors, long fetches, double jobsPerFetch,
-      double fetchMillis, double createRate, double loadAverage) {
+      double engineCpuSeconds, long peakHeapBytes, long allocatedBytes, long errors, long fetches,
+      double jobsPerFetch, double fetchMillis, double createRate, double loadAverage) {
 
     double cpuMsPerJob() {
       return completed == 0 ? Double.NaN : cpuSeconds * 1000 / completed;
@@ -37,6 +37,11 @@ final class Results {
 
     double engineCpuMsPerJob() {
       return completed == 0 ? Double.NaN : engineCpuSeconds * 1000 / completed;
+    }
+
+    /** Heap kB the worker JVM allocated per job; NaN where not counted. */
+    double allocatedKbPerJob() {
+      return completed == 0 || allocatedBytes < 0 ? Double.NaN : allocatedBytes / 1024.0 / completed;
     }
   }
 
@@ -60,7 +65,8 @@ final class Results {
   /** Throughput of one client, one engine, one handler variant over the repetitions. */
   record Summary(String engine, Variant variant, Kind kind, String client, int reps, double median,
       double min, double max, int cut, double cpuSeconds, double cpuMsPerJob, double engineCpuMsPerJob,
-      double peakHeapMb, long errors, List<Double> vsOfficial, List<Double> vsRaw) {
+      double peakHeapMb, double allocatedKbPerJob, long errors, List<Double> vsOfficial,
+      List<Double> vsRaw) {
 
     double vsOfficialMedian() {
       return Stats.median(vsOfficial);
@@ -94,10 +100,15 @@ final class Results {
   record LatencySummary(String engine, Kind kind, String client, int samples, int missing, double p50,
       double p99, double max, double idleFetchesPerSecond, double idleCpuMsPerSecond, String counting) {}
 
-  /** One target of the issue and whether the figures meet it. */
-  record Target(String engine, String what, double threshold, double value, List<Double> perRep) {
+  /** One target of the issue and whether the figures meet it: at least the threshold, or at most it. */
+  record Target(String engine, String what, double threshold, double value, List<Double> perRep,
+      boolean atMost) {
+    Target(String engine, String what, double threshold, double value, List<Double> perRep) {
+      this(engine, what, threshold, value, perRep, false);
+    }
+
     boolean met() {
-      return !Double.isNaN(value) && value >= threshold;
+      return !Double.isNaN(value) && (atMost ? value <= threshold : value >= threshold);
     }
   }
 
@@ -173,6 +184,7 @@ final class Results {
               Stats.median(rows.stream().map(RunRow::cpuMsPerJob).toList()),
               Stats.median(rows.stream().map(RunRow::engineCpuMsPerJob).toList()),
               Stats.median(rows.stream().map(r -> r.peakHeapBytes() / (double) (1 << 20)).toList()),
+              Stats.median(rows.stream().map(RunRow::allocatedKbPerJob).toList()),
               rows.stream().mapToLong(RunRow::errors).sum(),
               kind == Kind.POLYWORKER ? ratios(engine, variant, Kind.POLYWORKER, Kind.OFFICIAL)
                   : kind == Kind.OBSERVED || kind == Kind.ANNOTATED ? ratios(engine, variant, kind, Kind.POLYWORKER)
@@ -256,7 +268,8 @@ final class Results {
             out.add(new Target(engine, variant.label() + ": Polyworker / official", 1.0, p.vsOfficialMedian(), p.vsOfficial()));
           }
           if (raw) {
-            out.add(new Target(engine, variant.label() + ": Polyworker / raw", 0.9, p.vsRawMedian(), p.vsRaw()));
+            // Issue 17 raised this from 0.9x (within noise) to 1.0x.
+            out.add(new Target(engine, variant.label() + ": Polyworker / raw", 1.0, p.vsRawMedian(), p.vsRaw()));
           }
         } else {
           if (official) {
@@ -265,6 +278,20 @@ final class Results {
           // Issue 17: with the defaults, at least 90 % of the slots' time inside handlers.
           out.add(new Target(engine, variant.label() + ": Polyworker slot time in handlers", 0.9,
               p.slotEfficiency(), List.of()));
+          // The same where the engine, not the slots, is the limit: the rate over the lower of
+          // Polyworker's zero-work rate on this engine and what 32 slots allow with this handler.
+          summaries.stream().filter(s -> s.engine().equals(engine) && s.variant().sleepMillis() == 0
+              && s.kind() == Kind.POLYWORKER).findFirst().ifPresent(zero -> out.add(new Target(engine,
+                  variant.label() + ": Polyworker rate / min(its zero-work rate, 32 slots' limit)", 0.9,
+                  p.median() / Math.min(zero.median(), POLYWORKER_SLOTS * 1000.0 / variant.sleepMillis()),
+                  List.of())));
+        }
+        if (raw) {
+          // Issue 17: worker CPU per job at most 1.2x the raw loop's.
+          summaries.stream().filter(s -> s.engine().equals(engine) && s.variant().equals(variant)
+              && s.kind() == Kind.RAW).findFirst().ifPresent(r -> out.add(new Target(engine,
+                  variant.label() + ": worker CPU per job, Polyworker / raw", 1.2,
+                  p.cpuMsPerJob() / r.cpuMsPerJob(), List.of(), true)));
         }
       }
     }
@@ -294,8 +321,9 @@ final class Results {
         .append("of the engine's child JVM. A run cut at ").append(settings.runTimeout().toSeconds())
         .append(" s reports the rate it reached.\n\n");
     md.append("| engine | handler | client | jobs/s | vs official | vs raw | worker CPU s | worker CPU ms/job "
-        + "| engine CPU ms/job | peak heap MB | runs cut | errors | handlers busy (mean; Polyworker: of 32 slots) |\n");
-    md.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        + "| engine CPU ms/job | worker heap kB/job | peak heap MB | runs cut | errors "
+        + "| handlers busy (mean; Polyworker: of 32 slots) |\n");
+    md.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Summary s : summaries()) {
       md.append("| ").append(engineNames.get(s.engine())).append(" | ").append(s.variant().label())
           .append(" | ").append(s.kind() == Kind.POLYWORKER ? "**" + s.client() + "**" : s.client())
@@ -304,6 +332,7 @@ final class Results {
           .append(" | ").append(String.format("%.2f", s.cpuSeconds()))
           .append(" | ").append(String.format("%.2f", s.cpuMsPerJob()))
           .append(" | ").append(String.format("%.2f", s.engineCpuMsPerJob()))
+          .append(" | ").append(String.format("%.1f", s.allocatedKbPerJob()))
           .append(" | ").append(String.format("%.0f", s.peakHeapMb()))
           .append(" | ").append(s.cut()).append("/").append(s.reps())
           .append(" | ").append(s.errors())
@@ -335,7 +364,7 @@ final class Results {
     md.append("| engine | ratio | target | median | per repetition | met |\n|---|---|---:|---:|---|---|\n");
     for (Target t : targets()) {
       md.append("| ").append(engineNames.get(t.engine())).append(" | ").append(t.what())
-          .append(" | ≥ ").append(ratio(t.threshold()))
+          .append(t.atMost() ? " | ≤ " : " | ≥ ").append(ratio(t.threshold()))
           .append(" | ").append(ratio(t.value()))
           .append(" | ").append(t.perRep().stream().map(Results::ratio).collect(Collectors.joining(", ")))
           .append(" | ").append(t.met() ? "yes" : "**no**").append(" |\n");
@@ -365,14 +394,14 @@ final class Results {
     }
     StringBuilder csv = new StringBuilder("engine,handler,client_kind,client,repetitions,jobs_per_s_median,"
         + "jobs_per_s_min,jobs_per_s_max,ratio_vs_official,ratio_vs_raw,worker_cpu_s,worker_cpu_ms_per_job,"
-        + "engine_cpu_ms_per_job,peak_heap_mb,runs_cut,errors,latency_p50_ms,latency_p99_ms,latency_samples,"
+        + "engine_cpu_ms_per_job,worker_alloc_kb_per_job,peak_heap_mb,runs_cut,errors,latency_p50_ms,latency_p99_ms,latency_samples,"
         + "idle_fetches_per_s\n");
     for (Summary s : summaries()) {
       LatencySummary l = latency.get(s.engine() + "/" + s.kind());
       csv.append(String.join(",", s.engine(), s.variant().id(), s.kind().id, quote(s.client()),
           Integer.toString(s.reps()), num(s.median()), num(s.min()), num(s.max()), num(s.vsOfficialMedian()),
           num(s.vsRawMedian()), num(s.cpuSeconds()), num(s.cpuMsPerJob()), num(s.engineCpuMsPerJob()),
-          num(s.peakHeapMb()), Integer.toString(s.cut()), Long.toString(s.errors()),
+          num(s.allocatedKbPerJob()), num(s.peakHeapMb()), Integer.toString(s.cut()), Long.toString(s.errors()),
           l == null ? "" : num(l.p50()), l == null ? "" : num(l.p99()),
           l == null ? "" : Integer.toString(l.samples() - l.missing()),
           l == null ? "" : num(l.idleFetchesPerSecond()))).append('\n');
@@ -382,13 +411,15 @@ final class Results {
 
   String runsCsv() {
     StringBuilder csv = new StringBuilder("engine,handler,client_kind,repetition,instances,completed,complete,"
-        + "seconds,jobs_per_s,worker_cpu_s,engine_cpu_s,peak_heap_mb,errors,fetches,jobs_per_fetch,fetch_ms,"
+        + "seconds,jobs_per_s,worker_cpu_s,engine_cpu_s,peak_heap_mb,worker_alloc_kb_per_job,errors,fetches,"
+        + "jobs_per_fetch,fetch_ms,"
         + "create_per_s,load_average\n");
     for (RunRow r : runs) {
       csv.append(String.join(",", r.engine(), r.variant().id(), r.kind().id, Integer.toString(r.rep()),
           Integer.toString(r.instances()), Integer.toString(r.completed()), Boolean.toString(r.complete()),
           num(r.seconds()), num(r.jobsPerSecond()), num(r.cpuSeconds()), num(r.engineCpuSeconds()),
-          num(r.peakHeapBytes() / (double) (1 << 20)), Long.toString(r.errors()), Long.toString(r.fetches()),
+          num(r.peakHeapBytes() / (double) (1 << 20)), num(r.allocatedKbPerJob()), Long.toString(r.errors()),
+          Long.toString(r.fetches()),
           num(r.jobsPerFetch()), num(r.fetchMillis()), num(r.createRate()),
           num(r.loadAverage()))).append('\n');
     }
