@@ -8,6 +8,11 @@ package io.polyworker.spi;
 public enum Capability {
   /** Fetch waits on the server until jobs arrive or the timeout passes (Camunda). */
   LONG_POLLING,
+  /**
+   * One fetch takes several topics, each with its own lock duration, variables and filters
+   * ({@link EngineClient#fetchAndLock(java.util.List)}; Camunda).
+   */
+  MULTI_TOPIC_FETCH,
   /** The engine pushes jobs as they are created (Zeebe job streaming). */
   STREAMING,
   /** A running job's lock can be extended (Camunda extendLock, Zeebe updateTimeout). */

@@ -38,6 +38,21 @@ public interface EngineClient extends AutoCloseable {
   CompletableFuture<List<LockedJob>> fetchAndLock(FetchRequest request);
 
   /**
+   * Fetches and locks jobs of several topics in one request, for engines with
+   * {@link Capability#MULTI_TOPIC_FETCH}: each request gives one topic with its lock duration,
+   * variables and filters; all must agree on workerId, maxJobs, longPollTimeout and usePriority.
+   * The answer holds at most {@code maxJobs} jobs in total, of any of the topics, each with its
+   * {@link LockedJob#topic()}. A long poll waits until a job of any topic is there. Cancelling the
+   * future aborts the request, as with {@link #fetchAndLock(FetchRequest)}.
+   *
+   * @throws IllegalArgumentException when the requests are empty, repeat a topic or disagree
+   * @throws UnsupportedOperationException without {@link Capability#MULTI_TOPIC_FETCH}
+   */
+  default CompletableFuture<List<LockedJob>> fetchAndLock(List<FetchRequest> requests) {
+    throw new UnsupportedOperationException(engineId() + " fetches one topic per request");
+  }
+
+  /**
    * Opens a push stream delivering jobs to {@code sink} as they are created, for engines with
    * {@link Capability#STREAMING}. Jobs that existed before the stream opened are not pushed: keep
    * polling too. The sink is called from the client's threads and must not block.

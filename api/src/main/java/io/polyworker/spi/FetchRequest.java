@@ -50,6 +50,32 @@ public record FetchRequest(
         null, false);
   }
 
+  /**
+   * Checks that {@code requests} can go out as one multi-topic fetch
+   * ({@link EngineClient#fetchAndLock(List)}): at least one, distinct topics, and the same workerId,
+   * maxJobs, longPollTimeout and usePriority. Returns them.
+   *
+   * @throws IllegalArgumentException naming what differs
+   */
+  public static List<FetchRequest> requireCombinable(List<FetchRequest> requests) {
+    if (requests.isEmpty()) {
+      throw new IllegalArgumentException("a multi-topic fetch needs at least one topic");
+    }
+    FetchRequest first = requests.get(0);
+    java.util.Set<String> topics = new java.util.HashSet<>();
+    for (FetchRequest r : requests) {
+      if (!topics.add(r.topic())) {
+        throw new IllegalArgumentException("topic " + r.topic() + " is asked for twice in one fetch");
+      }
+      if (!r.workerId().equals(first.workerId()) || r.maxJobs() != first.maxJobs()
+          || !r.longPollTimeout().equals(first.longPollTimeout()) || r.usePriority() != first.usePriority()) {
+        throw new IllegalArgumentException("topics " + first.topic() + " and " + r.topic()
+            + " differ in workerId, maxJobs, longPollTimeout or usePriority and cannot share one fetch");
+      }
+    }
+    return requests;
+  }
+
   /** The same request asking for a different number of jobs. */
   public FetchRequest withMaxJobs(int n) {
     return new FetchRequest(workerId, topic, n, lockDuration, variables, longPollTimeout, businessKey,

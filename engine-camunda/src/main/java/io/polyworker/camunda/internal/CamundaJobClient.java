@@ -32,7 +32,8 @@ final class CamundaJobClient extends EngineClientBase {
           Capability.LOCK_OWNERSHIP, Capability.LOCAL_VARIABLES, Capability.BUSINESS_KEYS,
           Capability.BUSINESS_KEY_FILTER,
           Capability.PROCESS_DEFINITION_FILTER, Capability.TENANT_FILTER, Capability.VARIABLE_FILTER,
-          Capability.PRIORITY, Capability.INCIDENTS, Capability.AWAIT_FAILS_FAST)
+          Capability.PRIORITY, Capability.INCIDENTS, Capability.AWAIT_FAILS_FAST,
+          Capability.MULTI_TOPIC_FETCH)
       .without(Capability.STREAMING, "Camunda 7 has no push streaming of external tasks; long polling serves instead")
       .without(Capability.CMMN, "Camunda 7 has no CMMN external tasks")
       .without(Capability.MESSAGE_BUFFERING, "Camunda 7 correlates messages only to subscriptions"
@@ -50,46 +51,61 @@ final class CamundaJobClient extends EngineClientBase {
 
   @Override
   public CompletableFuture<List<LockedJob>> fetchAndLock(FetchRequest request) {
+    return fetchAndLock(List.of(request));
+  }
+
+  /** One fetchAndLock request whose {@code topics} array holds every request's topic. */
+  @Override
+  public CompletableFuture<List<LockedJob>> fetchAndLock(List<FetchRequest> requests) {
+    FetchRequest.requireCombinable(requests);
+    FetchRequest first = requests.get(0);
     ObjectNode body = JsonNodeFactory.instance.objectNode();
-    body.put("workerId", request.workerId());
-    body.put("maxTasks", request.maxJobs());
-    body.put("usePriority", request.usePriority());
-    long longPoll = request.longPollTimeout().toMillis();
+    body.put("workerId", first.workerId());
+    body.put("maxTasks", first.maxJobs());
+    body.put("usePriority", first.usePriority());
+    long longPoll = first.longPollTimeout().toMillis();
     if (longPoll > 0) {
       body.put("asyncResponseTimeout", longPoll);
     }
-    ObjectNode topic = body.putArray("topics").addObject();
-    topic.put("topicName", request.topic());
-    topic.put("lockDuration", request.lockDuration().toMillis());
-    if (request.variables() != null) {
-      ArrayNode names = topic.putArray("variables");
-      request.variables().forEach(names::add);
+    ArrayNode topics = body.putArray("topics");
+    for (FetchRequest request : requests) {
+      ObjectNode topic = topics.addObject();
+      topic.put("topicName", request.topic());
+      topic.put("lockDuration", request.lockDuration().toMillis());
+      if (request.variables() != null) {
+        ArrayNode names = topic.putArray("variables");
+        request.variables().forEach(names::add);
+      }
+      if (request.businessKey() != null) {
+        topic.put("businessKey", request.businessKey());
+      }
+      if (request.processDefinitionKey() != null) {
+        topic.put("processDefinitionKey", request.processDefinitionKey());
+      }
+      if (request.tenantIds() != null) {
+        ArrayNode tenants = topic.putArray("tenantIdIn");
+        request.tenantIds().forEach(tenants::add);
+      }
+      topic.put("deserializeValues", false);
+      topic.put("includeExtensionProperties", true);
     }
-    if (request.businessKey() != null) {
-      topic.put("businessKey", request.businessKey());
-    }
-    if (request.processDefinitionKey() != null) {
-      topic.put("processDefinitionKey", request.processDefinitionKey());
-    }
-    if (request.tenantIds() != null) {
-      ArrayNode tenants = topic.putArray("tenantIdIn");
-      request.tenantIds().forEach(tenants::add);
-    }
-    topic.put("deserializeValues", false);
-    topic.put("includeExtensionProperties", true);
     return http.postAsync("fetchAndLock", http.url("external-task", "fetchAndLock"), body,
-            request.longPollTimeout())
-        .thenApply(answer -> parseJobs(answer, request));
+            first.longPollTimeout())
+        .thenApply(answer -> parseJobs(answer, requests));
   }
 
   static List<LockedJob> parseJobs(@Nullable JsonNode answer, FetchRequest request) {
+    return parseJobs(answer, List.of(request));
+  }
+
+  static List<LockedJob> parseJobs(@Nullable JsonNode answer, List<FetchRequest> requests) {
     if (answer == null || !answer.isArray()) {
       throw new MalformedAnswerException(CamundaEngine.ID, "fetchAndLock", 200, String.valueOf(answer),
           "expected a JSON array of external tasks", null);
     }
     List<LockedJob> jobs = new ArrayList<>(answer.size());
     for (JsonNode task : answer) {
-      jobs.add(parseJob(task, request));
+      jobs.add(parseJob(task, requests));
     }
     return jobs;
   }
@@ -99,7 +115,7 @@ final class CamundaJobClient extends EngineClientBase {
    * reported for it); any other unreadable part makes it an {@link LockedJob#unreadable} job, which
    * the runtime fails with the reason while the tasks fetched with it run as usual.
    */
-  private static LockedJob parseJob(JsonNode task, FetchRequest request) {
+  private static LockedJob parseJob(JsonNode task, List<FetchRequest> requests) {
     if (!task.isObject()) {
       throw new MalformedAnswerException(CamundaEngine.ID, "fetchAndLock", 200, task.toString(),
           "an external task cannot be read: an external task is not a JSON object", null);
@@ -110,10 +126,15 @@ final class CamundaJobClient extends EngineClientBase {
           "an external task cannot be read: its field 'id' is missing or not a string", null);
     }
     String id = idNode.asText();
+    FetchRequest request = requestOf(task, requests);
     // Read first what an unreadable task still needs; whatever was read before a failure is kept.
     Integer retries = null;
     Instant lockExpiresAt = null;
     try {
+      if (requests.size() > 1 && !request.topic().equals(topicName(task))) {
+        throw new MalformedAnswerException(CamundaEngine.ID, "fetchAndLock", 200, task.toString(),
+            "its field 'topicName' names none of the topics asked for", null);
+      }
       retries = retries(task);
       String expiry = text(task, "lockExpirationTime");
       lockExpiresAt = expiry != null ? Dates.parse(expiry)
@@ -146,6 +167,22 @@ final class CamundaJobClient extends EngineClientBase {
   private static String topic(JsonNode task, FetchRequest request) {
     String topic = text(task, "topicName");
     return topic != null ? topic : request.topic();
+  }
+
+  private static @Nullable String topicName(JsonNode task) {
+    JsonNode topic = task.get("topicName");
+    return topic != null && topic.isTextual() ? topic.asText() : null;
+  }
+
+  /** The request of the task's topic; the first one where the topic is missing or unknown. */
+  private static FetchRequest requestOf(JsonNode task, List<FetchRequest> requests) {
+    String topic = topicName(task);
+    for (FetchRequest r : requests) {
+      if (r.topic().equals(topic)) {
+        return r;
+      }
+    }
+    return requests.get(0);
   }
 
   private static @Nullable Integer retries(JsonNode task) {

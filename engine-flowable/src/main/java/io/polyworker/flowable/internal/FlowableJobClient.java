@@ -58,6 +58,7 @@ final class FlowableJobClient extends EngineClientBase {
       .without(Capability.LONG_POLLING,
           "Flowable 7.2's acquire answers at once, also when no job is there (no long polling)")
       .without(Capability.STREAMING, "Flowable does not push jobs to workers")
+      .without(Capability.MULTI_TOPIC_FETCH, "Flowable 7.2's acquire request takes one topic")
       .without(Capability.LOCAL_VARIABLES,
           "Flowable's complete request sets process or case variables only, no task-local ones")
       .without(Capability.BUSINESS_KEY_FILTER,

@@ -65,6 +65,7 @@ final class ZeebeJobClient extends EngineClientBase {
         .without(Capability.PROCESS_DEFINITION_FILTER, "Zeebe jobs cannot be filtered by process")
         .without(Capability.PRIORITY, "Zeebe activates jobs without priorities")
         .without(Capability.CMMN, "Zeebe runs BPMN only")
+        .without(Capability.MULTI_TOPIC_FETCH, "Zeebe activates jobs of one type per request")
         .with(Capability.MESSAGE_BUFFERING, Capability.START_NEEDS_NONE_START_EVENT)
         .without(Capability.AWAIT_FAILS_FAST, "Zeebe's create-with-result answers only when the"
             + " instance completes: an incident or a cancellation shows as the timeout");

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Contracts on the jobs a fetch returns: every field populated, variables with their types, the
- * variable and business key filters, and no more jobs than asked for. Run by the
+ * variable and business key filters, no more jobs than asked for, and several topics in one fetch
+ * where the engine has it. Run by the
  * {@link EngineCompatibilityKit} as its group "fetched jobs".
  */
 abstract class FetchedJobsKit extends KitSupport {
@@ -101,5 +102,69 @@ abstract class FetchedJobsKit extends KitSupport {
       all.addAll(got);
       return all.size() == 3;
     });
+  }
+
+  @Test
+  @DisplayName("one fetch for several topics locks jobs of each, with each topic's lock duration and variables, and no more than asked for in total")
+  void severalTopicsInOneFetch() {
+    require(Capability.MULTI_TOPIC_FETCH);
+    String shortLock = unique("short");
+    String longLock = unique("long");
+    for (int i = 0; i < 2; i++) {
+      start(deploySimple(shortLock), Map.of("wanted", 1, "unwanted", 2), null);
+      start(deploySimple(longLock), Map.of("wanted", 1, "unwanted", 2), null);
+    }
+    String w = unique("w");
+    List<FetchRequest> both = List.of(
+        new FetchRequest(w, shortLock, 3, Duration.ofSeconds(10), List.of("wanted"), Duration.ZERO,
+            null, null, null, false),
+        new FetchRequest(w, longLock, 3, Duration.ofSeconds(40), null, Duration.ZERO, null, null,
+            null, false));
+    List<LockedJob> all = new ArrayList<>();
+    Instant before = Instant.now();
+    await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50)).until(() -> {
+      List<LockedJob> got = client().fetchAndLock(both).get(60, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(got.size()).as("jobs of one fetch asking for 3").isLessThanOrEqualTo(3);
+      all.addAll(got);
+      return all.size() == 4;
+    });
+    for (LockedJob job : all) {
+      if (job.topic().equals(shortLock)) {
+        assertThat(job.variables()).as("variables of a job of %s", shortLock).containsOnlyKeys("wanted");
+        assertThat(job.lockExpiresAt()).isBefore(Instant.now().plusSeconds(20));
+      } else {
+        assertThat(job.topic()).isEqualTo(longLock);
+        assertThat(job.variables()).containsKeys("wanted", "unwanted");
+        assertThat(job.lockExpiresAt()).isAfter(before.plusSeconds(30));
+      }
+    }
+    assertThat(all).extracting(LockedJob::topic).containsOnly(shortLock, longLock)
+        .filteredOn(shortLock::equals).hasSize(2);
+  }
+
+  @Test
+  @DisplayName("a long poll over several topics answers as soon as a job of any of them is there")
+  void severalTopicsInOneLongPoll() throws Exception {
+    require(Capability.MULTI_TOPIC_FETCH);
+    require(Capability.LONG_POLLING);
+    String quiet = unique("quiet");
+    String busy = unique("busy");
+    deploySimple(quiet);
+    TestProcess p = deploySimple(busy);
+    String w = unique("w");
+    List<FetchRequest> both = List.of(
+        new FetchRequest(w, quiet, 5, Duration.ofSeconds(30), null, Duration.ofSeconds(20), null, null,
+            null, false),
+        new FetchRequest(w, busy, 5, Duration.ofSeconds(30), null, Duration.ofSeconds(20), null, null,
+            null, false));
+    long sent = System.nanoTime();
+    java.util.concurrent.CompletableFuture<List<LockedJob>> poll = client().fetchAndLock(both);
+    String instance = start(p, Map.of(), null);
+    List<LockedJob> got = poll.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    Duration took = Duration.ofNanos(System.nanoTime() - sent);
+    assertThat(got).as("the long poll's answer").hasSize(1);
+    assertThat(got.get(0).topic()).isEqualTo(busy);
+    assertThat(got.get(0).processInstanceId()).isEqualTo(instance);
+    assertThat(took).as("time until a 20 s long poll answered").isLessThan(Duration.ofSeconds(10));
   }
 }

@@ -121,6 +121,21 @@ final class Capacity {
     }
   }
 
+  /** Reserves up to {@code limit} free slots without waiting; 0 when none is free or after shutdown. */
+  int tryReserve(int limit) {
+    lock.lock();
+    try {
+      if (!open) {
+        return 0;
+      }
+      int n = Math.max(0, Math.min(limit, free(cap())));
+      take(n);
+      return n;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Takes one slot if one is free. */
   boolean tryAcquire() {
     lock.lock();

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
@@ -47,10 +48,16 @@ final class FetchLoop {
   /** When the last due fetch was planned for (epoch ms), to batch backoffs that end close together. */
   private final AtomicLong plannedDueFetch = new AtomicLong();
   private @Nullable Thread poller;
+  /** The engine's one long poll for idle topics, where it fetches several topics at once. */
+  private final @Nullable SharedLongPoll shared;
+  /** Wakes a loop parked in the shared long poll. */
+  private final Semaphore wake = new Semaphore(0);
+  private volatile boolean parked;
 
-  FetchLoop(Parts parts, boolean longPolling) {
+  FetchLoop(Parts parts, boolean longPolling, @Nullable SharedLongPoll shared) {
     this.parts = parts;
     this.longPolling = longPolling;
+    this.shared = longPolling ? shared : null;
     this.fetchThreshold = threshold(4);
     this.backlogThreshold = threshold(2);
   }
@@ -88,6 +95,10 @@ final class FetchLoop {
    */
   void stop() {
     stopSignal.countDown();
+    if (shared != null) {
+      shared.leave(this);
+      unpark();
+    }
     CompletableFuture<List<LockedJob>> f = inFlight;
     if (f != null && !longPolling) {
       f.cancel(true);
@@ -139,6 +150,9 @@ final class FetchLoop {
         break;
       } catch (Throwable e) {
         parts.runner().freeSlots(reserved);
+        if (shared != null) {
+          shared.leave(this);
+        }
         Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         parts.events().emit(POLL_ERROR, parts.runner().topic(), null, took, 0, cause);
@@ -167,12 +181,25 @@ final class FetchLoop {
       if (jobs.isEmpty()) {
         parts.runner().freeSlots(reserved);
         parts.events().emit(POLL_EMPTY, parts.runner().topic(), null, Duration.ofNanos(took), 0, null);
+        if (shared != null) {
+          // Idle: wait in the engine's shared long poll (see there) until it brings this topic work.
+          wake.drainPermits();
+          if (shared.offer(this)) {
+            park();
+            idle = false; // most likely woken by jobs: ask for the full amount next
+            backlog = false;
+            continue;
+          }
+        }
         if (!longPolling || took < MIN_LONG_POLL_NANOS) {
           pause(emptyBackoff.next());
         }
         continue;
       }
       emptyBackoff.reset();
+      if (shared != null) {
+        shared.leave(this);
+      }
       parts.events().emit(FETCHED, parts.runner().topic(), null, Duration.ofNanos(took), jobs.size(), null);
       accept(jobs, reserved);
     }
@@ -202,17 +229,16 @@ final class FetchLoop {
 
   private List<LockedJob> fetch(int n) throws InterruptedException, ExecutionException {
     FetchRequest request = parts.template().withMaxJobs(n);
-    if (longPolling) {
+    if (shared != null) {
+      request = request.withLongPollTimeout(Duration.ZERO); // idle, it waits in the shared long poll
+    } else if (longPolling) {
       // A long poll that began after a failure ends when that failure's backoff does (the due
       // fetch covers polls that were already open).
-      long untilDue = plannedDueFetch.get() - System.currentTimeMillis();
-      if (untilDue > 0 && untilDue < parts.options().longPollTimeout().toMillis()) {
-        request = request.withLongPollTimeout(Duration.ofMillis(untilDue));
-      }
+      request = request.withLongPollTimeout(longPollFor());
     }
     CompletableFuture<List<LockedJob>> f = parts.client().fetchAndLock(request);
     inFlight = f;
-    longPollInFlight = longPolling;
+    longPollInFlight = longPolling && shared == null;
     try {
       if (!parts.runner().accepting()) {
         f.cancel(true);
@@ -224,9 +250,77 @@ final class FetchLoop {
     }
   }
 
-  /** Whether a fetch or long poll is in flight. */
+  /** Whether a fetch or long poll is in flight, its own or the shared one while it covers this topic. */
   boolean fetchInFlight() {
-    return inFlight != null;
+    return inFlight != null || (parked && shared != null && shared.covers(this));
+  }
+
+  // ---------------------------------------------------------------- the shared long poll's side
+
+  /** Waits until the shared long poll (or stop) wakes this loop. */
+  private void park() {
+    parked = true;
+    try {
+      while (parts.runner().accepting()) {
+        if (wake.tryAcquire(1, TimeUnit.SECONDS)) {
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      parked = false;
+    }
+  }
+
+  void unpark() {
+    wake.release();
+  }
+
+  String topic() {
+    return parts.runner().topic();
+  }
+
+  FetchRequest template() {
+    return parts.template();
+  }
+
+  /** This topic's long poll, ending early when a retry backoff this worker set ends first. */
+  Duration longPollFor() {
+    Duration full = parts.options().longPollTimeout();
+    long untilDue = plannedDueFetch.get() - System.currentTimeMillis();
+    return untilDue > 0 && untilDue < full.toMillis() ? Duration.ofMillis(untilDue) : full;
+  }
+
+  /** Reserves this topic's slots for a round of the shared long poll; 0 when none is free. */
+  int reserveForSharedPoll() {
+    return parts.runner().accepting() ? parts.capacity().tryReserve(idleLimit()) : 0;
+  }
+
+  /** Slots of this topic the shared long poll's round reserved; it gives them back in one of the below. */
+  void sharedPollEmpty(int reserved, Duration took) {
+    parts.runner().freeSlots(reserved);
+    parts.events().emit(POLL_EMPTY, topic(), null, took, 0, null);
+    parts.runner().fetchFoundNoBacklog();
+  }
+
+  void sharedPollFetched(List<LockedJob> jobs, int reserved, Duration took) {
+    parts.events().emit(FETCHED, topic(), null, took, jobs.size(), null);
+    accept(jobs, reserved);
+  }
+
+  void sharedPollFailed(int reserved, Duration took, Throwable error) {
+    parts.runner().freeSlots(reserved);
+    parts.events().emit(POLL_ERROR, topic(), null, took, 0, error);
+  }
+
+  void sharedPollAbandoned(int reserved) {
+    parts.runner().freeSlots(reserved);
+  }
+
+  /** Hands back a job of a topic the shared long poll did not ask for. */
+  void releaseStray(LockedJob job) {
+    parts.releases().submit(() -> parts.runner().release(job));
   }
 
   private void pause(Duration delay) {
@@ -267,7 +361,7 @@ final class FetchLoop {
   }
 
   private void dueFetch() {
-    if (!parts.runner().accepting() || !longPollInFlight) {
+    if (!parts.runner().accepting() || !(longPollInFlight || parked)) {
       return; // the poller's next fetch, or the one it is making now, takes the job
     }
     int n = 0;

@@ -60,7 +60,8 @@ final class SubscriptionRunner {
   private volatile boolean interrupting;
 
   SubscriptionRunner(EngineClient client, WorkerOptions workerOptions, Subscription subscription,
-      Capacity capacity, ScheduledExecutorService timer, Executor calls, Events events) {
+      Capacity capacity, ScheduledExecutorService timer, Executor calls, Events events,
+      @Nullable SharedLongPoll shared) {
     this.client = client;
     this.workerOptions = workerOptions;
     this.subscription = subscription;
@@ -68,7 +69,7 @@ final class SubscriptionRunner {
     this.events = events;
     SubscriptionOptions options = subscription.options();
     var caps = client.capabilities();
-    boolean longPolling = caps.has(Capability.LONG_POLLING) && !options.longPollTimeout().isZero();
+    boolean longPolling = longPolls(client, options);
     boolean extending = options.lockExtension() && caps.has(Capability.LOCK_EXTENSION);
     FetchRequest template = new FetchRequest(workerOptions.workerId(), subscription.topic(),
         options.maxJobsPerFetch(), options.lockDuration(), options.variables(),
@@ -89,7 +90,7 @@ final class SubscriptionRunner {
     this.locks = new LockKeeper(parts);
     this.reporter = new ResultReporter(parts);
     this.handlerCalls = new HandlerCalls(this, subscription.handler(), reporter, events);
-    this.fetches = new FetchLoop(parts, longPolling);
+    this.fetches = new FetchLoop(parts, longPolling, shared);
     this.pushed = caps.has(Capability.STREAMING)
         ? new PushedJobs(parts, extending
             ? Math.min(options.lockDuration().toMillis(), PushedJobs.LEASE.toMillis())
@@ -99,6 +100,11 @@ final class SubscriptionRunner {
       // On a worker over several engines, a slot another engine frees may start a waiting push.
       capacity.whenFreedElsewhere(this::slotsFreedElsewhere);
     }
+  }
+
+  /** Whether a subscription with these options long-polls on this engine. */
+  static boolean longPolls(EngineClient client, SubscriptionOptions options) {
+    return client.capabilities().has(Capability.LONG_POLLING) && !options.longPollTimeout().isZero();
   }
 
   /** A snapshot for gauges and health checks (the public view is {@code SubscriptionState}). */

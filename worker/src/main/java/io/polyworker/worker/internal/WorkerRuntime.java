@@ -2,6 +2,7 @@ package io.polyworker.worker.internal;
 
 
 import io.polyworker.WorkerOptions;
+import io.polyworker.spi.Capability;
 import io.polyworker.spi.EngineClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -30,6 +32,8 @@ public final class WorkerRuntime {
 
   private final WorkerOptions options;
   private final List<SubscriptionRunner> runners = new ArrayList<>();
+  /** One per engine (and priority setting) that fetches several topics at once, with two or more idle-capable subscriptions. */
+  private final List<SharedLongPoll> sharedPolls = new ArrayList<>();
   /** Times lock extensions and retry-due fetches; never makes a call itself. */
   private final ScheduledThreadPoolExecutor timer;
   /** Blocking engine calls of the runtime's own (lock extensions, releases, due fetches). */
@@ -59,6 +63,7 @@ public final class WorkerRuntime {
     for (EngineClient c : clients) {
       events.put(c.engineId(), new Events(c.engineId(), options.workerId(), options.listener()));
     }
+    Map<String, SharedLongPoll> shared = sharedLongPolls(clients, options, subscriptions, timer, calls);
     for (Subscription s : subscriptions) {
       List<EngineClient> served = new ArrayList<>();
       for (EngineClient c : clients) {
@@ -70,11 +75,47 @@ public final class WorkerRuntime {
       for (EngineClient c : served) {
         runners.add(new SubscriptionRunner(c, options, s,
             new Capacity(pool, s.options().maxConcurrentJobsPerEngine()), timer, calls,
-            events.get(c.engineId())));
+            events.get(c.engineId()), shared.get(sharedKey(c, s))));
       }
     }
     this.engines = String.join(", ", events.keySet());
     this.subscriptionCount = subscriptions.size();
+    this.sharedPolls.addAll(new java.util.LinkedHashSet<>(shared.values()));
+  }
+
+  /**
+   * The shared long polls ({@link SharedLongPoll}): on each engine that fetches several topics at
+   * once, one for the long-polling subscriptions it serves, per usePriority setting (one request has
+   * one), where there are at least two of them.
+   */
+  private static Map<String, SharedLongPoll> sharedLongPolls(List<EngineClient> clients,
+      WorkerOptions options, List<Subscription> subscriptions, ScheduledExecutorService timer,
+      ExecutorService calls) {
+    Map<String, List<String>> topics = new LinkedHashMap<>();
+    Map<String, EngineClient> clientOf = new LinkedHashMap<>();
+    for (Subscription s : subscriptions) {
+      for (EngineClient c : clients) {
+        boolean served = s.options().engines().isEmpty() || s.options().engines().contains(c.engineId());
+        if (served && c.capabilities().has(Capability.MULTI_TOPIC_FETCH)
+            && SubscriptionRunner.longPolls(c, s.options())) {
+          topics.computeIfAbsent(sharedKey(c, s), k -> new ArrayList<>()).add(s.topic());
+          clientOf.put(sharedKey(c, s), c);
+        }
+      }
+    }
+    Map<String, SharedLongPoll> out = new LinkedHashMap<>();
+    topics.forEach((key, list) -> {
+      if (list.size() > 1) {
+        out.put(key, new SharedLongPoll(clientOf.get(key), timer, calls, options.emptyPollBackoff(),
+            options.pollErrorBackoff(), options.workerId()));
+      }
+    });
+    return out;
+  }
+
+  private static String sharedKey(EngineClient c, Subscription s) {
+    boolean priority = s.options().usePriority() && c.capabilities().has(Capability.PRIORITY);
+    return c.engineId() + (priority ? "/priority" : "");
   }
 
   /** Each subscription's counts now, in subscription order. */
@@ -114,8 +155,12 @@ public final class WorkerRuntime {
       long started = System.nanoTime();
       long deadline = started + options.drainTimeout().toNanos();
       runners.forEach(SubscriptionRunner::stopFetching);
+      sharedPolls.forEach(SharedLongPoll::stop);
       for (SubscriptionRunner r : runners) {
         r.awaitPoller(deadline);
+      }
+      for (SharedLongPoll p : sharedPolls) {
+        p.await(deadline);
       }
       // What the last fetch brought, and anything that slipped in meanwhile.
       runners.forEach(SubscriptionRunner::releaseQueued);

@@ -155,10 +155,12 @@ public final class InMemoryEngine implements Engine {
         .without(Capability.MESSAGE_BUFFERING, "the in-memory engine correlates messages only to"
             + " waiting subscriptions, as Camunda 7; the client retries messages with a time to live");
     if (longPolling) {
-      caps.with(Capability.LONG_POLLING);
+      caps.with(Capability.LONG_POLLING, Capability.MULTI_TOPIC_FETCH);
     } else {
       caps.without(Capability.LONG_POLLING,
           "long polling is off for this in-memory engine (InMemoryEngine.builder().longPolling(true))");
+      caps.without(Capability.MULTI_TOPIC_FETCH, "the in-memory engine fetches several topics at once"
+          + " only with long polling (InMemoryEngine.builder().longPolling(true)), as Camunda 7 does");
     }
     this.capabilities = caps.build();
     this.jobClient = new InMemoryJobClient(id, state, faults, clock, longPolling, capabilities, this::close);
