@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
  *   <caption>Options and defaults</caption>
  *   <tr><th>option</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>{@link #lockDuration()}</td><td>30 s</td><td>how long a fetched job stays locked to this worker</td></tr>
- *   <tr><td>{@link #maxConcurrentJobs()}</td><td>32</td><td>jobs held at once (running or being reported); the poller fetches only for free slots</td></tr>
+ *   <tr><td>{@link #maxConcurrentJobs()}</td><td>32</td><td>jobs held at once (running or being reported); the poller fetches only for free slots. With {@link Builder#maxConcurrentJobs(Concurrency) an adaptive limit}, its maximum</td></tr>
+ *   <tr><td>{@link #concurrency()}</td><td>fixed(32)</td><td>the same limit, fixed or {@linkplain Concurrency#adaptive(int, int) adaptive} (opt-in)</td></tr>
  *   <tr><td>{@link #maxJobsPerFetch()}</td><td>= maxConcurrentJobs</td><td>upper bound of one fetch</td></tr>
  *   <tr><td>{@link #variables()}</td><td>null: all</td><td>names of variables to fetch</td></tr>
  *   <tr><td>{@link #longPollTimeout()}</td><td>10 s</td><td>how long an engine with long polling may hold an empty fetch open; {@code JobWorker.close()} waits for a poll in flight (up to this long) so the engine never locks a job for a worker that is gone</td></tr>
@@ -42,6 +43,7 @@ public final class SubscriptionOptions {
 
   private final Duration lockDuration;
   private final int maxConcurrentJobs;
+  private final Concurrency concurrency;
   private final int maxJobsPerFetch;
   /** What the builder was given: 0 when maxJobsPerFetch follows maxConcurrentJobs. */
   private final int maxJobsPerFetchSet;
@@ -61,10 +63,11 @@ public final class SubscriptionOptions {
 
   private SubscriptionOptions(Builder b) {
     this.lockDuration = b.lockDuration;
-    this.maxConcurrentJobs = b.maxConcurrentJobs;
+    this.concurrency = b.concurrency;
+    this.maxConcurrentJobs = b.concurrency.max();
     this.maxJobsPerFetchSet = b.maxJobsPerFetch;
-    this.maxJobsPerFetch = b.maxJobsPerFetch > 0 ? Math.min(b.maxJobsPerFetch, b.maxConcurrentJobs)
-        : b.maxConcurrentJobs;
+    this.maxJobsPerFetch = b.maxJobsPerFetch > 0 ? Math.min(b.maxJobsPerFetch, maxConcurrentJobs)
+        : maxConcurrentJobs;
     this.variables = b.variables;
     this.longPollTimeout = b.longPollTimeout;
     this.lockExtension = b.lockExtension;
@@ -95,7 +98,10 @@ public final class SubscriptionOptions {
   }
 
   public Duration lockDuration() { return lockDuration; }
+  /** Jobs held at once; with an adaptive limit, its maximum. */
   public int maxConcurrentJobs() { return maxConcurrentJobs; }
+  /** The limit of jobs held at once: fixed (the default, 32) or adaptive. */
+  public Concurrency concurrency() { return concurrency; }
   public int maxJobsPerFetch() { return maxJobsPerFetch; }
   public @Nullable List<String> variables() { return variables; }
   public Duration longPollTimeout() { return longPollTimeout; }
@@ -118,7 +124,7 @@ public final class SubscriptionOptions {
   @Override
   public String toString() {
     return "SubscriptionOptions{lockDuration=" + lockDuration + ", maxConcurrentJobs="
-        + maxConcurrentJobs + ", maxJobsPerFetch=" + maxJobsPerFetch + ", variables=" + variables
+        + concurrency + ", maxJobsPerFetch=" + maxJobsPerFetch + ", variables=" + variables
         + ", longPollTimeout=" + longPollTimeout + ", lockExtension=" + lockExtension
         + ", defaultRetries=" + defaultRetries + ", retryBackoff=" + retryBackoff
         + ", businessKey=" + businessKey + ", processDefinitionKey=" + processDefinitionKey
@@ -132,7 +138,7 @@ public final class SubscriptionOptions {
   /** Builds {@link SubscriptionOptions}. Not thread-safe. */
   public static final class Builder {
     private Duration lockDuration = Duration.ofSeconds(30);
-    private int maxConcurrentJobs = 32;
+    private Concurrency concurrency = Concurrency.fixed(32);
     private int maxJobsPerFetch = 0;
     private @Nullable List<String> variables;
     private Duration longPollTimeout = Duration.ofSeconds(10);
@@ -151,7 +157,7 @@ public final class SubscriptionOptions {
 
     private Builder(SubscriptionOptions o) {
       lockDuration = o.lockDuration;
-      maxConcurrentJobs = o.maxConcurrentJobs;
+      concurrency = o.concurrency;
       // A defaulted maxJobsPerFetch keeps following maxConcurrentJobs in the copy.
       maxJobsPerFetch = o.maxJobsPerFetchSet;
       variables = o.variables;
@@ -174,9 +180,19 @@ public final class SubscriptionOptions {
       return this;
     }
 
-    /** Jobs held at once, at least 1. Default 32. */
+    /** Jobs held at once, at least 1, fixed. Default 32. */
     public Builder maxConcurrentJobs(int v) {
-      maxConcurrentJobs = Options.positive(v, "maxConcurrentJobs");
+      concurrency = Concurrency.fixed(v);
+      return this;
+    }
+
+    /**
+     * Jobs held at once, fixed ({@link Concurrency#fixed(int)}, the same as {@link #maxConcurrentJobs(int)})
+     * or adaptive between a minimum and a maximum ({@link Concurrency#adaptive(int, int)}, opt-in;
+     * see there for how it grows and shrinks). Default {@code fixed(32)}.
+     */
+    public Builder maxConcurrentJobs(Concurrency v) {
+      concurrency = java.util.Objects.requireNonNull(v, "maxConcurrentJobs");
       return this;
     }
 

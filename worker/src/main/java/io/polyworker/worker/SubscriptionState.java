@@ -8,7 +8,8 @@ package io.polyworker.worker;
  * @param engine the engine id
  * @param topic the subscription's topic
  * @param slotLimit the subscription's {@code maxConcurrentJobs} (on a worker over several engines, its
- *     limit on this engine: {@code maxConcurrentJobsPerEngine}, the shared limit by default)
+ *     limit on this engine: {@code maxConcurrentJobsPerEngine}, the shared limit by default); with an
+ *     adaptive limit ({@code Concurrency.adaptive}), the limit in force now
  * @param jobsHeld jobs holding a slot: waiting for a thread, running their handler, or reporting
  *     their result (a fetch in flight may have reserved further slots; they are not counted)
  * @param jobsWaiting jobs the engine pushed that wait in the worker for a slot (0 without streaming)

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.polyworker.BpmnError;
+import io.polyworker.Concurrency;
 import io.polyworker.JobHandler;
 import io.polyworker.JobResult;
 import io.polyworker.SubscriptionOptions;
@@ -96,6 +97,17 @@ abstract class WorkerRuntimeKit extends KitSupport {
   @Test
   @DisplayName("the concurrency limit is never exceeded")
   void concurrencyLimit() {
+    assertThat(runUnderLimit(Concurrency.fixed(3))).isBetween(2, 3);
+  }
+
+  @Test
+  @DisplayName("an adaptive concurrency limit never exceeds its maximum")
+  void adaptiveConcurrencyLimit() {
+    assertThat(runUnderLimit(Concurrency.adaptive(1, 3))).isBetween(1, 3);
+  }
+
+  /** Runs 12 jobs of 150 ms under the limit; returns the most handlers that ran at once. */
+  private int runUnderLimit(Concurrency limit) {
     String topic = unique("t");
     int jobs = 12;
     startInstances(deploySimple(topic), jobs);
@@ -113,11 +125,11 @@ abstract class WorkerRuntimeKit extends KitSupport {
         done.incrementAndGet();
       }
       return JobResult.complete();
-    }, SubscriptionOptions.builder().maxConcurrentJobs(3).build(), events);
+    }, SubscriptionOptions.builder().maxConcurrentJobs(limit).build(), events);
     await().atMost(PATIENCE).until(() -> count(events, WorkerEvent.Type.COMPLETED) == jobs);
-    assertThat(peak.get()).isBetween(2, 3);
     assertThat(events.stream().filter(e -> e.type() == WorkerEvent.Type.FETCHED)
-        .mapToInt(WorkerEvent::count)).allMatch(n -> n <= 3);
+        .mapToInt(WorkerEvent::count)).allMatch(n -> n <= limit.max());
+    return peak.get();
   }
 
   @Test
@@ -209,6 +221,16 @@ abstract class WorkerRuntimeKit extends KitSupport {
   @Test
   @DisplayName("close() lets running handlers finish and releases fetched jobs not yet started")
   void closeDrainsAndReleases() {
+    drainAndRelease(Concurrency.fixed(3));
+  }
+
+  @Test
+  @DisplayName("close() drains and releases with an adaptive concurrency limit too")
+  void closeDrainsAndReleasesWithAnAdaptiveLimit() {
+    drainAndRelease(Concurrency.adaptive(3, 6));
+  }
+
+  private void drainAndRelease(Concurrency limit) {
     require(Capability.RELEASE);
     String topic = unique("t");
     startInstances(deploySimple(topic), 3);
@@ -222,7 +244,7 @@ abstract class WorkerRuntimeKit extends KitSupport {
         running.countDown();
         proceed.await();
         return JobResult.complete();
-      }, SubscriptionOptions.builder().maxConcurrentJobs(3).executor(single).build(), events);
+      }, SubscriptionOptions.builder().maxConcurrentJobs(limit).executor(single).build(), events);
       await().atMost(PATIENCE).until(() -> events.stream()
           .filter(e -> e.type() == WorkerEvent.Type.FETCHED).mapToInt(WorkerEvent::count).sum() >= 2
           && running.getCount() == 0);

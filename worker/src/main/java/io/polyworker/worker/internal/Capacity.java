@@ -26,6 +26,10 @@ final class Capacity {
   /** The slots of one subscription across its engines; every count is guarded by {@link #lock}. */
   static final class Pool {
     private final int max;
+    /** The limit now: max, or an adaptive limit's current value ({@link AdaptiveLimit}). */
+    private int target;
+    /** Whether a poller had to wait for a slot since the last {@link #takeSaturated()}. */
+    private boolean saturated;
     private final int members;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -36,13 +40,62 @@ final class Capacity {
 
     /** A pool of {@code max} slots for {@code members} engines. */
     Pool(int max, int members) {
+      this(max, max, members);
+    }
+
+    /** A pool of at most {@code max} slots whose limit starts at {@code initial}. */
+    Pool(int max, int initial, int members) {
       this.max = max;
+      this.target = Math.min(initial, max);
       this.members = members;
     }
 
     /** The equal share of one engine. */
     int share() {
-      return (max + members - 1) / members;
+      return (target + members - 1) / members;
+    }
+
+    /** The limit now. */
+    int target() {
+      lock.lock();
+      try {
+        return target;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    /** Sets the limit now (at most max); jobs held above it are not taken away. */
+    void target(int v) {
+      lock.lock();
+      try {
+        target = Math.max(1, Math.min(max, v));
+        changed.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    /** Whether a poller waited for a slot since the last call; resets. */
+    boolean takeSaturated() {
+      lock.lock();
+      try {
+        boolean was = saturated;
+        saturated = false;
+        return was;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    /** Slots held across the pool. */
+    int held() {
+      lock.lock();
+      try {
+        return held;
+      } finally {
+        lock.unlock();
+      }
     }
 
     boolean shared() {
@@ -97,6 +150,7 @@ final class Capacity {
           if (free(cap) >= need) {
             break;
           }
+          pool.saturated = true;
           if (!waiting && pool.shared()) {
             waiting = true;
             pool.waiting++;
@@ -141,6 +195,7 @@ final class Capacity {
     lock.lock();
     try {
       if (free(cap()) < 1) {
+        pool.saturated = true;
         return false;
       }
       take(1);
@@ -155,11 +210,11 @@ final class Capacity {
     if (pool.shared() && pool.waiting > (waiting ? 1 : 0)) {
       return Math.min(max, pool.share());
     }
-    return max;
+    return Math.min(max, pool.target);
   }
 
   private int free(int cap) {
-    return Math.min(cap - held, pool.max - pool.held);
+    return Math.min(cap - held, pool.target - pool.held);
   }
 
   private void take(int n) {
@@ -231,10 +286,24 @@ final class Capacity {
   int limitNow() {
     lock.lock();
     try {
-      return Math.min(max, pool.max - (pool.held - held));
+      return Math.min(Math.min(max, pool.target), pool.target - (pool.held - held));
     } finally {
       lock.unlock();
     }
+  }
+
+  /** This engine's limit now: {@link #limit()}, or less while an adaptive limit is lower. */
+  int currentLimit() {
+    lock.lock();
+    try {
+      return Math.min(max, pool.target);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  Pool pool() {
+    return pool;
   }
 
   /** Whether the pool is shared with other engines. */

@@ -150,6 +150,7 @@ final class FetchLoop {
         break;
       } catch (Throwable e) {
         parts.runner().freeSlots(reserved);
+        parts.runner().engineError();
         if (shared != null) {
           shared.leave(this);
         }
@@ -175,6 +176,9 @@ final class FetchLoop {
       long took = System.nanoTime() - started;
       backlog = jobs.size() >= reserved;
       idle = jobs.isEmpty();
+      if (backlog) {
+        parts.runner().fetchWasFull();
+      }
       if (!backlog) {
         parts.runner().fetchFoundNoBacklog();
       }
@@ -305,6 +309,9 @@ final class FetchLoop {
   }
 
   void sharedPollFetched(List<LockedJob> jobs, int reserved, Duration took) {
+    if (jobs.size() >= reserved) {
+      parts.runner().fetchWasFull();
+    }
     parts.events().emit(FETCHED, topic(), null, took, jobs.size(), null);
     accept(jobs, reserved);
   }

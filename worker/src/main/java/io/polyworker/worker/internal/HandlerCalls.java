@@ -83,6 +83,7 @@ final class HandlerCalls {
         result = ResultReporter.failure(thrown);
       }
       e.moveTo(State.RUNNING, State.REPORTING);
+      runner.handlerDone(System.nanoTime() - started);
       if (runner.isInterrupting() && (Thread.interrupted() || error != null)) {
         // Stopped by close() past the drain deadline: not the job's fault, so no retry is used up.
         handedBack = true;

@@ -150,6 +150,7 @@ final class ResultReporter {
             return;
           }
           attempt++;
+          parts.runner().engineError();
           parts.events().emitFor(REPORT_RETRIED, topic, e, Duration.ZERO, attempt, transientError);
           Duration delay = backoff.next();
           LOG.debug("{}: reporting job {} failed (attempt {}), retrying in {} ms", label,

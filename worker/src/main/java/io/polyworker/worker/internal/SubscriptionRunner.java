@@ -57,11 +57,14 @@ final class SubscriptionRunner {
   /** Jobs holding a slot (not counting slots the poller reserved for a fetch in flight). */
   private final AtomicInteger jobsHeld = new AtomicInteger();
   private volatile boolean accepting = true;
+  /** The subscription's adaptive limit, or null for a fixed one. */
+  private final @Nullable AdaptiveLimit adaptive;
   private volatile boolean interrupting;
 
   SubscriptionRunner(EngineClient client, WorkerOptions workerOptions, Subscription subscription,
       Capacity capacity, ScheduledExecutorService timer, Executor calls, Events events,
-      @Nullable SharedLongPoll shared) {
+      @Nullable SharedLongPoll shared, @Nullable AdaptiveLimit adaptive) {
+    this.adaptive = adaptive;
     this.client = client;
     this.workerOptions = workerOptions;
     this.subscription = subscription;
@@ -99,6 +102,9 @@ final class SubscriptionRunner {
     if (pushed != null) {
       // On a worker over several engines, a slot another engine frees may start a waiting push.
       capacity.whenFreedElsewhere(this::slotsFreedElsewhere);
+      if (adaptive != null) {
+        adaptive.onChange(this::slotsFreedElsewhere); // a higher limit may start a waiting push
+      }
     }
   }
 
@@ -110,7 +116,7 @@ final class SubscriptionRunner {
   /** A snapshot for gauges and health checks (the public view is {@code SubscriptionState}). */
   RunnerState state() {
     int open = (fetches.fetchInFlight() ? 1 : 0) + (pushed != null && pushed.streamOpen() ? 1 : 0);
-    return new RunnerState(engineId(), topic(), capacity.limit(), jobsHeld.get(),
+    return new RunnerState(engineId(), topic(), capacity.currentLimit(), jobsHeld.get(),
         pushed == null ? 0 : pushed.waiting(), open);
   }
 
@@ -317,6 +323,26 @@ final class SubscriptionRunner {
       }
     } catch (RuntimeException e) {
       LOG.warn("{}: starting a waiting pushed job failed", label, e);
+    }
+  }
+
+  // ---------------------------------------------------------------- signals for an adaptive limit
+
+  void handlerDone(long nanos) {
+    if (adaptive != null) {
+      adaptive.handlerDone(nanos);
+    }
+  }
+
+  void fetchWasFull() {
+    if (adaptive != null) {
+      adaptive.fetchWasFull();
+    }
+  }
+
+  void engineError() {
+    if (adaptive != null) {
+      adaptive.engineError();
     }
   }
 

@@ -1,6 +1,7 @@
 package io.polyworker.worker.internal;
 
 
+import io.polyworker.Concurrency;
 import io.polyworker.WorkerOptions;
 import io.polyworker.spi.Capability;
 import io.polyworker.spi.EngineClient;
@@ -34,6 +35,7 @@ public final class WorkerRuntime {
   private final List<SubscriptionRunner> runners = new ArrayList<>();
   /** One per engine (and priority setting) that fetches several topics at once, with two or more idle-capable subscriptions. */
   private final List<SharedLongPoll> sharedPolls = new ArrayList<>();
+  private final List<AdaptiveLimit> adaptiveLimits = new ArrayList<>();
   /** Times lock extensions and retry-due fetches; never makes a call itself. */
   private final ScheduledThreadPoolExecutor timer;
   /** Blocking engine calls of the runtime's own (lock extensions, releases, due fetches). */
@@ -71,11 +73,17 @@ public final class WorkerRuntime {
           served.add(c);
         }
       }
-      Capacity.Pool pool = new Capacity.Pool(s.options().maxConcurrentJobs(), served.size());
+      Concurrency concurrency = s.options().concurrency();
+      Capacity.Pool pool = new Capacity.Pool(concurrency.max(), concurrency.min(), served.size());
+      AdaptiveLimit adaptive = null;
+      if (concurrency.isAdaptive()) {
+        adaptive = new AdaptiveLimit(concurrency, pool, "topic " + s.topic());
+        adaptiveLimits.add(adaptive);
+      }
       for (EngineClient c : served) {
         runners.add(new SubscriptionRunner(c, options, s,
             new Capacity(pool, s.options().maxConcurrentJobsPerEngine()), timer, calls,
-            events.get(c.engineId()), shared.get(sharedKey(c, s))));
+            events.get(c.engineId()), shared.get(sharedKey(c, s)), adaptive));
       }
     }
     this.engines = String.join(", ", events.keySet());
@@ -133,6 +141,7 @@ public final class WorkerRuntime {
       LOG.info("worker {} starting: {} subscription(s) on {}", options.workerId(), subscriptionCount,
           engines);
       runners.forEach(SubscriptionRunner::start);
+      adaptiveLimits.forEach(a -> a.start(timer));
     } else if (state.get() != State.RUNNING) {
       throw new IllegalStateException("worker " + options.workerId() + " is closed and cannot be restarted");
     }
