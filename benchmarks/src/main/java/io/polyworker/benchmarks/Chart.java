@@ -30,12 +30,14 @@ final class Chart {
       Kind.POLYWORKER, new Color(0x2E7D32),
       Kind.OBSERVED, new Color(0x81C784),
       Kind.ANNOTATED, new Color(0xF9A825),
+      Kind.ADAPTIVE, new Color(0x00897B),
       Kind.OFFICIAL, new Color(0x1565C0),
       Kind.RAW, new Color(0x9E9E9E));
   private static final Map<Kind, String> NAMES = Map.of(
       Kind.POLYWORKER, "Polyworker (defaults)",
       Kind.OBSERVED, "Polyworker with Micrometer + OpenTelemetry",
       Kind.ANNOTATED, "Polyworker via the starter (@JobSubscription)",
+      Kind.ADAPTIVE, "Polyworker, adaptive concurrency 32..256",
       Kind.OFFICIAL, "official client (defaults) / Flowable reference loop",
       Kind.RAW, "raw loop (engine limit)");
 

@@ -10,6 +10,8 @@ interface Client {
     OBSERVED("observed"),
     /** Polyworker through the Spring Boot starter: a {@code @JobSubscription} method, side by side with the plain one. */
     ANNOTATED("annotated"),
+    /** Polyworker with the opt-in adaptive limit, {@code Concurrency.adaptive(32, 256)} (issue 17). */
+    ADAPTIVE("adaptive"),
     OFFICIAL("official"),
     RAW("raw");
 

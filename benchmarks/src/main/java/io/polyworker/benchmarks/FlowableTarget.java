@@ -63,6 +63,7 @@ final class FlowableTarget extends Target {
   @Override
   List<Client> clients() {
     return List.of(new PolyworkerClient(this::newEngine), new PolyworkerClient(this::newEngine, true),
+        PolyworkerClient.adaptive(this::newEngine),
         new AnnotatedClient(this::newEngine), new Reference(), new Raw());
   }
 

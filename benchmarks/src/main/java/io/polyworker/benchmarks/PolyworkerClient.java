@@ -9,8 +9,10 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.polyworker.Concurrency;
 import io.polyworker.JobHandler;
 import io.polyworker.JobResult;
+import io.polyworker.SubscriptionOptions;
 import io.polyworker.WorkerListener;
 import io.polyworker.engine.Engine;
 import io.polyworker.micrometer.JobWorkerMetrics;
@@ -28,26 +30,41 @@ import java.util.function.Supplier;
  * SDK whose spans go through a batch processor to an exporter that drops them.
  */
 final class PolyworkerClient implements Client {
+  /** The adaptive client's limit. */
+  static final Concurrency ADAPTIVE = Concurrency.adaptive(32, 256);
+
   private final Supplier<Engine> engines;
   private final boolean observed;
+  private final boolean adaptive;
 
   PolyworkerClient(Supplier<Engine> engines) {
     this(engines, false);
   }
 
   PolyworkerClient(Supplier<Engine> engines, boolean observed) {
+    this(engines, observed, false);
+  }
+
+  private PolyworkerClient(Supplier<Engine> engines, boolean observed, boolean adaptive) {
     this.engines = engines;
     this.observed = observed;
+    this.adaptive = adaptive;
+  }
+
+  /** Polyworker with {@link #ADAPTIVE} as its only option. */
+  static PolyworkerClient adaptive(Supplier<Engine> engines) {
+    return new PolyworkerClient(engines, false, true);
   }
 
   @Override
   public Kind kind() {
-    return observed ? Kind.OBSERVED : Kind.POLYWORKER;
+    return observed ? Kind.OBSERVED : adaptive ? Kind.ADAPTIVE : Kind.POLYWORKER;
   }
 
   @Override
   public String label() {
     return observed ? "Polyworker 0.1.0-SNAPSHOT with Micrometer + OpenTelemetry"
+        : adaptive ? "Polyworker 0.1.0-SNAPSHOT, maxConcurrentJobs " + ADAPTIVE
         : "Polyworker 0.1.0-SNAPSHOT (defaults)";
   }
 
@@ -70,7 +87,9 @@ final class PolyworkerClient implements Client {
       };
       JobWorker built = JobWorker.builder(engine)
           .listener(bindings == null ? counting : counting.andThen(bindings.metrics).andThen(bindings.tracing))
-          .subscribe(topic, bindings == null ? handler : bindings.tracing.handler(handler))
+          .subscribe(topic, bindings == null ? handler : bindings.tracing.handler(handler),
+              adaptive ? SubscriptionOptions.builder().maxConcurrentJobs(ADAPTIVE).build()
+                  : SubscriptionOptions.defaults())
           .build();
       worker = (bindings == null ? built : bindings.metrics.bindTo(built)).start();
     } catch (RuntimeException e) {

@@ -89,7 +89,8 @@ final class Results {
      * slots' time spent inside handlers. NaN for other clients (their slot counts differ) and zero work.
      */
     double slotEfficiency() {
-      return kind == Kind.OFFICIAL || kind == Kind.RAW ? Double.NaN : handlersBusy() / POLYWORKER_SLOTS;
+      return kind == Kind.OFFICIAL || kind == Kind.RAW || kind == Kind.ADAPTIVE ? Double.NaN
+          : handlersBusy() / POLYWORKER_SLOTS;
     }
   }
 
@@ -285,6 +286,15 @@ final class Results {
                   variant.label() + ": Polyworker rate / min(its zero-work rate, 32 slots' limit)", 0.9,
                   p.median() / Math.min(zero.median(), POLYWORKER_SLOTS * 1000.0 / variant.sleepMillis()),
                   List.of())));
+        }
+        if (variant.sleepMillis() > 0) {
+          // Issue 17: with the adaptive limit, 50 ms handlers at 0.8x Polyworker's zero-work rate.
+          summaries.stream().filter(s -> s.engine().equals(engine) && s.variant().equals(variant)
+              && s.kind() == Kind.ADAPTIVE).findFirst().ifPresent(a -> summaries.stream()
+                  .filter(s -> s.engine().equals(engine) && s.variant().sleepMillis() == 0
+                      && s.kind() == Kind.POLYWORKER).findFirst().ifPresent(zero -> out.add(new Target(engine,
+                          variant.label() + ": adaptive Polyworker / Polyworker zero work", 0.8,
+                          a.median() / zero.median(), List.of()))));
         }
         if (raw) {
           // Issue 17: worker CPU per job at most 1.2x the raw loop's.

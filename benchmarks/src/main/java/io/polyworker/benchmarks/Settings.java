@@ -35,7 +35,8 @@ record Settings(
   static final String USAGE = String.join("\n",
       "Arguments (all optional; the leading -- may be left out), e.g. -Dbench.args=\"--engines=camunda --instances=2000\":",
       "  --engines=camunda,flowable,zeebe   engines to run, one after the other",
-      "  --clients=polyworker,official,raw  clients to compare on each engine (also: observed,",
+      "  --clients=polyworker,adaptive,official,raw  clients to compare on each engine (adaptive: Polyworker",
+      "                                     with maxConcurrentJobs(Concurrency.adaptive(32, 256)); also: observed,",
       "                                     Polyworker with its Micrometer and OpenTelemetry bindings on;",
       "                                     annotated, a @JobSubscription method through the Spring Boot starter)",
       "  --handlers=zero,sleep50            handler variants (sleepN: Thread.sleep(N ms))",
@@ -73,7 +74,8 @@ record Settings(
     }
     Settings s = new Settings(
         list(values.remove("engines"), "camunda,flowable,zeebe", List.of("camunda", "flowable", "zeebe")),
-        list(values.remove("clients"), "polyworker,official,raw", List.of("polyworker", "observed", "annotated", "official", "raw")),
+        list(values.remove("clients"), "polyworker,adaptive,official,raw",
+            List.of("polyworker", "observed", "annotated", "adaptive", "official", "raw")),
         variants(values.getOrDefault("handlers", "zero,sleep50")),
         positive(values.remove("instances"), 800, "instances"),
         positive(values.remove("repetitions"), 3, "repetitions"),

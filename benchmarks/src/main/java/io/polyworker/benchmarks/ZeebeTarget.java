@@ -140,6 +140,7 @@ final class ZeebeTarget extends Target {
   @Override
   List<Client> clients() {
     return List.of(new PolyworkerClient(this::newEngine), new PolyworkerClient(this::newEngine, true),
+        PolyworkerClient.adaptive(this::newEngine),
         new AnnotatedClient(this::newEngine), new Official(), new Raw());
   }
 
