@@ -250,6 +250,8 @@ public class PolyworkerProperties {
     private Duration drainTimeout = Duration.ofSeconds(20);
     /** Jobs a subscription runs at once; default 32. */
     private @Nullable Integer maxConcurrentJobs;
+    /** An adaptive limit instead of max-concurrent-jobs (opt-in; see Concurrency.adaptive). */
+    private final AdaptiveConcurrency adaptiveConcurrency = new AdaptiveConcurrency();
     /** Jobs asked for per fetch; default: max-concurrent-jobs. */
     private @Nullable Integer maxJobsPerFetch;
     /** How long a fetched job stays locked to this worker (extended while the handler runs); default 30s. */
@@ -265,6 +267,7 @@ public class PolyworkerProperties {
     public void setDrainTimeout(Duration drainTimeout) { this.drainTimeout = drainTimeout; }
     public @Nullable Integer getMaxConcurrentJobs() { return maxConcurrentJobs; }
     public void setMaxConcurrentJobs(@Nullable Integer maxConcurrentJobs) { this.maxConcurrentJobs = maxConcurrentJobs; }
+    public AdaptiveConcurrency getAdaptiveConcurrency() { return adaptiveConcurrency; }
     public @Nullable Integer getMaxJobsPerFetch() { return maxJobsPerFetch; }
     public void setMaxJobsPerFetch(@Nullable Integer maxJobsPerFetch) { this.maxJobsPerFetch = maxJobsPerFetch; }
     public @Nullable Duration getLockDuration() { return lockDuration; }
@@ -275,8 +278,36 @@ public class PolyworkerProperties {
     @Override
     public String toString() {
       return "{id=" + id + ", autoStartup=" + autoStartup + ", drainTimeout=" + drainTimeout
-          + ", maxConcurrentJobs=" + maxConcurrentJobs + ", maxJobsPerFetch=" + maxJobsPerFetch
+          + ", maxConcurrentJobs=" + maxConcurrentJobs + ", adaptiveConcurrency=" + adaptiveConcurrency
+          + ", maxJobsPerFetch=" + maxJobsPerFetch
           + ", lockDuration=" + lockDuration + ", longPollTimeout=" + longPollTimeout + "}";
+    }
+  }
+
+  /**
+   * An adaptive concurrency limit ({@code Concurrency.adaptive(min, max)}): it starts at min and
+   * grows towards max while handlers wait and the engine has work, and shrinks on engine errors or
+   * slower handlers. Set max to turn it on; not together with max-concurrent-jobs on the same level.
+   */
+  public static class AdaptiveConcurrency {
+    /** The floor and the start; default 1. */
+    private @Nullable Integer min;
+    /** The ceiling; setting it turns the adaptive limit on. */
+    private @Nullable Integer max;
+
+    public @Nullable Integer getMin() { return min; }
+    public void setMin(@Nullable Integer min) { this.min = min; }
+    public @Nullable Integer getMax() { return max; }
+    public void setMax(@Nullable Integer max) { this.max = max; }
+
+    /** Whether min or max is set. */
+    public boolean isSet() {
+      return min != null || max != null;
+    }
+
+    @Override
+    public String toString() {
+      return isSet() ? "{min=" + min + ", max=" + max + "}" : "unset";
     }
   }
 
@@ -286,6 +317,8 @@ public class PolyworkerProperties {
     private boolean enabled = true;
     /** Jobs this subscription runs at once. */
     private @Nullable Integer maxConcurrentJobs;
+    /** An adaptive limit for this topic instead of max-concurrent-jobs (opt-in). */
+    private final AdaptiveConcurrency adaptiveConcurrency = new AdaptiveConcurrency();
     /** Jobs asked for per fetch. */
     private @Nullable Integer maxJobsPerFetch;
     /** Lock duration of this topic's jobs. */
@@ -309,6 +342,7 @@ public class PolyworkerProperties {
     public void setEnabled(boolean enabled) { this.enabled = enabled; }
     public @Nullable Integer getMaxConcurrentJobs() { return maxConcurrentJobs; }
     public void setMaxConcurrentJobs(@Nullable Integer maxConcurrentJobs) { this.maxConcurrentJobs = maxConcurrentJobs; }
+    public AdaptiveConcurrency getAdaptiveConcurrency() { return adaptiveConcurrency; }
     public @Nullable Integer getMaxJobsPerFetch() { return maxJobsPerFetch; }
     public void setMaxJobsPerFetch(@Nullable Integer maxJobsPerFetch) { this.maxJobsPerFetch = maxJobsPerFetch; }
     public @Nullable Duration getLockDuration() { return lockDuration; }

@@ -216,6 +216,31 @@ class StarterStartupTest {
   }
 
   @Test
+  void anAdaptiveLimitIsSetByPropertyAndRefusedNextToAFixedOne() {
+    runner.withBean(Good.class).withPropertyValues("polyworker.subscriptions.good.adaptive-concurrency.min=3",
+        "polyworker.subscriptions.good.adaptive-concurrency.max=64").run(ctx -> {
+          assertThat(ctx).hasNotFailed();
+          // the annotation's fixed 5 gives way to the property; the limit starts at the minimum
+          assertThat(ctx.getBean(JobWorker.class).subscriptions()).filteredOn(st -> st.topic().equals("good"))
+              .extracting(SubscriptionState::slotLimit).containsExactly(3);
+        });
+    runner.withBean(Good.class).withPropertyValues("polyworker.worker.max-concurrent-jobs=8",
+        "polyworker.worker.adaptive-concurrency.max=64").run(ctx -> assertThat(ctx.getStartupFailure())
+            .rootCause().isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class,
+                e -> assertThat(e.getName()).isEqualTo("polyworker.worker.adaptive-concurrency"))
+            .hasMessageContaining("choose one"));
+    runner.withBean(Good.class).withPropertyValues("polyworker.worker.adaptive-concurrency.min=8",
+        "polyworker.worker.adaptive-concurrency.max=4").run(ctx -> assertThat(ctx.getStartupFailure())
+            .rootCause().isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class,
+                e -> assertThat(e.getName()).isEqualTo("polyworker.worker.adaptive-concurrency"))
+            .hasMessageContaining("max must be >= min (8), was 4"));
+    runner.withBean(Good.class).withPropertyValues("polyworker.worker.adaptive-concurrency.min=8")
+        .run(ctx -> assertThat(ctx.getStartupFailure()).rootCause()
+            .isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class,
+                e -> assertThat(e.getName()).isEqualTo("polyworker.worker.adaptive-concurrency.max")));
+  }
+
+  @Test
   void startUpErrorsAreReportedBySpringBootsFailureAnalysis() {
     assertThat(SpringFactoriesLoader.forDefaultResourceLocation().load(FailureAnalyzer.class, null,
         SpringFactoriesLoader.FailureHandler.handleMessage((message, failure) -> { })))

@@ -2,6 +2,7 @@ package io.polyworker.spring.internal;
 
 import io.polyworker.PolyworkerException;
 import io.polyworker.ProcessClient;
+import io.polyworker.Concurrency;
 import io.polyworker.SubscriptionOptions;
 import io.polyworker.engine.Engine;
 import io.polyworker.engine.EngineConfig;
@@ -210,6 +211,7 @@ public final class WorkerAssembly {
     SubscriptionOptions.Builder b = SubscriptionOptions.builder();
     String prefix = "polyworker.worker.";
     setIf(prefix + "max-concurrent-jobs", w.getMaxConcurrentJobs(), b::maxConcurrentJobs);
+    adaptive(prefix, w.getMaxConcurrentJobs(), w.getAdaptiveConcurrency(), b);
     setIf(prefix + "max-jobs-per-fetch", w.getMaxJobsPerFetch(), b::maxJobsPerFetch);
     setIf(prefix + "lock-duration", w.getLockDuration(), b::lockDuration);
     setIf(prefix + "long-poll-timeout", w.getLongPollTimeout(), b::longPollTimeout);
@@ -221,6 +223,7 @@ public final class WorkerAssembly {
     if (s != null) {
       String key = "polyworker.subscriptions." + r.topic() + ".";
       setIf(key + "max-concurrent-jobs", s.getMaxConcurrentJobs(), b::maxConcurrentJobs);
+      adaptive(key, s.getMaxConcurrentJobs(), s.getAdaptiveConcurrency(), b);
       setIf(key + "max-jobs-per-fetch", s.getMaxJobsPerFetch(), b::maxJobsPerFetch);
       setIf(key + "lock-duration", s.getLockDuration(), b::lockDuration);
       setIf(key + "long-poll-timeout", s.getLongPollTimeout(), b::longPollTimeout);
@@ -237,6 +240,25 @@ public final class WorkerAssembly {
           b::maxConcurrentJobsPerEngine);
     }
     return b.build();
+  }
+
+  /** {@code <prefix>adaptive-concurrency.min/max}: an adaptive limit, refused next to max-concurrent-jobs. */
+  private static void adaptive(String prefix, @Nullable Integer fixed,
+      PolyworkerProperties.AdaptiveConcurrency a, SubscriptionOptions.Builder b) {
+    if (!a.isSet()) {
+      return;
+    }
+    String key = prefix + "adaptive-concurrency";
+    if (fixed != null) {
+      throw new InvalidConfigurationPropertyValueException(key, a.toString(),
+          "cannot be set together with " + prefix + "max-concurrent-jobs (" + fixed + "): choose one");
+    }
+    if (a.getMax() == null) {
+      throw new InvalidConfigurationPropertyValueException(key + ".max", null,
+          "is needed with " + key + ".min: the adaptive limit's ceiling");
+    }
+    int min = a.getMin() == null ? 1 : a.getMin();
+    apply(key, a.toString(), () -> b.maxConcurrentJobs(Concurrency.adaptive(min, a.getMax())));
   }
 
   private static @Nullable String unknownEngine(List<String> named, List<String> engineIds) {

@@ -5,6 +5,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntSupplier;
 
 /**
  * Counts the jobs a subscription holds on one engine (fetching, queued, running or reporting)
@@ -23,6 +24,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * pool is the capacity's own and nothing of this applies.
  */
 final class Capacity {
+  /** Reads a count under the pool's lock. */
+  private static int read(ReentrantLock lock, IntSupplier count) {
+    lock.lock();
+    try {
+      return count.getAsInt();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** The slots of one subscription across its engines; every count is guarded by {@link #lock}. */
   static final class Pool {
     private final int max;
@@ -57,12 +68,7 @@ final class Capacity {
 
     /** The limit now. */
     int target() {
-      lock.lock();
-      try {
-        return target;
-      } finally {
-        lock.unlock();
-      }
+      return read(lock, () -> target);
     }
 
     /** Sets the limit now (at most max); jobs held above it are not taken away. */
@@ -90,12 +96,7 @@ final class Capacity {
 
     /** Slots held across the pool. */
     int held() {
-      lock.lock();
-      try {
-        return held;
-      } finally {
-        lock.unlock();
-      }
+      return read(lock, () -> held);
     }
 
     boolean shared() {
@@ -284,22 +285,12 @@ final class Capacity {
    * pool hold. With one engine, {@link #limit()}.
    */
   int limitNow() {
-    lock.lock();
-    try {
-      return Math.min(Math.min(max, pool.target), pool.target - (pool.held - held));
-    } finally {
-      lock.unlock();
-    }
+    return read(lock, () -> Math.min(Math.min(max, pool.target), pool.target - (pool.held - held)));
   }
 
   /** This engine's limit now: {@link #limit()}, or less while an adaptive limit is lower. */
   int currentLimit() {
-    lock.lock();
-    try {
-      return Math.min(max, pool.target);
-    } finally {
-      lock.unlock();
-    }
+    return read(lock, () -> Math.min(max, pool.target));
   }
 
   Pool pool() {
@@ -317,11 +308,6 @@ final class Capacity {
   }
 
   int held() {
-    lock.lock();
-    try {
-      return held;
-    } finally {
-      lock.unlock();
-    }
+    return read(lock, () -> held);
   }
 }
