@@ -72,17 +72,17 @@ class AdaptiveConcurrencyTest extends RuntimeTestSupport {
   @Test
   void engineErrorsShrinkTheLimitTowardsItsMinimum() {
     String topic = unique("shrink");
-    List<String> instances = backlog(topic, 3000);
+    List<String> instances = backlog(topic, 2000);
     JobWorker worker = startWorker(topic, job -> {
       Thread.sleep(50);
       return JobResult.complete();
     }, SubscriptionOptions.builder().maxConcurrentJobs(Concurrency.adaptive(2, 64)).build(),
         workerOptions().reportRetryBackoff(io.polyworker.Backoff.fixed(Duration.ofMillis(20)))
             .drainTimeout(Duration.ofMillis(500)).build());
-    await().atMost(PATIENCE).until(() -> worker.subscriptions().get(0).slotLimit() >= 32);
+    await().atMost(PATIENCE).until(() -> worker.subscriptions().get(0).slotLimit() >= 24);
     // The engine starts refusing completes for a while (each attempt is retried, then succeeds).
     engine.failNext(Operation.COMPLETE, 6000, () -> InMemoryEngine.unavailable(Operation.COMPLETE));
-    await().atMost(PATIENCE).until(() -> worker.subscriptions().get(0).slotLimit() <= 8);
+    await().atMost(PATIENCE).until(() -> worker.subscriptions().get(0).slotLimit() <= 6);
     assertThat(worker.subscriptions().get(0).slotLimit()).isGreaterThanOrEqualTo(2);
     worker.close();
     assertThat(instances.stream().filter(i -> engine.instanceState(i) == InstanceState.COMPLETED).count())

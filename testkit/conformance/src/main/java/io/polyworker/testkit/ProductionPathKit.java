@@ -165,6 +165,9 @@ abstract class ProductionPathKit extends KitSupport {
     Duration requestTimeout = Duration.ofSeconds(3);
     Duration drainTimeout = Duration.ofSeconds(2);
     Duration bound = drainTimeout.plusSeconds(6);
+    // About as long as close() may take here (drainTimeout + request timeout): whatever the cut-off
+    // worker could not hand back comes free soon after it closed, not 10 s later.
+    Duration lock = Duration.ofSeconds(6);
     Optional<EngineFixture.Severable> severable = fixture().severableEngine(requestTimeout);
     assumeTrue(severable.isPresent(), () -> engine().id() + ": the fixture cannot cut a worker off the engine");
     String topic = unique("t");
@@ -181,7 +184,7 @@ abstract class ProductionPathKit extends KitSupport {
         never.await(); // only close() ends it, by interrupting
         return JobResult.complete();
       }, SubscriptionOptions.builder().maxConcurrentJobs(4).executor(oneThread)
-          .lockDuration(Duration.ofSeconds(10)).longPollTimeout(LONG_POLL).build(),
+          .lockDuration(lock).longPollTimeout(LONG_POLL).build(),
           events, drainTimeout);
       await("the worker holds the four jobs, one running").atMost(PATIENCE)
           .until(() -> running.getCount() == 0 && events.fetched() >= 4);
@@ -205,7 +208,7 @@ abstract class ProductionPathKit extends KitSupport {
       never.countDown();
       oneThread.shutdownNow();
     }
-    // Nothing lost: released jobs are offered at once, the others when their 10 s locks expire.
+    // Nothing lost: released jobs are offered at once, the others when their 6 s locks expire.
     Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
     TimedEvents fresh = new TimedEvents();
     startWorker(topic, job -> {
@@ -282,13 +285,15 @@ abstract class ProductionPathKit extends KitSupport {
     String topic = topicWithOneJob();
     AtomicInteger attempts = new AtomicInteger();
     TimedEvents events = new TimedEvents();
-    // Default slots and long-poll timeout: on Camunda a long poll is open while the backoff runs.
+    // Default slots; a 3 s long poll, so that on Camunda a long poll is open while the 1 s backoff
+    // runs (longer ones only make close() wait longer for the last poll).
     openWorker(engine(), topic, job -> {
       if (attempts.incrementAndGet() == 1) {
         throw new IllegalStateException("the first attempt fails (injected)");
       }
       return JobResult.complete();
-    }, SubscriptionOptions.builder().retryBackoff(Duration.ofSeconds(1)).build(), events,
+    }, SubscriptionOptions.builder().retryBackoff(Duration.ofSeconds(1))
+        .longPollTimeout(Duration.ofSeconds(3)).build(), events,
         Duration.ofSeconds(20));
     await("the second attempt").atMost(PATIENCE).until(() -> events.count(WorkerEvent.Type.STARTED) >= 2);
     long failedAt = events.nth(WorkerEvent.Type.FAILED, 1).orElseThrow().nanos();
