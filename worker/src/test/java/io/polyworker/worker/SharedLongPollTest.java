@@ -3,16 +3,22 @@ package io.polyworker.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.polyworker.EngineUnavailableException;
 import io.polyworker.JobHandler;
 import io.polyworker.JobResult;
 import io.polyworker.SubscriptionOptions;
 import io.polyworker.WorkerEvent;
+import io.polyworker.engine.Engine;
+import io.polyworker.spi.EngineClient;
 import io.polyworker.testkit.common.InstanceState;
-import io.polyworker.testkit.memory.InMemoryEngine;
 import io.polyworker.testkit.memory.InMemoryEngine.Operation;
+import io.polyworker.testkit.memory.InMemoryEngine;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -174,5 +180,58 @@ class SharedLongPollTest extends RuntimeTestSupport {
       assertThat(s.jobsHeld()).isZero();
       assertThat(s.fetchesOpen()).isZero();
     });
+  }
+
+  @Test
+  void aSharedPollThatKeepsFailingFallsBackToEachTopicsOwnLongPollWithinTheErrorBackoff() throws Exception {
+    List<String> topics = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      topics.add(unique("fallback"));
+      deploy(topics.get(i));
+    }
+    String key = deploy(topics.get(0));
+    EngineClient real = engine.jobClient();
+    AtomicInteger singles = new AtomicInteger();
+    AtomicInteger shared = new AtomicInteger();
+    // An engine whose multi-topic fetch always fails while single-topic fetches work.
+    EngineClient client = (EngineClient) Proxy.newProxyInstance(getClass().getClassLoader(),
+        new Class<?>[] {EngineClient.class}, (proxy, method, args) -> {
+          if (method.getName().equals("fetchAndLock") && args[0] instanceof List) {
+            shared.incrementAndGet();
+            return CompletableFuture.failedFuture(new EngineUnavailableException(real.engineId(),
+                "fetchAndLock", 503, null, "several topics refused (injected)", null));
+          }
+          if (method.getName().equals("fetchAndLock")) {
+            singles.incrementAndGet();
+          }
+          return invoke(method, real, args);
+        });
+    Engine wrapped = (Engine) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Engine.class},
+        (proxy, method, args) -> method.getName().equals("jobClient") ? client : invoke(method, engine, args));
+    JobWorker.Builder b = JobWorker.builder(wrapped)
+        .options(workerOptions().drainTimeout(Duration.ofMillis(500)).build());
+    topics.forEach(t -> b.subscribe(t, job -> JobResult.complete(),
+        SubscriptionOptions.builder().longPollTimeout(Duration.ofSeconds(1)).build()));
+    try (JobWorker worker = b.build().start()) {
+      await().atMost(PATIENCE).until(() -> shared.get() >= 2);
+      int before = singles.get();
+      long started = System.nanoTime();
+      await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> singles.get() - before < 60);
+      double seconds = (System.nanoTime() - started) / 1e9;
+      // Each topic long-polls on its own between the shared attempts (error backoff 20..200 ms):
+      // about two fetches a second each, where a loop of immediate fetches made hundreds.
+      assertThat(singles.get() - before).as("single-topic fetches of 5 topics in %.1f s", seconds)
+          .isLessThan(60);
+      String instance = start(key);
+      await().atMost(Duration.ofSeconds(3)).until(() -> engine.instanceState(instance) == InstanceState.COMPLETED);
+    }
+  }
+
+  private static Object invoke(java.lang.reflect.Method method, Object target, Object[] args) throws Throwable {
+    try {
+      return method.invoke(target, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
   }
 }

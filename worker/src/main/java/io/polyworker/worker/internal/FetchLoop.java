@@ -53,11 +53,20 @@ final class FetchLoop {
   /** Wakes a loop parked in the shared long poll. */
   private final Semaphore wake = new Semaphore(0);
   private volatile boolean parked;
+  /**
+   * After a shared round failed: until then (System.nanoTime) this topic long-polls on its own, so
+   * that a shared poll that keeps failing while single fetches work costs no more than the error
+   * backoff allows. Written by the round that failed, read by the poller.
+   */
+  private volatile long ownPollsUntilNanos = System.nanoTime();
+  /** The backoff of those windows; used by the shared poll's rounds, one at a time for this topic. */
+  private final Backoff.Sequence sharedFailures;
 
   FetchLoop(Parts parts, boolean longPolling, @Nullable SharedLongPoll shared) {
     this.parts = parts;
     this.longPolling = longPolling;
     this.shared = longPolling ? shared : null;
+    this.sharedFailures = parts.worker().pollErrorBackoff().start();
     this.fetchThreshold = threshold(4);
     this.backlogThreshold = threshold(2);
   }
@@ -185,7 +194,7 @@ final class FetchLoop {
       if (jobs.isEmpty()) {
         parts.runner().freeSlots(reserved);
         parts.events().emit(POLL_EMPTY, parts.runner().topic(), null, Duration.ofNanos(took), 0, null);
-        if (shared != null) {
+        if (useShared()) {
           // Idle: wait in the engine's shared long poll (see there) until it brings this topic work.
           wake.drainPermits();
           if (shared.offer(this)) {
@@ -233,7 +242,8 @@ final class FetchLoop {
 
   private List<LockedJob> fetch(int n) throws InterruptedException, ExecutionException {
     FetchRequest request = parts.template().withMaxJobs(n);
-    if (shared != null) {
+    boolean sharedNow = useShared();
+    if (sharedNow) {
       request = request.withLongPollTimeout(Duration.ZERO); // idle, it waits in the shared long poll
     } else if (longPolling) {
       // A long poll that began after a failure ends when that failure's backoff does (the due
@@ -242,7 +252,7 @@ final class FetchLoop {
     }
     CompletableFuture<List<LockedJob>> f = parts.client().fetchAndLock(request);
     inFlight = f;
-    longPollInFlight = longPolling && shared == null;
+    longPollInFlight = longPolling && !sharedNow;
     try {
       if (!parts.runner().accepting()) {
         f.cancel(true);
@@ -260,6 +270,11 @@ final class FetchLoop {
   }
 
   // ---------------------------------------------------------------- the shared long poll's side
+
+  /** Whether this topic waits in the shared long poll now (not right after a failed round). */
+  private boolean useShared() {
+    return shared != null && System.nanoTime() - ownPollsUntilNanos >= 0;
+  }
 
   /** Waits until the shared long poll (or stop) wakes this loop. */
   private void park() {
@@ -303,12 +318,14 @@ final class FetchLoop {
 
   /** Slots of this topic the shared long poll's round reserved; it gives them back in one of the below. */
   void sharedPollEmpty(int reserved, Duration took) {
+    sharedFailures.reset();
     parts.runner().freeSlots(reserved);
     parts.events().emit(POLL_EMPTY, topic(), null, took, 0, null);
     parts.runner().fetchFoundNoBacklog();
   }
 
   void sharedPollFetched(List<LockedJob> jobs, int reserved, Duration took) {
+    sharedFailures.reset();
     if (jobs.size() >= reserved) {
       parts.runner().fetchWasFull();
     }
@@ -317,6 +334,7 @@ final class FetchLoop {
   }
 
   void sharedPollFailed(int reserved, Duration took, Throwable error) {
+    ownPollsUntilNanos = System.nanoTime() + sharedFailures.next().toNanos();
     parts.runner().freeSlots(reserved);
     parts.events().emit(POLL_ERROR, topic(), null, took, 0, error);
   }

@@ -385,7 +385,7 @@ final class SharedLongPoll {
       }
     }
     List<FetchLoop> wake = new ArrayList<>();
-    Round catchUp;
+    List<FetchLoop> stay = new ArrayList<>();
     lock.lock();
     try {
       for (FetchLoop m : round.reserved.keySet()) {
@@ -397,17 +397,14 @@ final class SharedLongPoll {
           members.remove(m);
           wake.add(m);
         } else {
-          pending.add(m);
+          stay.add(m);
         }
       }
       if (round == main) {
         main = null;
-        catchUp = null;
       } else {
         catchUps.remove(round);
-        catchUp = catchUpLocked();
       }
-      changed.signalAll();
     } finally {
       lock.unlock();
     }
@@ -417,6 +414,7 @@ final class SharedLongPoll {
       LOG.debug("{}: the shared long poll of {} topic(s) failed; each polls on its own: {}",
           client.engineId(), round.reserved.size(), error.toString());
     }
+    // Slots back first, so that the next round can reserve them again.
     for (Map.Entry<FetchLoop, Integer> e : round.reserved.entrySet()) {
       FetchLoop m = e.getKey();
       List<LockedJob> mine = split.getOrDefault(m, List.of());
@@ -437,6 +435,21 @@ final class SharedLongPoll {
             client.engineId(), job.id(), job.topic());
         any.releaseStray(job);
       }
+    }
+    Round catchUp = null;
+    lock.lock();
+    try {
+      for (FetchLoop m : stay) {
+        if (members.contains(m)) {
+          pending.add(m); // waits for the next round
+        }
+      }
+      if (round.catchUp && !stopped) {
+        catchUp = catchUpLocked();
+      }
+      changed.signalAll();
+    } finally {
+      lock.unlock();
     }
     wake.forEach(FetchLoop::unpark);
     send(catchUp);
