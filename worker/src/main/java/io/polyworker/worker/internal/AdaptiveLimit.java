@@ -76,7 +76,7 @@ final class AdaptiveLimit {
     errors.set(true);
   }
 
-  /** One look: public for tests of the policy only through the runtime. */
+  /** One look at what happened since the last one; moves the limit if the policy says so. */
   void tick() {
     try {
       int now = pool.target();

@@ -69,7 +69,7 @@ public final class WorkerRuntime {
     for (Subscription s : subscriptions) {
       List<EngineClient> served = new ArrayList<>();
       for (EngineClient c : clients) {
-        if (s.options().engines().isEmpty() || s.options().engines().contains(c.engineId())) {
+        if (serves(s, c)) {
           served.add(c);
         }
       }
@@ -103,8 +103,7 @@ public final class WorkerRuntime {
     Map<String, EngineClient> clientOf = new LinkedHashMap<>();
     for (Subscription s : subscriptions) {
       for (EngineClient c : clients) {
-        boolean served = s.options().engines().isEmpty() || s.options().engines().contains(c.engineId());
-        if (served && c.capabilities().has(Capability.MULTI_TOPIC_FETCH)
+        if (serves(s, c) && c.capabilities().has(Capability.MULTI_TOPIC_FETCH)
             && SubscriptionRunner.longPolls(c, s.options())) {
           topics.computeIfAbsent(sharedKey(c, s), k -> new ArrayList<>()).add(s.topic());
           clientOf.put(sharedKey(c, s), c);
@@ -119,6 +118,11 @@ public final class WorkerRuntime {
       }
     });
     return out;
+  }
+
+  /** Whether the subscription is served on this engine ({@code SubscriptionOptions.engines()}, all when empty). */
+  private static boolean serves(Subscription s, EngineClient c) {
+    return s.options().engines().isEmpty() || s.options().engines().contains(c.engineId());
   }
 
   private static String sharedKey(EngineClient c, Subscription s) {
