@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
@@ -48,6 +49,11 @@ final class TimedEvents implements WorkerListener {
   Optional<Timed> firstAfter(WorkerEvent.Type type, long fromNanos, @Nullable String jobId) {
     return events.stream().filter(t -> t.event().type() == type && t.nanos() - fromNanos >= 0
         && (jobId == null || jobId.equals(t.event().jobId()))).findFirst();
+  }
+
+  /** The first event of a type that matches {@code which}, if it came. */
+  Optional<Timed> first(WorkerEvent.Type type, Predicate<WorkerEvent> which) {
+    return events.stream().filter(t -> t.event().type() == type && which.test(t.event())).findFirst();
   }
 
   /** Counts by type, e.g. "FETCHED=2, STARTED=1", for assertion messages. */
