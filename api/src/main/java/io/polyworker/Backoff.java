@@ -120,6 +120,11 @@ public final class Backoff {
       nextMillis = initialMillis;
     }
 
+    /** Whether the delays have reached the cap: the next one is {@link #max()}, give or take jitter. */
+    public boolean atMax() {
+      return nextMillis >= maxMillis;
+    }
+
     /** Whether the next delay is the initial one. */
     public boolean isReset() {
       return nextMillis == initialMillis;

@@ -43,6 +43,21 @@ class BackoffTest {
   }
 
   @Test
+  void aSequenceSaysWhenItHasReachedItsCap() {
+    Backoff.Sequence s = Backoff.exponential(Duration.ofMillis(10), Duration.ofMillis(80)).start();
+    for (int i = 0; i < 3; i++) {
+      assertThat(s.atMax()).as("before delay %d (10, 20, 40 ms)", i + 1).isFalse();
+      s.next();
+    }
+    assertThat(s.atMax()).as("the next delay is 80 ms, the cap").isTrue();
+    s.next();
+    assertThat(s.atMax()).isTrue();
+    s.reset();
+    assertThat(s.atMax()).isFalse();
+    assertThat(Backoff.fixed(Duration.ofMillis(5)).start().atMax()).as("a fixed backoff is always at its cap").isTrue();
+  }
+
+  @Test
   void fixedNeverChanges() {
     Backoff.Sequence s = Backoff.fixed(Duration.ofMillis(300)).start();
     for (int i = 0; i < 5; i++) {

@@ -13,6 +13,11 @@ public enum Capability {
    * ({@link EngineClient#fetchAndLock(java.util.List)}; Camunda).
    */
   MULTI_TOPIC_FETCH,
+  /**
+   * One cheap request tells whether any job waits to be fetched ({@link EngineClient#jobsWaiting};
+   * Flowable), so that a worker's idle topics need one request, not one each.
+   */
+  JOB_PROBE,
   /** The engine pushes jobs as they are created (Zeebe job streaming). */
   STREAMING,
   /** A running job's lock can be extended (Camunda extendLock, Zeebe updateTimeout). */

@@ -53,6 +53,20 @@ public interface EngineClient extends AutoCloseable {
   }
 
   /**
+   * Whether a job may wait to be fetched for one of {@code requests}, for engines with
+   * {@link Capability#JOB_PROBE}. The probe may be coarser than the requests (an engine that cannot
+   * filter the probe by topic answers for all topics): {@code true} means "fetch and see",
+   * {@code false} means no job of these requests waited when the engine answered. Blocking; called on
+   * the runtime's engine-call threads, at most once per {@code emptyPollBackoff.max()} per engine.
+   *
+   * @throws io.polyworker.PolyworkerException when the engine fails or refuses the probe
+   * @throws UnsupportedOperationException without {@link Capability#JOB_PROBE}
+   */
+  default boolean jobsWaiting(List<FetchRequest> requests) {
+    throw new UnsupportedOperationException(engineId() + " cannot probe for waiting jobs");
+  }
+
+  /**
    * Opens a push stream delivering jobs to {@code sink} as they are created, for engines with
    * {@link Capability#STREAMING}. Jobs that existed before the stream opened are not pushed: keep
    * polling too. The sink is called from the client's threads and must not block.

@@ -34,6 +34,8 @@ final class CamundaJobClient extends EngineClientBase {
           Capability.PROCESS_DEFINITION_FILTER, Capability.TENANT_FILTER, Capability.VARIABLE_FILTER,
           Capability.PRIORITY, Capability.INCIDENTS, Capability.AWAIT_FAILS_FAST,
           Capability.MULTI_TOPIC_FETCH)
+      .without(Capability.JOB_PROBE, "Camunda 7 long-polls: one shared long poll covers a worker's"
+          + " idle topics, so no probe is needed")
       .without(Capability.STREAMING, "Camunda 7 has no push streaming of external tasks; long polling serves instead")
       .without(Capability.CMMN, "Camunda 7 has no CMMN external tasks")
       .without(Capability.MESSAGE_BUFFERING, "Camunda 7 correlates messages only to subscriptions"

@@ -27,6 +27,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import okhttp3.HttpUrl;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +43,10 @@ import org.slf4j.LoggerFactory;
  * cmmnTerminate}; {@code /unacquire/jobs/{id}} hands a job back.
  *
  * <p>Flowable 7.2 has no lock extension and no long polling; the runtime backs off between empty
- * acquires instead and reports a lost lock when a handler outlives it.
+ * acquires instead and reports a lost lock when a handler outlives it. For idle topics it asks
+ * {@code GET /jobs?unlocked=true&size=1} first ({@link #jobsWaiting}): one request for all of them.
+ * That query cannot filter by topic (its answer does not name one either), so it says whether any
+ * external worker job of the server waits unlocked.
  */
 final class FlowableJobClient extends EngineClientBase {
   /** Flowable's process definition ids: {@code key:version:generatedId}; keys are NCNames, free of ':'. */
@@ -52,7 +56,7 @@ final class FlowableJobClient extends EngineClientBase {
 
   static final EngineCapabilities CAPABILITIES = EngineCapabilities.builder()
       .with(Capability.RELEASE, Capability.LOCK_OWNERSHIP, Capability.CMMN, Capability.INCIDENTS,
-          Capability.AWAIT_FAILS_FAST, Capability.BUSINESS_KEYS)
+          Capability.AWAIT_FAILS_FAST, Capability.BUSINESS_KEYS, Capability.JOB_PROBE)
       .without(Capability.LOCK_EXTENSION,
           "Flowable 7.2's external job REST API has no extend-lock endpoint")
       .without(Capability.LONG_POLLING,
@@ -113,6 +117,23 @@ final class FlowableJobClient extends EngineClientBase {
       }
     });
     return result;
+  }
+
+  /**
+   * Whether any external worker job of the server waits unlocked, of any topic: the list query has
+   * no topic filter, so the answer is coarser than the requests.
+   */
+  @Override
+  public boolean jobsWaiting(List<FetchRequest> requests) {
+    HttpUrl url = http.url(Api.JOBS, "jobs").newBuilder().addQueryParameter("unlocked", "true")
+        .addQueryParameter("size", "1").build();
+    JsonNode answer = http.get("jobsWaiting", url);
+    JsonNode total = answer.get("total");
+    if (!answer.isObject() || total == null || !total.canConvertToLong()) {
+      throw new MalformedAnswerException(FlowableEngine.ID, "jobsWaiting", 200, answer.toString(),
+          "expected a JSON object with a numeric total, as Flowable's job list answers", null);
+    }
+    return total.asLong() > 0;
   }
 
   private static List<LockedJob> jobs(@Nullable JsonNode answer, FetchRequest request) {

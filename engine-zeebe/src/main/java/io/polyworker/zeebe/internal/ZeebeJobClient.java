@@ -66,6 +66,8 @@ final class ZeebeJobClient extends EngineClientBase {
         .without(Capability.PRIORITY, "Zeebe activates jobs without priorities")
         .without(Capability.CMMN, "Zeebe runs BPMN only")
         .without(Capability.MULTI_TOPIC_FETCH, "Zeebe activates jobs of one type per request")
+        .without(Capability.JOB_PROBE, "Camunda 8.8 has no request that tells whether jobs wait"
+            + " without activating them; its job stream pushes new ones")
         .with(Capability.MESSAGE_BUFFERING, Capability.START_NEEDS_NONE_START_EVENT)
         .without(Capability.AWAIT_FAILS_FAST, "Zeebe's create-with-result answers only when the"
             + " instance completes: an incident or a cancellation shows as the timeout");

@@ -120,6 +120,14 @@ final class ZeebeJobStream implements JobStream {
     CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS).execute(this::open);
   }
 
+  /** Whether a call is open now: false between a stream that ended and its reopening, and once closed. */
+  @Override
+  public boolean isOpen() {
+    synchronized (lock) {
+      return !closed && current != null;
+    }
+  }
+
   @Override
   public void close() {
     CamundaFuture<StreamJobsResponse> future;

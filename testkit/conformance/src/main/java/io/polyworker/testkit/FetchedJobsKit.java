@@ -105,6 +105,21 @@ abstract class FetchedJobsKit extends KitSupport {
   }
 
   @Test
+  @DisplayName("a probe for waiting jobs says yes while a job of the topic waits, and the job is then fetched as usual")
+  void aProbeSeesAWaitingJob() {
+    require(Capability.JOB_PROBE);
+    String topic = unique("probe");
+    String instance = start(deploySimple(topic), Map.of(), null);
+    FetchRequest request = FetchRequest.of(unique("w"), topic, 1, Duration.ofSeconds(30));
+    // Engines create jobs asynchronously: the probe may say no until the job is there, never later.
+    await("the probe sees the waiting job").atMost(PATIENCE).pollInterval(Duration.ofMillis(50))
+        .until(() -> client().jobsWaiting(List.of(request)));
+    LockedJob job = fetchOne(request);
+    assertThat(job.processInstanceId()).isEqualTo(instance);
+    client().complete(job, request.workerId(), Map.of(), Map.of());
+  }
+
+  @Test
   @DisplayName("one fetch for several topics locks jobs of each, with each topic's lock duration and variables, and no more than asked for in total")
   void severalTopicsInOneFetch() {
     require(Capability.MULTI_TOPIC_FETCH);

@@ -24,7 +24,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The in-memory engine passes the same contracts as the real engines. Long polling stays off here to
- * keep the kit fast; the runtime tests cover the long-polling engine.
+ * keep the kit fast; the runtime tests cover the long-polling engine. The job probe is on, as on
+ * Flowable, so that the runtime contracts run with idle subscriptions sharing one probe.
  *
  * <p>The engine has no network and no credentials, so the fixture simulates what the
  * production-path contracts need on the job operations a worker calls: a second engine whose calls,
@@ -35,7 +36,7 @@ import org.jspecify.annotations.Nullable;
 class InMemoryEngineCompatibilityTest extends EngineCompatibilityKit {
   @Override
   protected EngineFixture createFixture() {
-    return new WithSimulatedNetwork(new InMemoryFixture(InMemoryEngine.create()));
+    return new WithSimulatedNetwork(new InMemoryFixture(InMemoryEngine.builder().jobProbe(true).build()));
   }
 
   /** {@link InMemoryFixture} plus a simulated way to the engine that can be cut or need a token. */
@@ -211,6 +212,12 @@ class InMemoryEngineCompatibilityTest extends EngineCompatibilityKit {
         return CompletableFuture.failedFuture(e);
       }
       return engine.fetchAndLock(request);
+    }
+
+    @Override
+    public boolean jobsWaiting(List<FetchRequest> requests) {
+      way.pass("jobsWaiting");
+      return engine.jobsWaiting(requests);
     }
 
     @Override

@@ -109,6 +109,7 @@ public final class InMemoryEngine implements Engine {
     BPMN_ERROR("bpmnError"),
     EXTEND_LOCK("extendLock"),
     RELEASE("release"),
+    JOBS_WAITING("jobsWaiting"),
     DEPLOY("deploy"),
     START_PROCESS("startProcess"),
     START_PROCESS_AND_AWAIT("startProcessAndAwait"),
@@ -161,6 +162,12 @@ public final class InMemoryEngine implements Engine {
           "long polling is off for this in-memory engine (InMemoryEngine.builder().longPolling(true))");
       caps.without(Capability.MULTI_TOPIC_FETCH, "the in-memory engine fetches several topics at once"
           + " only with long polling (InMemoryEngine.builder().longPolling(true)), as Camunda 7 does");
+    }
+    if (b.jobProbe) {
+      caps.with(Capability.JOB_PROBE);
+    } else {
+      caps.without(Capability.JOB_PROBE, "the in-memory engine answers whether jobs wait only with"
+          + " InMemoryEngine.builder().jobProbe(true), as Flowable does");
     }
     this.capabilities = caps.build();
     this.jobClient = new InMemoryJobClient(id, state, faults, clock, longPolling, capabilities, this::close);
@@ -331,13 +338,15 @@ public final class InMemoryEngine implements Engine {
 
   @Override
   public String toString() {
-    return "InMemoryEngine[longPolling=" + longPolling + ", clock=" + clock + "]";
+    return "InMemoryEngine[longPolling=" + longPolling + ", jobProbe="
+        + capabilities.has(Capability.JOB_PROBE) + ", clock=" + clock + "]";
   }
 
   /** Builds an {@link InMemoryEngine}. Not thread-safe. */
   public static final class Builder {
     private Clock clock = Clock.systemUTC();
     private boolean longPolling;
+    private boolean jobProbe;
     private String id = ID;
 
     private Builder() {}
@@ -370,6 +379,15 @@ public final class InMemoryEngine implements Engine {
      */
     public Builder longPolling(boolean longPolling) {
       this.longPolling = longPolling;
+      return this;
+    }
+
+    /**
+     * Whether the engine answers {@link io.polyworker.spi.EngineClient#jobsWaiting} (and whether
+     * {@link Capability#JOB_PROBE} is present), per topic; default false.
+     */
+    public Builder jobProbe(boolean jobProbe) {
+      this.jobProbe = jobProbe;
       return this;
     }
 

@@ -20,10 +20,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -72,6 +74,28 @@ final class InMemoryJobClient extends EngineClientBase {
       throw new UnsupportedOperationException(capabilities().whyMissing(Capability.MULTI_TOPIC_FETCH));
     }
     return fetch(FetchRequest.requireCombinable(List.copyOf(requests)));
+  }
+
+  /** Whether a job of one of the requests' topics could be fetched now; offered with jobProbe(true). */
+  @Override
+  public boolean jobsWaiting(List<FetchRequest> requests) {
+    if (!capabilities().has(Capability.JOB_PROBE)) {
+      throw new UnsupportedOperationException(capabilities().whyMissing(Capability.JOB_PROBE));
+    }
+    faults.enter(Operation.JOBS_WAITING);
+    if (faults.isDown()) {
+      throw new EngineUnavailableException(ID, "jobsWaiting", -1, null,
+          "connection refused (the in-memory engine is down)", null);
+    }
+    Set<String> topics = new HashSet<>();
+    requests.forEach(r -> topics.add(r.topic()));
+    Instant now = clock.instant();
+    state.lock.lock();
+    try {
+      return state.jobs.values().stream().anyMatch(j -> topics.contains(j.task.topic()) && j.fetchable(now));
+    } finally {
+      state.lock.unlock();
+    }
   }
 
   private CompletableFuture<List<LockedJob>> fetch(List<FetchRequest> requests) {
