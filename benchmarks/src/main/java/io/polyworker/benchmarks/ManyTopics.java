@@ -104,17 +104,26 @@ public final class ManyTopics {
   }
 
   private static String countedBy(Target target) {
-    return marker(target) != null ? "proxy, \"" + marker(target).trim() + "\" request lines"
+    List<String> markers = markers(target);
+    return !markers.isEmpty() ? "proxy, " + String.join(" + ", markers.stream()
+        .map(m -> "\"" + m.trim() + "\"").toList()) + " request lines"
         : "worker events FETCHED + POLL_EMPTY + POLL_ERROR";
   }
 
-  /** The request line marking a fetch, where the protocol shows it. */
-  private static String marker(Target target) {
+  /**
+   * The request lines marking a fetch, where the protocol shows them: on Flowable the acquires and
+   * the probes that ask whether any job waits.
+   */
+  private static List<String> markers(Target target) {
     return switch (target.id()) {
-      case "camunda" -> "/fetchAndLock ";
-      case "flowable" -> "/acquire/jobs ";
-      default -> null;
+      case "camunda" -> List.of("/fetchAndLock ");
+      case "flowable" -> List.of("/acquire/jobs ", "/jobs?unlocked=");
+      default -> List.of();
     };
+  }
+
+  private static long requests(FaultProxy proxy, List<String> markers, AtomicLong fetchEvents) {
+    return markers.isEmpty() ? fetchEvents.get() : markers.stream().mapToLong(proxy::counted).sum();
   }
 
   private static Figures measure(Target target, int topics, Duration idle, int samples, int jobs)
@@ -137,10 +146,8 @@ public final class ManyTopics {
     };
     try (FaultProxy proxy = FaultProxy.to(URI.create(target.config().get(EngineConfig.URL)).getPort());
         Engine engine = Engines.fromConfig(EngineConfig.fromMap(proxied(target.config(), proxy.port())))) {
-      String marker = marker(target);
-      if (marker != null) {
-        proxy.count(marker);
-      }
+      List<String> markers = markers(target);
+      markers.forEach(proxy::count);
       JobWorker.Builder b = JobWorker.builder(engine).listener(e -> {
         if (e.type() == WorkerEvent.Type.FETCHED || e.type() == WorkerEvent.Type.POLL_EMPTY
             || e.type() == WorkerEvent.Type.POLL_ERROR) {
@@ -153,12 +160,12 @@ public final class ManyTopics {
         // Settle: the first fetches of every topic at start are not the idle cost.
         Meter.awaitQuiet(Duration.ofSeconds(10));
         Thread.sleep(3_000);
-        long requests0 = marker != null ? proxy.counted(marker) : fetchEvents.get();
+        long requests0 = requests(proxy, markers, fetchEvents);
         long cpu0 = OS.getProcessCpuTime();
         long t0 = System.nanoTime();
         Thread.sleep(idle.toMillis());
         double seconds = (System.nanoTime() - t0) / 1e9;
-        long requests = (marker != null ? proxy.counted(marker) : fetchEvents.get()) - requests0;
+        long requests = requests(proxy, markers, fetchEvents) - requests0;
         double cpu = (OS.getProcessCpuTime() - cpu0) / 1e6 / seconds;
         int connections = proxy.openConnections();
 

@@ -40,6 +40,10 @@ final class PushingEngine implements Engine {
   /** Jobs handed to a stream's sink. */
   final AtomicInteger delivered = new AtomicInteger();
   final AtomicInteger streamsOpened = new AtomicInteger();
+  /** Fetches answered. */
+  final AtomicInteger fetches = new AtomicInteger();
+  /** What the streams say of themselves ({@link JobStream#isOpen()}), as a stream between reconnects would. */
+  volatile boolean streamsConnected = true;
   private final AtomicInteger sequence = new AtomicInteger();
   /** While set, fetches stay in flight until {@link #releaseFetches()} (answering nothing). */
   private volatile boolean holdFetches;
@@ -120,6 +124,7 @@ final class PushingEngine implements Engine {
 
     @Override
     public CompletableFuture<List<LockedJob>> fetchAndLock(FetchRequest request) {
+      fetches.incrementAndGet();
       if (holdFetches) {
         CompletableFuture<List<LockedJob>> held = new CompletableFuture<>();
         heldFetches.add(held);
@@ -140,9 +145,17 @@ final class PushingEngine implements Engine {
         streams.add(sink);
       }
       streamsOpened.incrementAndGet();
-      return () -> {
-        synchronized (lock) {
-          streams.remove(sink);
+      return new JobStream() {
+        @Override
+        public boolean isOpen() {
+          return streamsConnected;
+        }
+
+        @Override
+        public void close() {
+          synchronized (lock) {
+            streams.remove(sink);
+          }
         }
       };
     }

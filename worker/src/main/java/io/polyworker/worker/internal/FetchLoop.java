@@ -50,7 +50,9 @@ final class FetchLoop {
   private @Nullable Thread poller;
   /** The engine's one long poll for idle topics, where it fetches several topics at once. */
   private final @Nullable SharedLongPoll shared;
-  /** Wakes a loop parked in the shared long poll. */
+  /** The engine's shared schedule for idle topics, where it neither long-polls nor fetches several topics at once. */
+  private final @Nullable IdlePolls idlePolls;
+  /** Wakes a loop parked in the shared long poll or in the idle polls. */
   private final Semaphore wake = new Semaphore(0);
   private volatile boolean parked;
   /**
@@ -62,10 +64,12 @@ final class FetchLoop {
   /** The backoff of those windows; used by the shared poll's rounds, one at a time for this topic. */
   private final Backoff.Sequence sharedFailures;
 
-  FetchLoop(Parts parts, boolean longPolling, @Nullable SharedLongPoll shared) {
+  FetchLoop(Parts parts, boolean longPolling, @Nullable SharedLongPoll shared,
+      @Nullable IdlePolls idlePolls) {
     this.parts = parts;
     this.longPolling = longPolling;
     this.shared = longPolling ? shared : null;
+    this.idlePolls = longPolling ? null : idlePolls;
     this.sharedFailures = parts.worker().pollErrorBackoff().start();
     this.fetchThreshold = threshold(4);
     this.backlogThreshold = threshold(2);
@@ -106,6 +110,10 @@ final class FetchLoop {
     stopSignal.countDown();
     if (shared != null) {
       shared.leave(this);
+      unpark();
+    }
+    if (idlePolls != null) {
+      idlePolls.leave(this);
       unpark();
     }
     CompletableFuture<List<LockedJob>> f = inFlight;
@@ -204,6 +212,15 @@ final class FetchLoop {
             continue;
           }
         }
+        if (idlePolls != null && emptyBackoff.atMax()) {
+          // Idle for a while: wait for the engine's shared idle schedule (see there) to wake it.
+          wake.drainPermits();
+          if (idlePolls.offer(this)) {
+            park();
+            idlePolls.leave(this);
+            continue;
+          }
+        }
         if (!longPolling || took < MIN_LONG_POLL_NANOS) {
           pause(emptyBackoff.next());
         }
@@ -276,7 +293,12 @@ final class FetchLoop {
     return shared != null && System.nanoTime() - ownPollsUntilNanos >= 0;
   }
 
-  /** Waits until the shared long poll (or stop) wakes this loop. */
+  /** Whether the engine pushes this topic's new jobs now (its job stream is open). */
+  boolean pushCoversNewJobs() {
+    return parts.runner().pushCoversNewJobs();
+  }
+
+  /** Waits until the shared long poll, the idle polls (or stop) wake this loop. */
   private void park() {
     parked = true;
     try {
@@ -361,12 +383,14 @@ final class FetchLoop {
    * not answer an open long poll when a backoff ends, only when its own timeout comes; so when the
    * backoff ends while a long poll is open, one plain fetch (no long poll) for the free slots takes
    * the job at once. Backoffs ending within {@value #RETRY_DUE_WINDOW_MILLIS} ms share one fetch, so
-   * this adds at most one request per failure and never one while idle.
+   * this adds at most one request per failure and never one while idle. On engines where idle
+   * topics share a schedule ({@link IdlePolls}), the end of the backoff wakes this topic instead.
    */
   void retryScheduled(JobResult failure) {
     Duration backoff = failure.retryBackoff();
     Integer retries = failure.retries();
-    if (!longPolling || backoff == null || backoff.isZero() || retries == null || retries <= 0) {
+    if ((!longPolling && idlePolls == null) || backoff == null || backoff.isZero() || retries == null
+        || retries <= 0) {
       return;
     }
     long due = System.currentTimeMillis() + backoff.toMillis() + RETRY_DUE_MARGIN_MILLIS;
@@ -378,10 +402,19 @@ final class FetchLoop {
       return; // another failure planned one just now
     }
     try {
-      parts.timer().schedule(() -> parts.calls().execute(this::dueFetch), due - System.currentTimeMillis(),
-          TimeUnit.MILLISECONDS);
+      Runnable action = longPolling ? () -> parts.calls().execute(this::dueFetch) : this::idleDue;
+      parts.timer().schedule(action, due - System.currentTimeMillis(), TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException ignored) {
       // closing
+    }
+  }
+
+  /** A retry backoff ended: a topic waiting in the idle polls fetches now. */
+  private void idleDue() {
+    IdlePolls polls = idlePolls;
+    if (polls != null && parked && parts.runner().accepting()) {
+      polls.leave(this);
+      unpark();
     }
   }
 

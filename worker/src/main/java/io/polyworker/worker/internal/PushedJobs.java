@@ -174,10 +174,10 @@ final class PushedJobs {
     }
   }
 
-  /** Whether the job stream is open (not paused, not stopped). */
+  /** Whether the job stream is open: not paused, not stopped, and connected ({@link JobStream#isOpen()}). */
   boolean streamOpen() {
     synchronized (streamLock) {
-      return stream != null;
+      return stream != null && stream.isOpen();
     }
   }
 

@@ -63,7 +63,7 @@ final class SubscriptionRunner {
 
   SubscriptionRunner(EngineClient client, WorkerOptions workerOptions, Subscription subscription,
       Capacity capacity, ScheduledExecutorService timer, Executor calls, Events events,
-      @Nullable SharedLongPoll shared, @Nullable AdaptiveLimit adaptive) {
+      @Nullable SharedLongPoll shared, @Nullable IdlePolls idlePolls, @Nullable AdaptiveLimit adaptive) {
     this.adaptive = adaptive;
     this.client = client;
     this.workerOptions = workerOptions;
@@ -93,7 +93,7 @@ final class SubscriptionRunner {
     this.locks = new LockKeeper(parts);
     this.reporter = new ResultReporter(parts);
     this.handlerCalls = new HandlerCalls(this, subscription.handler(), reporter, events);
-    this.fetches = new FetchLoop(parts, longPolling, shared);
+    this.fetches = new FetchLoop(parts, longPolling, shared, idlePolls);
     this.pushed = caps.has(Capability.STREAMING)
         ? new PushedJobs(parts, extending
             ? Math.min(options.lockDuration().toMillis(), PushedJobs.LEASE.toMillis())
@@ -251,6 +251,11 @@ final class SubscriptionRunner {
     if (pushed != null) {
       pushed.adjust();
     }
+  }
+
+  /** Whether the engine pushes this subscription's new jobs now: its job stream is open. */
+  boolean pushCoversNewJobs() {
+    return pushed != null && pushed.streamOpen();
   }
 
   /** Jobs holding a slot (not counting slots the poller reserved for a fetch in flight). */

@@ -35,6 +35,7 @@ public final class WorkerRuntime {
   private final List<SubscriptionRunner> runners = new ArrayList<>();
   /** One per engine (and priority setting) that fetches several topics at once, with two or more idle-capable subscriptions. */
   private final List<SharedLongPoll> sharedPolls = new ArrayList<>();
+  private final List<IdlePolls> idlePolls = new ArrayList<>();
   private final List<AdaptiveLimit> adaptiveLimits = new ArrayList<>();
   /** Times lock extensions and retry-due fetches; never makes a call itself. */
   private final ScheduledThreadPoolExecutor timer;
@@ -66,6 +67,7 @@ public final class WorkerRuntime {
       events.put(c.engineId(), new Events(c.engineId(), options.workerId(), options.listener()));
     }
     Map<String, SharedLongPoll> shared = sharedLongPolls(clients, options, subscriptions, timer, calls);
+    Map<String, IdlePolls> idle = idlePolls(clients, options, subscriptions, timer, calls);
     for (Subscription s : subscriptions) {
       List<EngineClient> served = new ArrayList<>();
       for (EngineClient c : clients) {
@@ -83,12 +85,35 @@ public final class WorkerRuntime {
       for (EngineClient c : served) {
         runners.add(new SubscriptionRunner(c, options, s,
             new Capacity(pool, s.options().maxConcurrentJobsPerEngine()), timer, calls,
-            events.get(c.engineId()), shared.get(sharedKey(c, s)), adaptive));
+            events.get(c.engineId()), shared.get(sharedKey(c, s)), idle.get(c.engineId()), adaptive));
       }
     }
     this.engines = String.join(", ", events.keySet());
     this.subscriptionCount = subscriptions.size();
     this.sharedPolls.addAll(new java.util.LinkedHashSet<>(shared.values()));
+    this.idlePolls.addAll(idle.values());
+  }
+
+  /**
+   * The shared idle polls ({@link IdlePolls}), by engine id: on each engine that neither long-polls
+   * nor fetches several topics at once but can probe for waiting jobs or pushes new ones, one for
+   * the subscriptions that poll there, where there are at least two of them.
+   */
+  private static Map<String, IdlePolls> idlePolls(List<EngineClient> clients, WorkerOptions options,
+      List<Subscription> subscriptions, ScheduledExecutorService timer, ExecutorService calls) {
+    Map<String, IdlePolls> out = new LinkedHashMap<>();
+    for (EngineClient c : clients) {
+      if (!IdlePolls.worthwhile(c)) {
+        continue;
+      }
+      long polling = subscriptions.stream()
+          .filter(s -> serves(s, c) && !SubscriptionRunner.longPolls(c, s.options())).count();
+      if (polling > 1) {
+        out.put(c.engineId(), new IdlePolls(c, timer, calls, options.emptyPollBackoff(),
+            options.pollErrorBackoff()));
+      }
+    }
+    return out;
   }
 
   /**
@@ -146,6 +171,7 @@ public final class WorkerRuntime {
           engines);
       runners.forEach(SubscriptionRunner::start);
       adaptiveLimits.forEach(a -> a.start(timer));
+      idlePolls.forEach(IdlePolls::start);
     } else if (state.get() != State.RUNNING) {
       throw new IllegalStateException("worker " + options.workerId() + " is closed and cannot be restarted");
     }
@@ -169,6 +195,7 @@ public final class WorkerRuntime {
       long deadline = started + options.drainTimeout().toNanos();
       runners.forEach(SubscriptionRunner::stopFetching);
       sharedPolls.forEach(SharedLongPoll::stop);
+      idlePolls.forEach(IdlePolls::stop);
       for (SubscriptionRunner r : runners) {
         r.awaitPoller(deadline);
       }
