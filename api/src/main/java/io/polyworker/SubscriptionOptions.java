@@ -180,7 +180,12 @@ public final class SubscriptionOptions {
       return this;
     }
 
-    /** Jobs held at once, at least 1, fixed. Default 32. */
+    /**
+     * Jobs waiting for or running their handler at once, at least 1, fixed. Default 32. When a handler
+     * returns, its job's slot goes to the next job and the result is reported beside it, up to as
+     * many reports at once as this limit (beyond that a report keeps its slot): the worker holds at
+     * most twice this many jobs locked.
+     */
     public Builder maxConcurrentJobs(int v) {
       concurrency = Concurrency.fixed(v);
       return this;

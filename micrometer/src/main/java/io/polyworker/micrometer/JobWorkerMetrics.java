@@ -70,7 +70,7 @@ import java.util.function.ToIntFunction;
  *   <tr><td>{@value #FETCH}</td><td>timer</td><td>{@code result}: {@code jobs}, {@code empty},
  *       {@code error}</td><td>round trip of a fetch or long poll</td></tr>
  *   <tr><td>{@value #SLOTS_USED}</td><td>gauge</td><td></td><td>jobs holding a slot (waiting for a
- *       thread, running or reporting)</td></tr>
+ *       thread, running, or reporting on the handler's thread)</td></tr>
  *   <tr><td>{@value #SLOTS_LIMIT}</td><td>gauge</td><td></td><td>the subscription's
  *       maxConcurrentJobs</td></tr>
  *   <tr><td>{@value #WAITING}</td><td>gauge</td><td></td><td>pushed jobs waiting for a slot</td></tr>

@@ -11,7 +11,8 @@ package io.polyworker.worker;
  *     limit on this engine: {@code maxConcurrentJobsPerEngine}, the shared limit by default); with an
  *     adaptive limit ({@code Concurrency.adaptive}), the limit in force now
  * @param jobsHeld jobs holding a slot: waiting for a thread, running their handler, or reporting
- *     their result (a fetch in flight may have reserved further slots; they are not counted)
+ *     their result on the handler's thread (a fetch in flight may have reserved further slots; they
+ *     are not counted, nor are the reports, at most {@code slotLimit}, that went on without a slot)
  * @param jobsWaiting jobs the engine pushed that wait in the worker for a slot (0 without streaming)
  * @param fetchesOpen open requests for work: 1 while a fetch or long poll is in flight or the job
  *     stream is open, else 0; both at once count 2

@@ -45,8 +45,12 @@ class PollingTest extends RuntimeTestSupport {
     }
     JobWorker worker = JobWorker.builder(counting).options(workerOptions().build())
         .subscribe(topic, job -> {
-          Thread.sleep(ThreadLocalRandom.current().nextInt(5)); // simulated work
-          return JobResult.complete();
+          try {
+            Thread.sleep(ThreadLocalRandom.current().nextInt(5)); // simulated work
+            return JobResult.complete();
+          } finally {
+            counting.held.decrementAndGet(); // before the worker frees the job's slot
+          }
         }, SubscriptionOptions.builder().maxConcurrentJobs(max).longPollTimeout(Duration.ofMillis(500)).build())
         .build().start();
     try {
@@ -58,6 +62,7 @@ class PollingTest extends RuntimeTestSupport {
     assertThat(engine.peakConcurrentFetches()).isEqualTo(1);
     assertThat(counting.violations).isEmpty();
     assertThat(counting.requests).allMatch(r -> r.maxJobs() <= max);
+    assertThat(counting.peakLocked.get()).as("jobs locked at once").isLessThanOrEqualTo(2 * max);
   }
 
   @Test
@@ -133,11 +138,21 @@ class PollingTest extends RuntimeTestSupport {
   }
 
   /** An engine whose job client checks each fetch against the jobs the worker holds. */
+  /**
+   * Counts what the worker holds: {@code held}, jobs fetched whose handler has not returned (the
+   * handler counts itself out; each such job holds a slot), {@code locked}, jobs fetched whose report
+   * or release has not ended. A fetch may ask only for slots free, and the worker holds at most twice
+   * its limit locked (the reports that go on without a slot, at most the limit). No job of the test
+   * is released without running: the backlog is drained before close().
+   */
   private static final class Counting implements Engine {
+    private static final int MAX = 4;
     private final InMemoryEngine delegate;
     final List<FetchRequest> requests = new CopyOnWriteArrayList<>();
     final List<String> violations = new CopyOnWriteArrayList<>();
     final AtomicInteger held = new AtomicInteger();
+    final AtomicInteger locked = new AtomicInteger();
+    final AtomicInteger peakLocked = new AtomicInteger();
     private final EngineClient client;
 
     Counting(InMemoryEngine delegate) {
@@ -151,41 +166,46 @@ class PollingTest extends RuntimeTestSupport {
         public CompletableFuture<List<LockedJob>> fetchAndLock(FetchRequest request) {
           requests.add(request);
           int holding = held.get();
-          int max = 4;
-          if (request.maxJobs() + holding > max) {
+          if (request.maxJobs() + holding > MAX) {
             violations.add("asked for " + request.maxJobs() + " while holding " + holding);
           }
           return d.fetchAndLock(request).thenApply(jobs -> {
             held.addAndGet(jobs.size());
+            peakLocked.accumulateAndGet(locked.addAndGet(jobs.size()), Math::max);
             return jobs;
           });
+        }
+
+        /** Runs one report or release: the job stays locked until it ends. */
+        private void report(Runnable call) {
+          try {
+            call.run();
+          } finally {
+            locked.decrementAndGet();
+          }
         }
 
         @Override
         public void complete(LockedJob job, String workerId, Map<String, ? extends @Nullable Object> variables,
             Map<String, ? extends @Nullable Object> localVariables) {
-          d.complete(job, workerId, variables, localVariables);
-          held.decrementAndGet();
+          report(() -> d.complete(job, workerId, variables, localVariables));
         }
 
         @Override
         public void fail(LockedJob job, String workerId, String errorMessage, @Nullable String errorDetails,
             int retries, Duration retryBackoff) {
-          d.fail(job, workerId, errorMessage, errorDetails, retries, retryBackoff);
-          held.decrementAndGet();
+          report(() -> d.fail(job, workerId, errorMessage, errorDetails, retries, retryBackoff));
         }
 
         @Override
         public void bpmnError(LockedJob job, String workerId, String errorCode, @Nullable String errorMessage,
             Map<String, ? extends @Nullable Object> variables) {
-          d.bpmnError(job, workerId, errorCode, errorMessage, variables);
-          held.decrementAndGet();
+          report(() -> d.bpmnError(job, workerId, errorCode, errorMessage, variables));
         }
 
         @Override
         public void release(LockedJob job, String workerId) {
-          d.release(job, workerId);
-          held.decrementAndGet();
+          report(() -> d.release(job, workerId));
         }
 
         @Override public void close() {}

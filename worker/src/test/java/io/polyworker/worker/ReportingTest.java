@@ -23,7 +23,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import io.polyworker.engine.Engine;
+import io.polyworker.spi.EngineClient;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import org.junit.jupiter.api.Test;
 
 /** Results reach the engine once; failures become the right engine calls and events. */
@@ -31,6 +37,102 @@ class ReportingTest extends RuntimeTestSupport {
 
   private InMemoryJob onlyJob(String instance) {
     return engine.jobs().stream().filter(j -> j.processInstanceId().equals(instance)).findFirst().orElseThrow();
+  }
+
+  /** The engine, with every complete call waiting at {@code gate} (counted in {@code waiting}) first. */
+  private Engine withGatedCompletes(CountDownLatch gate, AtomicInteger waiting) {
+    EngineClient real = engine.jobClient();
+    EngineClient gated = (EngineClient) Proxy.newProxyInstance(getClass().getClassLoader(),
+        new Class<?>[] {EngineClient.class}, (proxy, method, args) -> {
+          if (method.getName().equals("complete")) {
+            waiting.incrementAndGet();
+            gate.await();
+          }
+          return invoke(method, real, args);
+        });
+    return (Engine) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Engine.class},
+        (proxy, method, args) -> method.getName().equals("jobClient") ? gated : invoke(method, engine, args));
+  }
+
+  private static Object invoke(java.lang.reflect.Method method, Object target, Object[] args) throws Throwable {
+    try {
+      return method.invoke(target, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
+
+  @Test
+  void aHandlerThatReturnedGivesItsSlotToTheNextJobWhileItsResultIsReported() {
+    String topic = unique("t");
+    String key = deploy(topic);
+    for (int i = 0; i < 8; i++) {
+      start(key);
+    }
+    CountDownLatch gate = new CountDownLatch(1);
+    AtomicInteger completesWaiting = new AtomicInteger();
+    AtomicInteger started = new AtomicInteger();
+    AtomicInteger running = new AtomicInteger();
+    AtomicInteger peak = new AtomicInteger();
+    JobWorker worker = JobWorker.builder(withGatedCompletes(gate, completesWaiting))
+        .options(workerOptions().build())
+        .subscribe(topic, job -> {
+          started.incrementAndGet();
+          peak.accumulateAndGet(running.incrementAndGet(), Math::max);
+          running.decrementAndGet();
+          return JobResult.complete();
+        }, SubscriptionOptions.builder().maxConcurrentJobs(2).build())
+        .build().start();
+    try {
+      // Two reports go on without their slots, whose next two jobs then report holding them: four
+      // handlers ran while the engine has answered no complete, and no fifth starts.
+      await().atMost(PATIENCE).until(() -> started.get() == 4 && completesWaiting.get() == 4);
+      await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> started.get() == 4);
+      assertThat(worker.subscriptions().get(0).jobsHeld()).as("jobs holding a slot").isEqualTo(2);
+      gate.countDown();
+      awaitEvents(WorkerEvent.Type.COMPLETED, 8);
+      assertThat(peak.get()).as("handlers running at once").isLessThanOrEqualTo(2);
+      assertThat(engine.calls(Operation.COMPLETE)).isEqualTo(8);
+    } finally {
+      gate.countDown();
+      worker.close();
+    }
+  }
+
+  @Test
+  void closeWaitsForReportsThatWentOnWithoutTheirSlots() throws Exception {
+    String topic = unique("t");
+    String key = deploy(topic);
+    start(key);
+    start(key);
+    CountDownLatch gate = new CountDownLatch(1);
+    AtomicInteger completesWaiting = new AtomicInteger();
+    JobWorker worker = JobWorker.builder(withGatedCompletes(gate, completesWaiting))
+        .options(workerOptions().build())
+        .subscribe(topic, job -> JobResult.complete(), SubscriptionOptions.builder().maxConcurrentJobs(2).build())
+        .build().start();
+    // Both results are being reported without their slots: no slot is held any more.
+    await().atMost(PATIENCE).until(() -> completesWaiting.get() == 2);
+    assertThat(worker.subscriptions().get(0).jobsHeld()).as("jobs holding a slot").isZero();
+    CountDownLatch closed = new CountDownLatch(1);
+    AtomicReference<Throwable> closeError = new AtomicReference<>();
+    Thread closer = new Thread(() -> {
+      try {
+        worker.close();
+      } catch (Throwable t) {
+        closeError.set(t);
+      } finally {
+        closed.countDown();
+      }
+    });
+    closer.start();
+    // Within the drain timeout (5 s), close() waits for every report, those without a slot too.
+    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> closed.getCount() == 1);
+    gate.countDown();
+    await().atMost(PATIENCE).until(() -> closed.getCount() == 0);
+    assertThat(closeError.get()).isNull();
+    assertThat(count(WorkerEvent.Type.COMPLETED)).as("COMPLETED events when close() returned").isEqualTo(2);
+    assertThat(count(WorkerEvent.Type.REPORT_FAILED)).isZero();
   }
 
   @Test

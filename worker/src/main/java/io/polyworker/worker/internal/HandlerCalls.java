@@ -15,8 +15,9 @@ import org.slf4j.MDC;
  * and that the job's lock did not run out while it waited for the thread (then it is never run,
  * another worker may run it already); fails an unreadable job with the reason instead of running
  * it; puts the job id and topic in the MDC; turns what the handler returned or threw into a result
- * for {@link ResultReporter}; and hands the job back, without using up a retry, when close()
- * interrupted it past the drain deadline.
+ * for {@link ResultReporter}, which reports it without the job's slot where it may
+ * ({@link SubscriptionRunner#detachReport}), on this thread otherwise; and hands the job back,
+ * without using up a retry, when close() interrupted it past the drain deadline.
  */
 final class HandlerCalls {
   private final SubscriptionRunner runner;
@@ -53,6 +54,7 @@ final class HandlerCalls {
     runner.running(e);
     e.runningOn(Thread.currentThread());
     boolean handedBack = false;
+    boolean detached = false;
     try {
       MalformedAnswerException unreadable = e.locked.readError();
       if (unreadable != null) {
@@ -90,13 +92,36 @@ final class HandlerCalls {
         runner.releaseHeld(e);
         return;
       }
-      reporter.report(e, result, Duration.ofNanos(System.nanoTime() - started), error);
+      Duration handlerTime = Duration.ofNanos(System.nanoTime() - started);
+      JobResult outcome = result;
+      Throwable cause = error;
+      // The handler is done: the report may go on without the slot, on an engine-call thread.
+      runner.notRunning(e);
+      e.runningOn(null);
+      detached = runner.detachReport(e, () -> {
+        MDC.put("polyworker.jobId", e.locked.id());
+        MDC.put("polyworker.topic", runner.topic());
+        try {
+          reporter.report(e, outcome, handlerTime, cause);
+        } finally {
+          MDC.remove("polyworker.jobId");
+          MDC.remove("polyworker.topic");
+          e.finish();
+        }
+      });
+      if (!detached) {
+        runner.running(e); // close() past its deadline may interrupt the report on this thread
+        e.runningOn(Thread.currentThread());
+        reporter.report(e, outcome, handlerTime, cause);
+      }
     } finally {
       MDC.remove("polyworker.jobId");
       MDC.remove("polyworker.topic");
-      runner.notRunning(e);
-      e.runningOn(null);
-      if (!handedBack) {
+      if (!detached) {
+        runner.notRunning(e);
+        e.runningOn(null);
+      }
+      if (!handedBack && !detached) {
         e.finish();
       }
     }

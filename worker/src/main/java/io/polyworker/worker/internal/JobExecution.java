@@ -10,9 +10,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One job the worker holds, from its arrival (fetched or pushed) until its result was reported, it was
- * released, or it was left to the engine. It holds one capacity slot all that time, and its lock is
- * kept (extended, or watched where the engine cannot extend) all that time too: while it waits for an
- * executor thread, while the handler runs, and while the report is retried.
+ * released, or it was left to the engine. Its lock is kept (extended, or watched where the engine
+ * cannot extend) all that time: while it waits for an executor thread, while the handler runs, and
+ * while the report is retried. It holds one capacity slot until its handler returned, or until the
+ * end where its report stays on the handler's thread ({@link SubscriptionRunner#detachReport}).
  *
  * <p>The state moves forward only, by compare-and-set, so that exactly one party decides each step:
  * the executor thread (QUEUED → RUNNING), close() or a lost lock (QUEUED → DONE, the handler never
@@ -34,6 +35,8 @@ final class JobExecution implements Runnable {
   final long arrivedAtNanos;
   private final AtomicReference<State> state = new AtomicReference<>(State.QUEUED);
   private final AtomicBoolean finished = new AtomicBoolean();
+  /** Whether its slot was given back when the handler returned, before the report ended. */
+  private volatile boolean slotFreed;
   /** Our own clock's view of the lock's end: arrival (or the last extension sent) plus its duration. */
   private volatile long localExpiryMillis;
   /** How long the current lock runs: the first one (a pushed job's short lease), then each extension's. */
@@ -123,7 +126,17 @@ final class JobExecution implements Runnable {
     thread = t;
   }
 
-  /** Ends the job's stay in the worker: stops keeping its lock and gives its slot back. Once. */
+  /** Its slot was given back while the report goes on: {@link #finish()} must not give it back again. */
+  void slotFreed() {
+    slotFreed = true;
+  }
+
+  /** Whether it still holds its capacity slot (false once its report went on without it). */
+  boolean holdsSlot() {
+    return !slotFreed;
+  }
+
+  /** Ends the job's stay in the worker: stops keeping its lock and gives back its slot if it still holds it. Once. */
   void finish() {
     done();
     if (finished.compareAndSet(false, true)) {

@@ -26,8 +26,9 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 
 /**
- * Reports a job's result to the engine on the handler's thread, while the job's slot and lock are
- * still held.
+ * Reports a job's result to the engine, while the job's lock is still kept: on an engine-call thread
+ * once its slot went to the next job, or on the handler's thread with the slot
+ * ({@link SubscriptionRunner#detachReport}).
  *
  * <p>How each answer is treated:
  * <ul>

@@ -30,10 +30,13 @@ import org.slf4j.Logger;
  * {@link LockKeeper} from each job's arrival until its report ended; jobs handed back by
  * {@link Releases}.
  *
- * <p>Every job holds one {@link Capacity} slot from the fetch that brought it until its result was
- * reported, it was released, or it was left to the engine, so the limit bounds the jobs in the
- * worker, not only the running handlers; while every slot is held, the subscription does not
- * fetch, and {@link PushedJobs} pauses the stream.
+ * <p>Every job holds one {@link Capacity} slot from the fetch that brought it until its handler
+ * returned (or it was released, or left to the engine), so the limit bounds the jobs waiting for or
+ * running their handler, not only the running handlers; while every slot is held, the subscription
+ * does not fetch, and {@link PushedJobs} pauses the stream. A result is then reported on an
+ * engine-call thread without the slot, up to as many reports at once as the limit
+ * ({@link #detachReport}); beyond that the report runs on the handler's thread with the slot. So
+ * the jobs the worker holds locked stay within twice the limit.
  */
 final class SubscriptionRunner {
   private static final Logger LOG = WorkerRuntime.LOG;
@@ -51,6 +54,9 @@ final class SubscriptionRunner {
   private final LockKeeper locks;
   private final ResultReporter reporter;
   private final Releases releases;
+  /** Reports going on without a slot ({@link #detachReport}): at most the limit, so close() can wait for them. */
+  private final Capacity reportsWithoutSlot;
+  private final Executor calls;
   private final HandlerCalls handlerCalls;
   private final Set<JobExecution> queued = ConcurrentHashMap.newKeySet();
   private final Set<JobExecution> running = ConcurrentHashMap.newKeySet();
@@ -88,6 +94,8 @@ final class SubscriptionRunner {
       this.executor = ownExecutor;
     }
     this.releases = new Releases(calls);
+    this.reportsWithoutSlot = new Capacity(capacity.limit());
+    this.calls = calls;
     Parts parts = new Parts(this, client, workerOptions, options, events, timer, calls, capacity,
         releases, template);
     this.locks = new LockKeeper(parts);
@@ -145,9 +153,9 @@ final class SubscriptionRunner {
     return capacity.shared() ? client.engineId() + "-" + topic() : topic();
   }
 
-  /** Jobs held plus slots reserved for a fetch in flight. */
+  /** Jobs held (with a slot or reporting without one) plus slots reserved for a fetch in flight. */
   int held() {
-    return capacity.held();
+    return capacity.held() + reportsWithoutSlot.held();
   }
 
   boolean isInterrupting() {
@@ -208,9 +216,10 @@ final class SubscriptionRunner {
     fetches.await(deadlineNanos);
   }
 
-  /** Waits until every slot is free and every release ended. */
+  /** Waits until every slot is free and every report and release ended. */
   boolean awaitDrained(long deadlineNanos) throws InterruptedException {
-    return capacity.awaitEmpty(deadlineNanos) & releases.awaitIdle(deadlineNanos);
+    return capacity.awaitEmpty(deadlineNanos) & reportsWithoutSlot.awaitEmpty(deadlineNanos)
+        & releases.awaitIdle(deadlineNanos);
   }
 
   void interruptHandlers() {
@@ -305,8 +314,44 @@ final class SubscriptionRunner {
   /** Called once per job, when it leaves the worker. */
   void finished(JobExecution e) {
     queued.remove(e);
+    if (e.holdsSlot()) {
+      jobsHeld.decrementAndGet();
+      freeSlots(1);
+    }
+  }
+
+  /**
+   * The job's handler returned and {@code report} would send its result: gives the job's slot to the
+   * next job now and runs {@code report} on an engine-call thread, where fewer than the limit's worth
+   * of reports go on that way; the job's lock is kept until the report ends, when {@code report} must
+   * call {@link JobExecution#finish()}. Returns false, running nothing, when that bound is reached or
+   * close() began: the caller then reports on its own thread, holding the slot, which is what bounds
+   * the jobs held locked to twice the limit.
+   */
+  boolean detachReport(JobExecution e, Runnable report) {
+    if (!accepting || interrupting || !reportsWithoutSlot.tryAcquire()) {
+      return false;
+    }
+    e.slotFreed();
     jobsHeld.decrementAndGet();
     freeSlots(1);
+    Runnable task = () -> {
+      running.add(e); // close() past its drain deadline interrupts the report, as one on a handler thread
+      e.runningOn(Thread.currentThread());
+      try {
+        report.run();
+      } finally {
+        e.runningOn(null);
+        running.remove(e);
+        reportsWithoutSlot.release(1);
+      }
+    };
+    try {
+      calls.execute(task);
+    } catch (RejectedExecutionException closing) {
+      task.run();
+    }
+    return true;
   }
 
   /** Gives slots back, then lets waiting pushed jobs take them and reopens a paused stream. */
