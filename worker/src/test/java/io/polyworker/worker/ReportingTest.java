@@ -22,7 +22,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -39,19 +41,31 @@ class ReportingTest extends RuntimeTestSupport {
     return engine.jobs().stream().filter(j -> j.processInstanceId().equals(instance)).findFirst().orElseThrow();
   }
 
-  /** The engine, with every complete call waiting at {@code gate} (counted in {@code waiting}) first. */
-  private Engine withGatedCompletes(CountDownLatch gate, AtomicInteger waiting) {
+  /** What runs before each call of the worker to the engine's job client, by method name. */
+  private interface BeforeCall {
+    void before(String method) throws Exception;
+  }
+
+  /** The test's engine, with {@code before} run ahead of each job client call. */
+  private Engine withJobCalls(BeforeCall before) {
     EngineClient real = engine.jobClient();
-    EngineClient gated = (EngineClient) Proxy.newProxyInstance(getClass().getClassLoader(),
+    EngineClient wrapped = (EngineClient) Proxy.newProxyInstance(getClass().getClassLoader(),
         new Class<?>[] {EngineClient.class}, (proxy, method, args) -> {
-          if (method.getName().equals("complete")) {
-            waiting.incrementAndGet();
-            gate.await();
-          }
+          before.before(method.getName());
           return invoke(method, real, args);
         });
     return (Engine) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Engine.class},
-        (proxy, method, args) -> method.getName().equals("jobClient") ? gated : invoke(method, engine, args));
+        (proxy, method, args) -> method.getName().equals("jobClient") ? wrapped : invoke(method, engine, args));
+  }
+
+  /** The engine, with every complete call waiting at {@code gate} (counted in {@code waiting}) first. */
+  private Engine withGatedCompletes(CountDownLatch gate, AtomicInteger waiting) {
+    return withJobCalls(method -> {
+      if (method.equals("complete")) {
+        waiting.incrementAndGet();
+        gate.await();
+      }
+    });
   }
 
   private static Object invoke(java.lang.reflect.Method method, Object target, Object[] args) throws Throwable {
@@ -97,6 +111,47 @@ class ReportingTest extends RuntimeTestSupport {
       gate.countDown();
       worker.close();
     }
+  }
+
+  @Test
+  void aRetryBackoffEndsInTimeWhenTheFailedJobsSlotWentToALongPollBeforeTheFailureWasReported() {
+    engine.close();
+    // Like Camunda: an open long poll is answered when a job is created or unlocked, not when a
+    // retry backoff ends.
+    engine = InMemoryEngine.builder().longPolling(true).build();
+    String topic = unique("t");
+    String instance = start(deploy(topic));
+    AtomicInteger attempts = new AtomicInteger();
+    List<long[]> timeline = new CopyOnWriteArrayList<>(); // {type ordinal, nanoTime}
+    // One slot: when the handler returns it goes to a 10 s long poll at once, while the failure is
+    // still on its way (the engine takes 300 ms to answer it), so the fetch due when the 1 s backoff
+    // ends finds no free slot; only a long poll that does not outlast the backoff takes the job in time.
+    Engine slowFails = withJobCalls(method -> {
+      if (method.equals("fail")) {
+        Thread.sleep(300); // the engine's latency, not a synchronisation
+      }
+    });
+    JobWorker worker = JobWorker.builder(slowFails)
+        .options(workerOptions().listener(e -> timeline.add(new long[] {e.type().ordinal(), System.nanoTime()})).build())
+        .subscribe(topic, job -> {
+          if (attempts.incrementAndGet() == 1) {
+            throw new IllegalStateException("first attempt fails");
+          }
+          return JobResult.complete();
+        }, SubscriptionOptions.builder().maxConcurrentJobs(1).retryBackoff(Duration.ofSeconds(1))
+            .longPollTimeout(Duration.ofSeconds(10)).build())
+        .build().start();
+    try {
+      await().atMost(Duration.ofSeconds(5)).until(() -> engine.instanceState(instance) == InstanceState.COMPLETED);
+    } finally {
+      worker.close();
+    }
+    long failedAt = timeline.stream().filter(t -> t[0] == WorkerEvent.Type.FAILED.ordinal()).findFirst().orElseThrow()[1];
+    List<long[]> started = timeline.stream().filter(t -> t[0] == WorkerEvent.Type.STARTED.ordinal()).toList();
+    assertThat(started).hasSize(2);
+    long againMillis = (started.get(1)[1] - failedAt) / 1_000_000;
+    assertThat(againMillis).as("from the engine's answer to the failure to the retry (backoff 1 s)")
+        .isBetween(900L, 1_600L);
   }
 
   @Test

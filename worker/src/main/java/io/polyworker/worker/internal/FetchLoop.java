@@ -47,6 +47,12 @@ final class FetchLoop {
   private volatile boolean longPollInFlight;
   /** When the last due fetch was planned for (epoch ms), to batch backoffs that end close together. */
   private final AtomicLong plannedDueFetch = new AtomicLong();
+  /** Guards the two fields below ({@link #longPollFor}). */
+  private final Object reportingLock = new Object();
+  /** Failures with a retry backoff being reported now. */
+  private int failuresReporting;
+  /** The shortest of their backoffs, in ms, since none was being reported. */
+  private long shortestReportingBackoffMillis;
   private @Nullable Thread poller;
   /** The engine's one long poll for idle topics, where it fetches several topics at once. */
   private final @Nullable SharedLongPoll shared;
@@ -326,11 +332,43 @@ final class FetchLoop {
     return parts.template();
   }
 
-  /** This topic's long poll, ending early when a retry backoff this worker set ends first. */
+  /**
+   * This topic's long poll, ending early when a retry backoff this worker set ends first, or, while
+   * a failure with a retry backoff is being reported (its end not known yet), no later than that
+   * backoff from now: the job's slot may have gone to this long poll already, so the due fetch
+   * could find no slot free.
+   */
   Duration longPollFor() {
-    Duration full = parts.options().longPollTimeout();
+    long millis = parts.options().longPollTimeout().toMillis();
     long untilDue = plannedDueFetch.get() - System.currentTimeMillis();
-    return untilDue > 0 && untilDue < full.toMillis() ? Duration.ofMillis(untilDue) : full;
+    if (untilDue > 0) {
+      millis = Math.min(millis, untilDue);
+    }
+    synchronized (reportingLock) {
+      if (failuresReporting > 0) {
+        millis = Math.min(millis, shortestReportingBackoffMillis + RETRY_DUE_MARGIN_MILLIS);
+      }
+    }
+    return Duration.ofMillis(millis);
+  }
+
+  /**
+   * A failure with {@code backoff} is about to be reported, before its job's slot is given back; the
+   * matching {@link #failureReported()} comes once the report ended ({@link #retryScheduled} first,
+   * where it was taken).
+   */
+  void failureReporting(Duration backoff) {
+    synchronized (reportingLock) {
+      long b = backoff.toMillis();
+      shortestReportingBackoffMillis = failuresReporting == 0 ? b : Math.min(shortestReportingBackoffMillis, b);
+      failuresReporting++;
+    }
+  }
+
+  void failureReported() {
+    synchronized (reportingLock) {
+      failuresReporting--;
+    }
   }
 
   /** Reserves this topic's slots for a round of the shared long poll; 0 when none is free. */

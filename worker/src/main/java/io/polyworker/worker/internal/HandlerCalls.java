@@ -93,16 +93,15 @@ final class HandlerCalls {
         return;
       }
       Duration handlerTime = Duration.ofNanos(System.nanoTime() - started);
-      JobResult outcome = result;
-      Throwable cause = error;
       // The handler is done: the report may go on without the slot, on an engine-call thread.
+      Runnable report = reporter.prepare(e, result, handlerTime, error);
       runner.notRunning(e);
       e.runningOn(null);
       detached = runner.detachReport(e, () -> {
         MDC.put("polyworker.jobId", e.locked.id());
         MDC.put("polyworker.topic", runner.topic());
         try {
-          reporter.report(e, outcome, handlerTime, cause);
+          report.run();
         } finally {
           MDC.remove("polyworker.jobId");
           MDC.remove("polyworker.topic");
@@ -112,7 +111,7 @@ final class HandlerCalls {
       if (!detached) {
         runner.running(e); // close() past its deadline may interrupt the report on this thread
         e.runningOn(Thread.currentThread());
-        reporter.report(e, outcome, handlerTime, cause);
+        report.run();
       }
     } finally {
       MDC.remove("polyworker.jobId");

@@ -79,6 +79,29 @@ final class ResultReporter {
     return Math.max(0, base - 1);
   }
 
+  /**
+   * The report of one result, to run once, on any thread. Called before the job's slot may go to
+   * another job: a failure's retry backoff is announced to the fetch loop now
+   * ({@link SubscriptionRunner#failureReporting}), so that no long poll opened meanwhile outlasts it.
+   */
+  Runnable prepare(JobExecution e, JobResult result, Duration handlerTime, @Nullable Throwable error) {
+    JobResult current = result.withFailureDefaults(retriesAfterFailure(e.locked), parts.options().retryBackoff());
+    Duration backoff = current.retryBackoff();
+    Integer retries = current.retries();
+    if (current.kind() != JobResult.Kind.FAIL || backoff == null || backoff.isZero() || retries == null
+        || retries <= 0) {
+      return () -> report(e, current, handlerTime, error);
+    }
+    parts.runner().failureReporting(backoff);
+    return () -> {
+      try {
+        report(e, current, handlerTime, error);
+      } finally {
+        parts.runner().failureReported();
+      }
+    };
+  }
+
   void report(JobExecution e, JobResult result, Duration handlerTime, @Nullable Throwable error) {
     LockedJob locked = e.locked;
     String topic = parts.runner().topic();

@@ -181,6 +181,15 @@ final class SubscriptionRunner {
     }
   }
 
+  /** A failure with a retry backoff is about to be reported (see {@link FetchLoop#failureReporting}). */
+  void failureReporting(Duration backoff) {
+    fetches.failureReporting(backoff);
+  }
+
+  void failureReported() {
+    fetches.failureReported();
+  }
+
   /** This worker failed a job with a retry backoff (see {@link FetchLoop#retryScheduled}). */
   void retryScheduled(JobResult failure) {
     fetches.retryScheduled(failure);
