@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  *   <caption>Options and defaults</caption>
  *   <tr><th>option</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>{@link #lockDuration()}</td><td>30 s</td><td>how long a fetched job stays locked to this worker</td></tr>
- *   <tr><td>{@link #maxConcurrentJobs()}</td><td>32</td><td>jobs held at once (running or being reported); the poller fetches only for free slots. With {@link Builder#maxConcurrentJobs(Concurrency) an adaptive limit}, its maximum</td></tr>
+ *   <tr><td>{@link #maxConcurrentJobs()}</td><td>32</td><td>jobs holding a slot at once (waiting for or running their handler); the poller fetches only for free slots. Results are reported beside them, at most as many reports again, so at most twice this many jobs are locked at once. With {@link Builder#maxConcurrentJobs(Concurrency) an adaptive limit}, its maximum</td></tr>
  *   <tr><td>{@link #concurrency()}</td><td>fixed(32)</td><td>the same limit, fixed or {@linkplain Concurrency#adaptive(int, int) adaptive} (opt-in)</td></tr>
  *   <tr><td>{@link #maxJobsPerFetch()}</td><td>= maxConcurrentJobs</td><td>upper bound of one fetch</td></tr>
  *   <tr><td>{@link #variables()}</td><td>null: all</td><td>names of variables to fetch</td></tr>
