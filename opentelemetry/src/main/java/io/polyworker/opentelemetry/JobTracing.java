@@ -17,6 +17,7 @@ import io.polyworker.ProcessClient;
 import io.polyworker.WorkerEvent;
 import io.polyworker.WorkerListener;
 import io.polyworker.worker.WorkerPlugin;
+import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,8 +89,13 @@ public final class JobTracing implements WorkerListener, WorkerPlugin {
   private final Tracer tracer;
   private final TextMapPropagator propagator;
   private final String prefix;
-  /** Spans of attempts whose result the engine has not answered yet, by engine and job id. */
-  private final ConcurrentMap<String, Span> open = new ConcurrentHashMap<>();
+  /**
+   * Spans of attempts whose result the engine has not answered yet, by engine and job id, oldest
+   * attempt first: the engine may offer a job again (a failure with no retry backoff) before the
+   * worker has the answer to the earlier attempt's result, so two attempts of one job can be open
+   * at once, and an answer belongs to the oldest. A deque changes only inside the map's compute calls.
+   */
+  private final ConcurrentMap<String, ArrayDeque<Span>> open = new ConcurrentHashMap<>();
   private volatile boolean listening;
 
   private JobTracing(OpenTelemetry otel, String prefix) {
@@ -153,7 +159,11 @@ public final class JobTracing implements WorkerListener, WorkerPlugin {
     return job -> {
       Span span = start(job);
       String key = key(job.engine(), job.id());
-      open.put(key, span);
+      open.compute(key, (k, spans) -> {
+        ArrayDeque<Span> out = spans == null ? new ArrayDeque<>() : spans;
+        out.addLast(span);
+        return out;
+      });
       try (Scope scope = span.makeCurrent()) {
         return handler.handle(job);
       } catch (BpmnError e) {
@@ -163,7 +173,7 @@ public final class JobTracing implements WorkerListener, WorkerPlugin {
         span.setStatus(StatusCode.ERROR, e.getClass().getSimpleName());
         throw e;
       } finally {
-        if (!listening && open.remove(key, span)) {
+        if (!listening && remove(key, span)) {
           span.end(); // not the worker's listener: no answer to wait for
         }
       }
@@ -218,7 +228,7 @@ public final class JobTracing implements WorkerListener, WorkerPlugin {
       case RELEASED -> end(key, "released");
       case LOCK_EXTENDED -> event(key, "lock extended");
       case REPORT_RETRIED -> {
-        Span span = open.get(key);
+        Span span = oldest(key);
         if (span != null) {
           span.addEvent("report retried", io.opentelemetry.api.common.Attributes.of(ATTEMPT_KEY,
               (long) e.count()));
@@ -229,7 +239,7 @@ public final class JobTracing implements WorkerListener, WorkerPlugin {
   }
 
   private void end(String key, String outcome) {
-    Span span = open.remove(key);
+    Span span = removeOldest(key);
     if (span != null) {
       span.setAttribute(OUTCOME, outcome);
       span.end();
@@ -237,7 +247,7 @@ public final class JobTracing implements WorkerListener, WorkerPlugin {
   }
 
   private void event(String key, String name) {
-    Span span = open.get(key);
+    Span span = oldest(key);
     if (span != null) {
       span.addEvent(name);
     }
@@ -247,8 +257,35 @@ public final class JobTracing implements WorkerListener, WorkerPlugin {
     return engine + '\u0000' + jobId;
   }
 
+  private @Nullable Span oldest(String key) {
+    Span[] found = new Span[1];
+    open.computeIfPresent(key, (k, spans) -> {
+      found[0] = spans.peekFirst();
+      return spans;
+    });
+    return found[0];
+  }
+
+  private @Nullable Span removeOldest(String key) {
+    Span[] found = new Span[1];
+    open.computeIfPresent(key, (k, spans) -> {
+      found[0] = spans.pollFirst();
+      return spans.isEmpty() ? null : spans;
+    });
+    return found[0];
+  }
+
+  private boolean remove(String key, Span span) {
+    boolean[] removed = new boolean[1];
+    open.computeIfPresent(key, (k, spans) -> {
+      removed[0] = spans.remove(span);
+      return spans.isEmpty() ? null : spans;
+    });
+    return removed[0];
+  }
+
   /** Spans still waiting for the engine's answer; for tests. */
   int openSpans() {
-    return open.size();
+    return open.values().stream().mapToInt(ArrayDeque::size).sum();
   }
 }

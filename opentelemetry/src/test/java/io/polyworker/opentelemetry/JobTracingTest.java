@@ -84,6 +84,42 @@ class JobTracingTest {
   }
 
   @Test
+  void aRetryThatStartsBeforeTheWorkerHasTheAnswerToTheFailureIsASpanOfItsOwn() {
+    String topic = "overtaken";
+    String key = deploy(TestProcess.named("traced-overtaken").task("t", topic));
+    java.util.concurrent.CountDownLatch retryStarted = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch failureDelivered = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+    // The FAILED event of the first attempt reaches the tracing only once the retry (no backoff:
+    // the engine offers the job again at once) has begun; the retry ends only after it.
+    WorkerOptions options = WorkerOptions.builder()
+        .emptyPollBackoff(Duration.ofMillis(10), Duration.ofMillis(50))
+        .listener(e -> {
+          if (e.type() == io.polyworker.WorkerEvent.Type.FAILED) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> retryStarted.getCount() == 0);
+            tracing.onEvent(e);
+            failureDelivered.countDown();
+          } else {
+            tracing.onEvent(e);
+          }
+        }).build();
+    try (JobWorker worker = JobWorker.builder(engine).options(options).subscribe(topic, tracing.handler(job -> {
+      if (attempts.incrementAndGet() == 1) {
+        throw new IllegalStateException("first attempt fails");
+      }
+      retryStarted.countDown();
+      failureDelivered.await();
+      return JobResult.complete();
+    }), SubscriptionOptions.builder().retryBackoff(Duration.ZERO).build()).build().start()) {
+      engine.processClient().startProcess(key, Map.of());
+      await().atMost(Duration.ofSeconds(10)).until(() -> consumers().size() == 2);
+    }
+    assertThat(consumers()).extracting(s -> s.getAttributes().get(JobTracing.OUTCOME))
+        .containsExactlyInAnyOrder("failed", "completed");
+    assertThat(tracing.openSpans()).isZero();
+  }
+
+  @Test
   void aReportRetryIsAnEventOfTheAttemptsSpan() {
     String topic = "retried";
     String key = deploy(TestProcess.named("traced-retried").task("t", topic));
