@@ -425,13 +425,10 @@ final class FetchLoop {
    * topics share a schedule ({@link IdlePolls}), the end of the backoff wakes this topic instead.
    */
   void retryScheduled(JobResult failure) {
-    Duration backoff = failure.retryBackoff();
-    Integer retries = failure.retries();
-    if ((!longPolling && idlePolls == null) || backoff == null || backoff.isZero() || retries == null
-        || retries <= 0) {
+    if ((!longPolling && idlePolls == null) || !setsRetryBackoff(failure)) {
       return;
     }
-    long due = System.currentTimeMillis() + backoff.toMillis() + RETRY_DUE_MARGIN_MILLIS;
+    long due = System.currentTimeMillis() + failure.retryBackoff().toMillis() + RETRY_DUE_MARGIN_MILLIS;
     long planned = plannedDueFetch.get();
     if (planned >= due && planned - due <= RETRY_DUE_WINDOW_MILLIS) {
       return;
@@ -445,6 +442,14 @@ final class FetchLoop {
     } catch (RejectedExecutionException ignored) {
       // closing
     }
+  }
+
+  /** Whether {@code result} is a failure after which the engine offers the job again once a backoff ended. */
+  static boolean setsRetryBackoff(JobResult result) {
+    Duration backoff = result.retryBackoff();
+    Integer retries = result.retries();
+    return result.kind() == JobResult.Kind.FAIL && backoff != null && !backoff.isZero() && retries != null
+        && retries > 0;
   }
 
   /** A retry backoff ended: a topic waiting in the idle polls fetches now. */

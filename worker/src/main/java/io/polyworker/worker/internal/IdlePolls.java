@@ -102,16 +102,13 @@ final class IdlePolls {
 
   /** Ends the ticks and wakes every idle topic, whose loop then sees the worker closing. */
   void stop() {
-    List<FetchLoop> woken;
     synchronized (lock) {
       stopped = true;
       if (ticks != null) {
         ticks.cancel(false);
       }
-      woken = new ArrayList<>(members);
-      members.clear();
     }
-    woken.forEach(FetchLoop::unpark);
+    wakeAll(); // no topic joins once stopped (offer)
   }
 
   /**

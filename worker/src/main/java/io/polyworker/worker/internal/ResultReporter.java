@@ -86,13 +86,10 @@ final class ResultReporter {
    */
   Runnable prepare(JobExecution e, JobResult result, Duration handlerTime, @Nullable Throwable error) {
     JobResult current = result.withFailureDefaults(retriesAfterFailure(e.locked), parts.options().retryBackoff());
-    Duration backoff = current.retryBackoff();
-    Integer retries = current.retries();
-    if (current.kind() != JobResult.Kind.FAIL || backoff == null || backoff.isZero() || retries == null
-        || retries <= 0) {
+    if (!FetchLoop.setsRetryBackoff(current)) {
       return () -> report(e, current, handlerTime, error);
     }
-    parts.runner().failureReporting(backoff);
+    parts.runner().failureReporting(current.retryBackoff());
     return () -> {
       try {
         report(e, current, handlerTime, error);

@@ -345,13 +345,13 @@ final class SubscriptionRunner {
     jobsHeld.decrementAndGet();
     freeSlots(1);
     Runnable task = () -> {
-      running.add(e); // close() past its drain deadline interrupts the report, as one on a handler thread
+      running(e); // close() past its drain deadline interrupts the report, as one on a handler thread
       e.runningOn(Thread.currentThread());
       try {
         report.run();
       } finally {
         e.runningOn(null);
-        running.remove(e);
+        notRunning(e);
         reportsWithoutSlot.release(1);
       }
     };
